@@ -1,0 +1,108 @@
+# vessel - an OCI container runtime.
+#
+#   make            build ./vessel
+#   make check      install test deps if missing, build, run every suite
+#   make asan       build with ASan+UBSan (SANITIZE=address,undefined)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       apt-get install what the build and the tests need
+#
+# Sources are found by wildcard, so a new file in a module folder needs no
+# Makefile change.  BUILDDIR keeps objects apart (parallel trees, sanitizer
+# builds).
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+BUILDDIR ?= build
+
+VERSION := 0.1.0
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PKGS    := libseccomp libcap yajl libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap -lyajl -lmnl)
+
+CC      ?= cc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+           -Wstrict-prototypes -Wno-unused-parameter -Wvla -Wimplicit-fallthrough
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+           -fstack-protector-strong -fno-strict-aliasing -I. $(PKG_CFLAGS) \
+           -DVESSEL_VERSION='"$(VERSION)"' -DVESSEL_COMMIT='"$(COMMIT)"'
+LDLIBS  += $(PKG_LIBS)
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS := $(wildcard lib/*.c oci/*.c runtime/*/*.c)
+CMD_SRCS := $(wildcard cmd/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILDDIR)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILDDIR)/%.o)
+DEPS     := $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
+
+.PHONY: all check unit integration asan install deps clean format lint images helpers
+
+all: vessel
+
+vessel: $(BUILDDIR)/vessel
+	@if [ "$(BUILDDIR)" = build ]; then cp -f $< $@; fi
+
+$(BUILDDIR)/vessel: $(CMD_OBJS) $(BUILDDIR)/libvessel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILDDIR)/libvessel.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILDDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILDDIR)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILDDIR)/libvessel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS)
+
+asan:
+	$(MAKE) BUILDDIR=build-asan SANITIZE=address,undefined build-asan/vessel
+
+unit: $(UNIT_BINS)
+
+helpers:
+	$(MAKE) -C tests/helpers BUILDDIR=$(abspath $(BUILDDIR))/helpers
+
+images:
+	images/build-busybox-image.sh $(BUILDDIR)/images
+
+# make check runs every suite through tests/run-all, which prints the one
+# summary line CI reads.
+check: deps-check all unit helpers images
+	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) tests/run-all
+
+deps:
+	scripts/install-deps
+
+deps-check:
+	@scripts/install-deps --if-missing
+
+install: vessel
+	install -D -m 0755 vessel $(DESTDIR)$(BINDIR)/vessel
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+format:
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard */*.h */*/*.h) $(UNIT_SRCS)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -D_GNU_SOURCE -I. $(LIB_SRCS) $(CMD_SRCS)
+	shellcheck -x tests/run-all scripts/* images/*.sh .ci/run
+
+clean:
+	rm -rf build build-asan vessel
+
+-include $(DEPS)

@@ -1,0 +1,103 @@
+#include "lib/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "lib/util.h"
+
+static int log_fd = -1;
+static enum vs_log_format log_format = VS_LOG_TEXT;
+static bool log_debug;
+
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+
+int vs_log_open(const char *path, enum vs_log_format format, bool debug)
+{
+	log_format = format;
+	log_debug = debug;
+	if (!path || !*path)
+		return 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	log_fd = fd;
+	return 0;
+}
+
+void vs_log_close(void)
+{
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = -1;
+}
+
+bool vs_log_debug_enabled(void)
+{
+	return log_debug;
+}
+
+int vs_log_fd(void)
+{
+	return log_fd;
+}
+
+static char *json_line(enum vs_log_level level, const char *msg, const char *now)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen_map_open(g);
+	yajl_gen_string(g, (const unsigned char *)"level", 5);
+	yajl_gen_string(g, (const unsigned char *)level_names[level], strlen(level_names[level]));
+	yajl_gen_string(g, (const unsigned char *)"msg", 3);
+	yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
+	yajl_gen_string(g, (const unsigned char *)"time", 4);
+	yajl_gen_string(g, (const unsigned char *)now, strlen(now));
+	yajl_gen_map_close(g);
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen_get_buf(g, &buf, &len);
+	char *line = vs_strdup_printf("%.*s\n", (int)len, buf);
+	yajl_gen_free(g);
+	return line;
+}
+
+static void write_file_line(enum vs_log_level level, const char *msg)
+{
+	char *now = vs_now_rfc3339();
+	char *line = log_format == VS_LOG_JSON
+			     ? json_line(level, msg, now)
+			     : vs_strdup_printf("%s %s %s\n", now, level_names[level], msg);
+	(void)vs_write_all(log_fd, line, strlen(line));
+	free(line);
+	free(now);
+}
+
+void vs_log(enum vs_log_level level, const char *fmt, ...)
+{
+	if (level == VS_LOG_DEBUG && !log_debug)
+		return;
+	int saved = errno;
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return;
+	if (log_fd >= 0)
+		write_file_line(level, msg);
+	/* Errors always reach stderr too; with a log file, lesser levels stay in
+	 * the file so a shim's stderr pipe is not flooded. */
+	if (log_fd < 0 || level == VS_LOG_ERROR) {
+		const char *prefix = level == VS_LOG_ERROR ? "" : level == VS_LOG_WARN ? "warning: " : "";
+		fprintf(stderr, "vessel: %s%s\n", prefix, msg);
+	}
+	free(msg);
+	errno = saved;
+}
