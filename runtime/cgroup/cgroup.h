@@ -1,0 +1,145 @@
+/* cgroup v2 manager: one cgroup per container, its resource limits, freeze,
+ * kill, process list and statistics.
+ *
+ * Lifecycle of a container's cgroup, as the spawn uses it:
+ *
+ *   parent (before clone)            child                 later commands
+ *   ---------------------            -----                 --------------
+ *   cg_create(cfg) -> handle
+ *     resolve path, mkdir,
+ *     enable controllers upward,
+ *     refuse what cannot be enforced,
+ *     write every limit
+ *   clone3(CLONE_INTO_CGROUP,
+ *          cg_handle_fd(h))  ------> runs inside the cgroup
+ *   (or cg_enter(h, pid) when
+ *    clone3 cannot do it)
+ *   persist cg_handle_path(h)                              cg_open(path) ->
+ *                                                           cg_freeze / cg_thaw
+ *                                                           cg_update / cg_stats
+ *                                                           cg_pids / cg_signal_all
+ *                                                           cg_destroy (delete)
+ *
+ * On a host without a cgroup2 mount, cg_create() still succeeds for a config
+ * that asks for no limit: the handle is "empty" (cg_handle_fd() == -1,
+ * cg_handle_path() == NULL) and the container runs without a cgroup.  Any
+ * limit it cannot enforce (no cgroup2, or the controller is bound to a v1
+ * hierarchy on a hybrid host) is refused with an error naming the
+ * controller.  Operations on an empty handle fail with a clear message,
+ * except cg_destroy() and cg_handle_free(), which do nothing. */
+#ifndef VESSEL_RUNTIME_CGROUP_CGROUP_H
+#define VESSEL_RUNTIME_CGROUP_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "oci/oci.h"
+
+struct cg_config {
+	const char *id;           /* container id: the default path uses it */
+	const char *cgroups_path; /* linux.cgroupsPath; NULL or "" = default */
+	const struct oci_resources *resources; /* may be NULL */
+	bool systemd;             /* --systemd-cgroup: "slice:prefix:name" */
+	/* The cgroup2 mount to use instead of the one in /proc/self/mountinfo
+	 * (unit tests point it at a fake cgroupfs directory).  NULL = detect. */
+	const char *root;
+};
+
+struct cg_handle;
+
+/* Resolve the path, create the cgroup, enable controllers in the ancestors,
+ * check that every requested resource can be enforced, apply them.  On
+ * failure nothing is left behind (the directories it made are removed). */
+int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct vs_error *err);
+
+/* Open the cgroup of an existing container.  `path` is what
+ * cg_handle_path() returned (an absolute directory path); NULL or "" gives
+ * an empty handle (a container that runs without a cgroup). */
+int cg_open(const char *path, struct cg_handle **ret_handle, struct vs_error *err);
+
+/* Frees the handle and closes its fd; the cgroup stays.  NULL is fine. */
+void cg_handle_free(struct cg_handle *h);
+
+/* O_DIRECTORY|O_CLOEXEC fd of the cgroup, for clone3's cgroup field; -1 for
+ * an empty handle. */
+int cg_handle_fd(const struct cg_handle *h);
+/* Absolute path of the cgroup directory (to persist in the state); NULL for
+ * an empty handle. */
+const char *cg_handle_path(const struct cg_handle *h);
+
+/* Move a process into the cgroup (fallback when CLONE_INTO_CGROUP is not
+ * available, and for `exec` when the process is not cloned into it). */
+int cg_enter(struct cg_handle *h, pid_t pid, struct vs_error *err);
+
+/* Kill what is left (cgroup.kill where present, else SIGKILL to each pid),
+ * wait until the cgroup is empty, rmdir it and the empty parents that
+ * cg_create() made.  A cgroup that is already gone is not an error. */
+int cg_destroy(struct cg_handle *h, struct vs_error *err);
+
+/* Write cgroup.freeze and wait (up to timeout_ms; 0 = 10 s) until
+ * cgroup.events reports the new state. */
+int cg_freeze(struct cg_handle *h, int timeout_ms, struct vs_error *err);
+int cg_thaw(struct cg_handle *h, int timeout_ms, struct vs_error *err);
+int cg_is_frozen(struct cg_handle *h, bool *ret_frozen, struct vs_error *err);
+
+/* Every pid in the cgroup and its descendants (host pid namespace view),
+ * sorted.  *ret_pids is malloc'd (may be NULL when n is 0). */
+int cg_pids(struct cg_handle *h, pid_t **ret_pids, size_t *ret_n, struct vs_error *err);
+
+/* Send sig to every process of the cgroup (SIGKILL uses cgroup.kill). */
+int cg_signal_all(struct cg_handle *h, int sig, struct vs_error *err);
+
+/* Apply new limits to a running container.  Same checks as cg_create();
+ * memory.checkBeforeUpdate refuses a limit below the current usage. */
+int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_error *err);
+
+/* Statistics, shaped after runc's `events --stats` JSON.  A field whose
+ * controller is not enabled stays 0 and its `has_` flag false. */
+struct cg_stats_io_entry {
+	uint64_t major, minor;
+	const char *op; /* "Read", "Write" (static strings) */
+	uint64_t value;
+};
+
+struct cg_stats_hugetlb {
+	char *page_size; /* "2MB" */
+	uint64_t usage, max, failcnt;
+};
+
+struct cg_stats {
+	bool has_cpu;
+	uint64_t cpu_usage_total_ns, cpu_usage_user_ns, cpu_usage_system_ns;
+	uint64_t cpu_throttle_periods, cpu_throttled_periods, cpu_throttled_time_ns;
+
+	bool has_memory;
+	uint64_t mem_usage, mem_limit, mem_max_usage, mem_failcnt;
+	uint64_t swap_usage, swap_limit;
+	char **mem_stat_keys; /* memory.stat, in file order */
+	uint64_t *mem_stat_values;
+	size_t n_mem_stat;
+	uint64_t oom_kill; /* memory.events oom_kill */
+
+	bool has_pids;
+	uint64_t pids_current, pids_limit; /* limit 0 = max */
+
+	bool has_io;
+	struct cg_stats_io_entry *io_service_bytes;
+	size_t n_io_service_bytes;
+	struct cg_stats_io_entry *io_serviced;
+	size_t n_io_serviced;
+
+	struct cg_stats_hugetlb *hugetlb;
+	size_t n_hugetlb;
+};
+
+int cg_stats(struct cg_handle *h, struct cg_stats *ret_stats, struct vs_error *err);
+void cg_stats_clear(struct cg_stats *s);
+
+/* memory.events oom_kill counter (0 without the memory controller); `events`
+ * polls it and reports each increase as an "oom" event. */
+int cg_oom_kill_count(struct cg_handle *h, uint64_t *ret_count, struct vs_error *err);
+
+#endif
