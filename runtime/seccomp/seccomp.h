@@ -1,0 +1,119 @@
+/* linux.seccomp -> a loaded seccomp filter.
+ *
+ * The work is split so the child does almost nothing:
+ *
+ *   parent, before the clone            child, last steps before execve
+ *   ---------------------------------   ---------------------------------
+ *   sc_compile(cfg->lnx->seccomp, &f)
+ *     libseccomp builds the filter,
+ *     names/actions/ops/archs/flags
+ *     are checked, the BPF program is
+ *     exported into f (plain memory)
+ *   if (sc_filter_listener_path(f))
+ *     sc_listener_connect(path, &lfd)   (the socket lives in the host mount
+ *                                        namespace: connect before the clone)
+ *                          --- clone ---
+ *                                       sc_load(f, &notify_fd)
+ *                                         one seccomp(2) call, no allocation
+ *                                       if notify_fd >= 0:
+ *                                         hand it to the listener (see below)
+ *                                       close fds, execve
+ *
+ * Ordering rule (where the spawn must call sc_load):
+ *  - process.noNewPrivileges = true: set PR_SET_NO_NEW_PRIVS, drop
+ *    capabilities, change uid/gid, do everything else, and call sc_load as
+ *    the very last step before execve.
+ *  - noNewPrivileges = false: the kernel only lets a task holding
+ *    CAP_SYS_ADMIN (in its user namespace) install a filter without NNP, so
+ *    sc_load must run BEFORE capabilities are dropped and before the uid
+ *    changes (setresuid to non-zero clears the effective set).  Everything
+ *    after it (setgroups, setresgid, setresuid, prctl(PR_SET_KEEPCAPS),
+ *    capset, ...) then runs under the filter; that is what runc does too.
+ *
+ * Syscalls vessel makes after sc_load, which any sane profile must allow
+ * (the default profile from sc_default_profile() does):
+ *   always:        execve (or execveat), close/close_range, fcntl, read,
+ *                  write, exit_group
+ *   with NOTIFY:   sendmsg (passing the notify fd), recvmsg/read (ack)
+ *   without NNP:   additionally setgroups, setresgid, setresuid, capset,
+ *                  capget, prctl; and whatever the spawn still does after
+ *                  its capabilities step.
+ * A profile that denies one of these fails the container start with the
+ * errno of that syscall (an ERRNO action) or kills the init (KILL actions);
+ * this matches runc.
+ *
+ * Handing over the notify fd: sc_send_listener() sends one message with the
+ * fd (SCM_RIGHTS) and the container process state JSON built by
+ * sc_listener_payload().  The state holds the host pid, which the child does
+ * not know; so either the child passes notify_fd to the parent over the sync
+ * socket and the parent calls sc_send_listener(lfd, ...) (runc's way), or
+ * the parent sends the finished payload to the child, which calls it.
+ * Either way the listener must have the fd before the process execs: a
+ * NOTIFY syscall with no listener blocks forever.
+ *
+ * Flags: SECCOMP_FILTER_FLAG_LOG, _SPEC_ALLOW, _WAIT_KILLABLE_RECV and
+ * _TSYNC are passed to seccomp(2) by sc_load; sc_compile checks that the
+ * running kernel knows each one and fails clearly otherwise. */
+#ifndef VESSEL_RUNTIME_SECCOMP_SECCOMP_H
+#define VESSEL_RUNTIME_SECCOMP_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "oci/oci.h"
+
+struct sc_filter;
+
+/* Build and check the filter.  Unknown syscall names are skipped (logged at
+ * debug level), as runc does; an unknown action, operator, architecture or
+ * flag, a bad argument index, or NOTIFY without listenerPath is an error
+ * naming the JSON path ("linux.seccomp.syscalls[2].action: ...").
+ * seccomp may be NULL: *ret_filter is then NULL too (nothing to load). */
+int sc_compile(const struct oci_seccomp *seccomp, struct sc_filter **ret_filter,
+	       struct vs_error *err);
+void sc_filter_free(struct sc_filter *filter);
+
+/* listenerPath when the profile uses SCMP_ACT_NOTIFY, else NULL. */
+const char *sc_filter_listener_path(const struct sc_filter *filter);
+const char *sc_filter_listener_metadata(const struct sc_filter *filter);
+/* Number of BPF instructions (for tests and --debug). */
+size_t sc_filter_size(const struct sc_filter *filter);
+
+/* Child side: install the filter with one seccomp(2) call.  No allocation on
+ * success.  *ret_notify_fd gets the user-notification fd (O_CLOEXEC) when
+ * the filter uses NOTIFY, else -1; ret_notify_fd may be NULL only for a
+ * filter without NOTIFY.  filter NULL is a no-op. */
+int sc_load(const struct sc_filter *filter, int *ret_notify_fd, struct vs_error *err);
+
+/* Connect a SOCK_STREAM unix socket to path (O_CLOEXEC). */
+int sc_listener_connect(const char *path, int *ret_fd, struct vs_error *err);
+
+/* What the listener is told about the container (runtime-spec "container
+ * process state"). */
+struct sc_listener_state {
+	const char *id;
+	const char *status;  /* "creating" */
+	pid_t pid;           /* host pid of the container process */
+	const char *bundle;  /* absolute path */
+	const struct oci_kv *annotations;
+	size_t n_annotations;
+	const char *metadata; /* listenerMetadata, may be NULL */
+};
+
+/* The JSON object sent with the fd:
+ * {"ociVersion","fds":["seccompFd"],"pid","metadata","state":{...}}. */
+char *sc_listener_payload(const struct sc_listener_state *state);
+
+/* Send payload and notify_fd in one sendmsg (SCM_RIGHTS) on sock_fd. */
+int sc_send_listener(int sock_fd, int notify_fd, const char *payload, struct vs_error *err);
+
+/* The profile `vessel spec` writes: an allow-list, default ERRNO(EPERM),
+ * for x86_64 and arm64 (and their 32-bit compat ABIs).  Freshly allocated in
+ * the layout of oci/oci.h, so oci_config_free() frees it as part of a
+ * config; sc_profile_free() frees a lone one. */
+struct oci_seccomp *sc_default_profile(void);
+void sc_profile_free(struct oci_seccomp *seccomp);
+
+#endif
