@@ -1,12 +1,12 @@
 /* vessel's entry point: global options, then dispatch to cmd_<name>(). */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/commands.h"
 #include "lib/cleanup.h"
+#include "lib/util.h"
 #include "oci/oci.h"
 
 static const struct vs_command commands[] = {
@@ -15,48 +15,24 @@ static const struct vs_command commands[] = {
 #undef X
 };
 
-/* Commands still being written link against these weak definitions and fail
- * clearly; a cmd/<name>.c defining the real one replaces it at link time. */
+/* Commands still being written link against these weak definitions: they
+ * answer --help and otherwise fail clearly; a cmd/<name>.c defining the real
+ * one replaces it at link time. */
 #define X(n, s)                                                                                    \
 	__attribute__((weak)) int cmd_##n(struct vs_cli *cli, int argc, char **argv)               \
 	{                                                                                          \
+		static const struct cli_command command = {#n, "[options]", s, NULL, NULL};        \
+		int c;                                                                             \
+		while ((c = cli_getopt(cli, &command, argc, argv)) > 0)                            \
+			;                                                                          \
+		if (c < 0)                                                                         \
+			return cli_opt_status(c);                                                  \
 		struct vs_error err = VS_ERROR_INIT;                                               \
 		vs_error_set(&err, "not implemented yet");                                         \
 		return cli_fail(cli, &err);                                                        \
 	}
 VS_COMMANDS(X)
 #undef X
-
-int cli_fail(struct vs_cli *cli, struct vs_error *err)
-{
-	vs_log_error("%s: %s", cli->command ? cli->command : "vessel",
-		     err->msg ? err->msg : "unknown error");
-	vs_error_clear(err);
-	return 1;
-}
-
-int cli_usage_error(struct vs_cli *cli, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	vs_log_error("%s: %s (see 'vessel %s --help')", cli->command ? cli->command : "vessel",
-		     msg ? msg : "bad usage", cli->command ? cli->command : "");
-	free(msg);
-	return 1;
-}
-
-int cli_require_args(struct vs_cli *cli, int argc, char **argv, int n, const char *what)
-{
-	if (argc - optind < n)
-		return cli_usage_error(cli, "missing %s", what);
-	if (argc - optind > n)
-		return cli_usage_error(cli, "unexpected argument '%s'", argv[optind + n]);
-	return 0;
-}
 
 static void usage(FILE *out)
 {
@@ -65,9 +41,10 @@ static void usage(FILE *out)
 		     "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-11s %s\n", "help", "print this help, or a command's: help COMMAND");
 	fprintf(out, "\nglobal options:\n"
 		     "  --root DIR             state directory (default " VESSEL_DEFAULT_ROOT ")\n"
-		     "  --log FILE             also write errors and warnings to FILE\n"
+		     "  --log FILE             also write errors and warnings to FILE (appended)\n"
 		     "  --log-format FORMAT    text or json (default text)\n"
 		     "  --debug                log debug messages\n"
 		     "  --systemd-cgroup       cgroupsPath is slice:prefix:name (needs systemd)\n"
@@ -90,11 +67,70 @@ static const struct vs_command *find_command(const char *name)
 	return NULL;
 }
 
-enum { OPT_ROOT = 1000, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP, OPT_ROOTLESS, OPT_CRIU };
+enum {
+	OPT_ROOT = 1000,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
+	OPT_DEBUG,
+	OPT_SYSTEMD_CGROUP,
+	OPT_ROOTLESS,
+	OPT_CRIU
+};
 
-/* Parses global options up to the command name.  Returns the index of the
- * command in argv, 0 when the program should exit with *ret_exit. */
-static int parse_global(struct vs_cli *cli, int argc, char **argv, int *ret_exit)
+/* What parse_global decided besides filling cli. */
+struct global_result {
+	int cmd_index;     /* argv index of the command name, 0 if none */
+	bool show_help;
+	bool show_version;
+	bool error_usage;  /* print the full usage with the error */
+	char *error;       /* usage error, reported once the log is open */
+};
+
+static int set_log_format(struct vs_cli *cli, const char *arg, struct global_result *r)
+{
+	if (strcmp(arg, "json") == 0)
+		cli->log_format = VS_LOG_JSON;
+	else if (strcmp(arg, "text") == 0)
+		cli->log_format = VS_LOG_TEXT;
+	else {
+		r->error = vs_strdup_printf("--log-format: unknown format '%s' (text or json)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int global_option(struct vs_cli *cli, int c, char **argv, struct global_result *r)
+{
+	switch (c) {
+	case OPT_ROOT: cli->root = optarg; return 0;
+	case OPT_LOG: cli->log_path = optarg; return 0;
+	case OPT_LOG_FORMAT: return set_log_format(cli, optarg, r);
+	case OPT_DEBUG: cli->debug = true; return 0;
+	case OPT_SYSTEMD_CGROUP: cli->systemd_cgroup = true; return 0;
+	case OPT_ROOTLESS:
+		/* runc accepts true|false|auto; vessel runs as root only. */
+		if (strcmp(optarg, "false") == 0 || strcmp(optarg, "auto") == 0)
+			return 0;
+		r->error = vs_strdup_printf("--rootless %s: rootless mode is not supported", optarg);
+		return -1;
+	case OPT_CRIU:
+		return 0; /* accepted for runc compatibility; checkpoint fails clearly */
+	case 'v': r->show_version = true; return 1;
+	case 'h': r->show_help = true; return 1;
+	case ':':
+		r->error = vs_strdup_printf("option '%s' needs an argument", argv[optind - 1]);
+		return -1;
+	default:
+		r->error_usage = true;
+		r->error = vs_strdup_printf("unknown global option '%s'", argv[optind - 1]);
+		return -1;
+	}
+}
+
+/* Parses global options up to the command name.  Errors are kept in
+ * r->error rather than printed, so that they can reach --log (opened only
+ * once every global option is known). */
+static void parse_global(struct vs_cli *cli, int argc, char **argv, struct global_result *r)
 {
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, OPT_ROOT},
@@ -109,72 +145,75 @@ static int parse_global(struct vs_cli *cli, int argc, char **argv, int *ret_exit
 		{0},
 	};
 	int c;
+	opterr = 0;
 	/* '+': stop at the command name; its options are its own.  Long options
 	 * also accept one dash (-root), as runc's CLI library does. */
-	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ROOT: cli->root = optarg; break;
-		case OPT_LOG: cli->log_path = optarg; break;
-		case OPT_LOG_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				cli->log_format = VS_LOG_JSON;
-			else if (strcmp(optarg, "text") == 0)
-				cli->log_format = VS_LOG_TEXT;
-			else {
-				fprintf(stderr, "vessel: --log-format: unknown format '%s' (text or json)\n", optarg);
-				*ret_exit = 1;
-				return 0;
-			}
-			break;
-		case OPT_DEBUG: cli->debug = true; break;
-		case OPT_SYSTEMD_CGROUP: cli->systemd_cgroup = true; break;
-		case OPT_ROOTLESS:
-			/* runc accepts true|false|auto; vessel runs as root only. */
-			if (strcmp(optarg, "false") != 0 && strcmp(optarg, "auto") != 0) {
-				fprintf(stderr, "vessel: --rootless %s: rootless mode is not supported\n", optarg);
-				*ret_exit = 1;
-				return 0;
-			}
-			break;
-		case OPT_CRIU:
-			break; /* accepted for runc compatibility; checkpoint is unsupported */
-		case 'v': version(); *ret_exit = 0; return 0;
-		case 'h': usage(stdout); *ret_exit = 0; return 0;
-		default: usage(stderr); *ret_exit = 1; return 0;
-		}
-	}
+	while ((c = getopt_long_only(argc, argv, "+:vh", opts, NULL)) != -1)
+		if (global_option(cli, c, argv, r) != 0)
+			return;
 	if (optind >= argc) {
-		usage(stderr);
-		*ret_exit = 1;
+		r->error_usage = true;
+		r->error = vs_strdup("missing command");
+	} else
+		r->cmd_index = optind;
+}
+
+/* `vessel help [COMMAND]`. */
+static int run_help(struct vs_cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
 		return 0;
 	}
-	return optind;
+	const struct vs_command *cmd = find_command(argv[1]);
+	if (!cmd)
+		return cli_usage_error(cli, "help: unknown command '%s'", argv[1]);
+	char *help_argv[] = {argv[1], (char *)"--help", NULL};
+	cli->command = cmd->name;
+	optind = 0;
+	return cmd->fn(cli, 2, help_argv);
+}
+
+static int dispatch(struct vs_cli *cli, int argc, char **argv)
+{
+	if (strcmp(argv[0], "help") == 0)
+		return run_help(cli, argc, argv);
+	const struct vs_command *cmd = find_command(argv[0]);
+	if (!cmd) {
+		usage(stderr);
+		return cli_usage_error(cli, "unknown command '%s'", argv[0]);
+	}
+	cli->command = cmd->name;
+	optind = 0; /* reset getopt for the command's own parsing */
+	return cmd->fn(cli, argc, argv);
 }
 
 int main(int argc, char **argv)
 {
 	struct vs_cli cli = {.root = VESSEL_DEFAULT_ROOT, .log_format = VS_LOG_TEXT};
-	int rc = 1;
-	int idx = parse_global(&cli, argc, argv, &rc);
-	if (idx == 0)
-		return rc;
-	if (vs_log_open(cli.log_path, cli.log_format, cli.debug) < 0) {
-		fprintf(stderr, "vessel: --log %s: %m\n", cli.log_path);
-		return 1;
-	}
-	const char *name = argv[idx];
-	if (strcmp(name, "help") == 0) {
-		usage(stdout);
+	struct global_result r = {0};
+	parse_global(&cli, argc, argv, &r);
+	if (r.show_version || r.show_help) {
+		if (r.show_version)
+			version();
+		else
+			usage(stdout);
 		return 0;
 	}
-	const struct vs_command *cmd = find_command(name);
-	if (!cmd) {
-		vs_log_error("unknown command '%s' (see 'vessel --help')", name);
+	if (vs_log_open(cli.log_path, cli.log_format, cli.debug) < 0) {
+		fprintf(stderr, "vessel: --log %s: %m\n", cli.log_path);
+		free(r.error);
 		return 1;
 	}
-	cli.command = cmd->name;
-	optind = 0; /* reset getopt for the command's own parsing */
-	rc = cmd->fn(&cli, argc - idx, argv + idx);
+	int rc;
+	if (r.error) {
+		if (r.error_usage)
+			usage(stderr);
+		rc = cli_usage_error(&cli, "%s", r.error);
+		free(r.error);
+	} else {
+		rc = dispatch(&cli, argc - r.cmd_index, argv + r.cmd_index);
+	}
 	vs_log_close();
 	return rc;
 }
