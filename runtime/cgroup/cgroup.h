@@ -42,6 +42,11 @@ struct cg_config {
 	const char *id;           /* container id: the default path uses it */
 	const char *cgroups_path; /* linux.cgroupsPath; NULL or "" = default */
 	const struct oci_resources *resources; /* may be NULL */
+	/* linux.devices: the nodes created in the container's /dev are allowed
+	 * by the device program on top of resources.devices and the standard
+	 * nodes (null, zero, full, random, urandom, tty, console, ptmx, pts). */
+	const struct oci_device *devices;
+	size_t n_devices;
 	bool systemd;             /* --systemd-cgroup: "slice:prefix:name" */
 	/* The cgroup2 mount to use instead of the one in /proc/self/mountinfo
 	 * (unit tests point it at a fake cgroupfs directory).  NULL = detect. */
@@ -56,9 +61,13 @@ struct cg_handle;
 int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct vs_error *err);
 
 /* Open the cgroup of an existing container.  `path` is what
- * cg_handle_path() returned (an absolute directory path); NULL or "" gives
- * an empty handle (a container that runs without a cgroup). */
+ * cg_handle_path() returned (relative to the cgroup2 hierarchy root, as in
+ * /proc/PID/cgroup: "/vessel/ID"); NULL or "" gives an empty handle (a
+ * container that runs without a cgroup).  cg_open_at() takes the hierarchy
+ * root explicitly (NULL = detect), for tests on a fake cgroupfs. */
 int cg_open(const char *path, struct cg_handle **ret_handle, struct vs_error *err);
+int cg_open_at(const char *root, const char *path, struct cg_handle **ret_handle,
+	       struct vs_error *err);
 
 /* Frees the handle and closes its fd; the cgroup stays.  NULL is fine. */
 void cg_handle_free(struct cg_handle *h);
@@ -66,9 +75,11 @@ void cg_handle_free(struct cg_handle *h);
 /* O_DIRECTORY|O_CLOEXEC fd of the cgroup, for clone3's cgroup field; -1 for
  * an empty handle. */
 int cg_handle_fd(const struct cg_handle *h);
-/* Absolute path of the cgroup directory (to persist in the state); NULL for
- * an empty handle. */
+/* The cgroup's path relative to the hierarchy root ("/vessel/ID"), to
+ * persist in the state (oci_state.cgroup_path); NULL for an empty handle.
+ * cg_handle_dir() is the absolute directory ("/sys/fs/cgroup/vessel/ID"). */
 const char *cg_handle_path(const struct cg_handle *h);
+const char *cg_handle_dir(const struct cg_handle *h);
 
 /* Move a process into the cgroup (fallback when CLONE_INTO_CGROUP is not
  * available, and for `exec` when the process is not cloned into it). */
