@@ -1,0 +1,79 @@
+/* OCI lifecycle hooks: run one hook list (config.json "hooks.<kind>").
+ *
+ * Each hook is fork+execve of `path` with argv = `args` (args[0] is argv[0];
+ * no args: argv = {path}), envp = exactly the hook's `env` (nothing of
+ * vessel's own environment), the spec state JSON on stdin (a pipe filled
+ * before the fork, EOF after it), stdout and stderr both on vessel's stderr
+ * (fd 2: a hook must never write into a container's stdout stream), no other
+ * fd, default signal dispositions and an empty signal mask.  `timeout`
+ * seconds (when set) is enforced with a pidfd: the hook is SIGKILLed and the
+ * error reads "<kind> hook #<i> <path>: timed out after <N> s".
+ *
+ * Errors name the kind, the index in the list, the path, and the cause:
+ *   "createRuntime hook #1 /usr/bin/x: exited with status 3"
+ *   "prestart hook #0 /bin/nope: exec: No such file or directory"
+ *   "poststart hook #0 /bin/y: killed by signal 9"
+ *
+ * Where each kind is called (runtime-spec v1.2 config.md "POSIX-platform
+ * Hooks" and runtime.md "Lifecycle"), for the spawn:
+ *
+ *   kind            process that calls hooks_run      when                       on failure
+ *   --------------  --------------------------------  -------------------------  -----------
+ *   prestart        vessel parent (runtime ns)        create: after the child's   fail create
+ *                                                     namespaces and mounts exist,
+ *                                                     before pivot_root (runc's
+ *                                                     placement), BEFORE createRuntime
+ *   createRuntime   vessel parent (runtime ns)        same point, after prestart  fail create
+ *   createContainer the container init (container    after createRuntime returned fail create
+ *                   ns), BEFORE pivot_root: the path  (parent acks), after rootfs
+ *                   still resolves in the runtime's   mounts, before pivot
+ *                   filesystem, as the spec requires
+ *   startContainer  the container init, after pivot   start: after the exec FIFO  fail start
+ *                   (path resolves in the container)  released the init, right    (init exits,
+ *                                                     before execve of the user   start errors)
+ *                                                     process
+ *   poststart       vessel `start`/`run` (runtime ns) after the user process was  warn only
+ *                                                     started, before start       (spec 1.2;
+ *                                                     returns                     runc kills)
+ *   poststop        vessel `delete` (runtime ns)      after the container is      warn only
+ *                                                     deleted (cgroup gone, state
+ *                                                     still readable), before
+ *                                                     delete returns
+ *
+ * State JSON: oci_state_to_json(state, true).  Status is "creating" for
+ * prestart/createRuntime/createContainer, "created" for startContainer,
+ * "running" for poststart, "stopped" for poststop; pid is the init's pid in
+ * the runtime's pid namespace (the parent sends the JSON to the init over the
+ * sync socket for the two in-container kinds: the init cannot know its host
+ * pid).
+ *
+ * Works from any process: the vessel parent, or the container's init (pid 1
+ * of a new pid namespace; plain fork there).  The caller must not reap
+ * children with waitpid(-1) while a hook runs (signalfd/blocked SIGCHLD is
+ * fine).  A failed hook list of policy HOOKS_FAIL has already run every hook
+ * before the failing one; the caller tears the container down. */
+#ifndef VESSEL_RUNTIME_HOOKS_H
+#define VESSEL_RUNTIME_HOOKS_H
+
+#include "lib/error.h"
+#include "oci/oci.h"
+
+enum hooks_policy {
+	HOOKS_FAIL, /* stop at the first failing hook and return -1 */
+	HOOKS_WARN, /* log a warning per failing hook, run the rest, return 0 */
+};
+
+/* The spec's policy for a kind: HOOKS_WARN for poststart and poststop,
+ * HOOKS_FAIL for the others. */
+enum hooks_policy hooks_default_policy(enum oci_hook_kind kind);
+
+/* Run list->hooks[0..n) in order.  state_json may be NULL (empty stdin).
+ * Returns 0, or -1 with err set (only with HOOKS_FAIL). */
+int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
+	      enum hooks_policy policy, struct vs_error *err);
+
+/* Run one hook; `index` only labels errors. */
+int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
+		  const char *state_json, struct vs_error *err);
+
+#endif
