@@ -1,0 +1,181 @@
+/* Per-process kernel attributes applied by the child before the user
+ * switch: rlimits, oom_score_adj, io priority, scheduler, personality, cpu
+ * affinity, and the LSM labels for the coming execve. */
+#include "runtime/process/process-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/ioprio.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+
+static int apply_rlimits(const struct oci_process *p, struct vs_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct oci_rlimit *r = &p->rlimits[i];
+		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+		if (setrlimit(r->resource, &rl) < 0)
+			return vs_error_errno(err, errno, "process.rlimits[%zu] %s (soft %llu, hard %llu)",
+					      i, r->type, (unsigned long long)r->soft,
+					      (unsigned long long)r->hard);
+	}
+	return 0;
+}
+
+static int apply_oom_score_adj(const struct oci_process *p, struct vs_error *err)
+{
+	if (!p->oom_score_adj.set)
+		return 0;
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj.value);
+	_cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || vs_write_all(fd, buf, strlen(buf)) < 0)
+		return vs_error_errno(err, errno, "process.oomScoreAdj: write %s", buf);
+	return 0;
+}
+
+static int apply_ioprio(const struct oci_process *p, struct vs_error *err)
+{
+	const struct oci_io_priority *io = p->io_priority;
+	if (!io)
+		return 0;
+	int cls;
+	if (strcmp(io->class, "IOPRIO_CLASS_RT") == 0)
+		cls = IOPRIO_CLASS_RT;
+	else if (strcmp(io->class, "IOPRIO_CLASS_BE") == 0)
+		cls = IOPRIO_CLASS_BE;
+	else if (strcmp(io->class, "IOPRIO_CLASS_IDLE") == 0)
+		cls = IOPRIO_CLASS_IDLE;
+	else
+		return vs_error_set(err, "process.ioPriority.class: unknown \"%s\"", io->class);
+	int value = IOPRIO_PRIO_VALUE(cls, io->priority);
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, value) < 0)
+		return vs_error_errno(err, errno, "process.ioPriority: ioprio_set %s %d", io->class,
+				      io->priority);
+	return 0;
+}
+
+/* glibc has no sched_setattr wrapper and <linux/sched/types.h> clashes with
+ * <sched.h>, so the ABI struct (v1, 56 bytes) is spelled out here. */
+struct proc_sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+static const struct {
+	const char *name;
+	int value;
+} sched_policies[] = {
+	{"SCHED_OTHER", 0}, {"SCHED_FIFO", 1},     {"SCHED_RR", 2},
+	{"SCHED_BATCH", 3}, {"SCHED_ISO", 4},      {"SCHED_IDLE", 5},
+	{"SCHED_DEADLINE", 6},
+};
+static const struct {
+	const char *name;
+	uint64_t value;
+} sched_flags[] = {
+	{"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
+	{"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
+	{"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+	{"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+};
+
+static int sched_attr_build(const struct oci_scheduler *s, struct proc_sched_attr *a, struct vs_error *err)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->sched_policy = (uint32_t)-1;
+	for (size_t i = 0; i < ARRAY_SIZE(sched_policies); i++)
+		if (strcmp(s->policy, sched_policies[i].name) == 0)
+			a->sched_policy = (uint32_t)sched_policies[i].value;
+	if (a->sched_policy == (uint32_t)-1)
+		return vs_error_set(err, "process.scheduler.policy: unknown \"%s\"", s->policy);
+	for (size_t i = 0; s->flags && s->flags[i]; i++) {
+		size_t j;
+		for (j = 0; j < ARRAY_SIZE(sched_flags); j++)
+			if (strcmp(s->flags[i], sched_flags[j].name) == 0)
+				break;
+		if (j == ARRAY_SIZE(sched_flags))
+			return vs_error_set(err, "process.scheduler.flags[%zu]: unknown \"%s\"", i,
+					    s->flags[i]);
+		a->sched_flags |= sched_flags[j].value;
+	}
+	a->sched_nice = s->nice.set ? s->nice.value : 0;
+	a->sched_priority = s->priority.set ? (uint32_t)s->priority.value : 0;
+	a->sched_runtime = s->runtime.set ? s->runtime.value : 0;
+	a->sched_deadline = s->deadline.set ? s->deadline.value : 0;
+	a->sched_period = s->period.set ? s->period.value : 0;
+	return 0;
+}
+
+static int apply_scheduler(const struct oci_process *p, struct vs_error *err)
+{
+	if (!p->scheduler)
+		return 0;
+	struct proc_sched_attr a;
+	if (sched_attr_build(p->scheduler, &a, err) < 0)
+		return -1;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		return vs_error_errno(err, errno, "process.scheduler: sched_setattr %s",
+				      p->scheduler->policy);
+	return 0;
+}
+
+static int apply_lsm(const struct oci_process *p, struct vs_error *err)
+{
+	/* proc_prepare() already refused labels this host cannot apply. */
+	if (p->apparmor_profile && p->apparmor_profile[0]) {
+		_cleanup_free_ char *v = vs_strdup_printf("exec %s", p->apparmor_profile);
+		if (vs_write_file("/proc/self/attr/apparmor/exec", v, strlen(v), err) < 0)
+			return vs_error_wrap(err, "process.apparmorProfile");
+	}
+	if (p->selinux_label && p->selinux_label[0]) {
+		const char *l = p->selinux_label;
+		if (vs_write_file("/proc/self/attr/exec", l, strlen(l), err) < 0)
+			return vs_error_wrap(err, "process.selinuxLabel");
+	}
+	return 0;
+}
+
+int proc_apply_attrs(const struct proc_plan *plan, struct vs_error *err)
+{
+	const struct oci_process *p = plan->process;
+	if (apply_rlimits(p, err) < 0 || apply_oom_score_adj(p, err) < 0 ||
+	    apply_ioprio(p, err) < 0 || apply_scheduler(p, err) < 0 || apply_lsm(p, err) < 0)
+		return -1;
+	if (plan->personality != (unsigned long)-1 && personality(plan->personality) < 0)
+		return vs_error_errno(err, errno, "linux.personality: personality(0x%lx)",
+				      plan->personality);
+	if (plan->has_affinity_initial &&
+	    sched_setaffinity(0, sizeof(cpu_set_t), &plan->affinity_initial) < 0)
+		return vs_error_errno(err, errno, "process.execCPUAffinity.initial: sched_setaffinity");
+	return 0;
+}
+
+int proc_apply_final_affinity(const struct proc_plan *plan, struct vs_error *err)
+{
+	if (plan->has_affinity_final &&
+	    sched_setaffinity(0, sizeof(cpu_set_t), &plan->affinity_final) < 0)
+		return vs_error_errno(err, errno, "process.execCPUAffinity.final: sched_setaffinity");
+	return 0;
+}
+
+int proc_scheduler_check(const struct oci_scheduler *s, struct vs_error *err)
+{
+	struct proc_sched_attr a;
+	return s ? sched_attr_build(s, &a, err) : 0;
+}

@@ -1,0 +1,91 @@
+/* The attributes of a container process (OCI `process` and a few `linux`
+ * fields), applied by the process itself just before it executes the user
+ * program.  Used by the container init (runtime/spawn) and by `exec`
+ * (runtime/exec): both call the same functions in the same order.
+ *
+ * Split so the child does no parsing: the parent calls proc_prepare() (name
+ * lookups, cpu lists, capability names, sysctl checks) and hands the child a
+ * struct proc_plan; the child calls the proc_apply_* functions.
+ *
+ * Order the child must follow (each step needs what the earlier ones kept):
+ *
+ *   proc_apply_sysctl()        as root, in the new namespaces, while /proc is
+ *                              still writable (before masked/readonly paths)
+ *   proc_apply_attrs()         rlimits, oom_score_adj, ioprio, scheduler,
+ *                              personality, initial cpu affinity (root still:
+ *                              some need CAP_SYS_NICE / CAP_SYS_RESOURCE)
+ *   proc_make_cwd()            as root, in the container's root (runc creates
+ *                              a missing cwd)
+ *   proc_caps_drop_bounding()  needs CAP_SETPCAP, so before the user switch
+ *   proc_switch_user()         keep-caps, setgroups, setresgid, setresuid, umask
+ *   proc_caps_apply()          permitted/effective/inheritable, then ambient
+ *   proc_chdir()               as the user: a cwd the user cannot enter fails
+ *   proc_set_no_new_privs()
+ *   (seccomp, exec FIFO, startContainer hooks)
+ *   proc_apply_final_affinity(), proc_exec() */
+#ifndef VESSEL_RUNTIME_PROCESS_PROCESS_H
+#define VESSEL_RUNTIME_PROCESS_PROCESS_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/error.h"
+#include "oci/oci.h"
+
+/* Capability sets as bit masks (bit N = capability N). */
+struct proc_caps {
+	bool set; /* process.capabilities present: apply (absent = keep all) */
+	uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+/* What the parent resolves for the child. */
+struct proc_plan {
+	const struct oci_process *process;
+	struct proc_caps caps;
+	bool has_affinity_initial, has_affinity_final;
+	cpu_set_t affinity_initial, affinity_final;
+	unsigned long personality; /* (unsigned long)-1 = leave alone */
+	char **env;                /* process.env plus what vessel adds (LISTEN_FDS) */
+	const struct oci_kv *sysctl;
+	size_t n_sysctl;
+};
+
+/* Which namespaces the container has, for the sysctl check. */
+struct proc_ns_info {
+	bool ipc, net, uts;
+	bool net_is_host; /* linux.namespaces network joins the host's */
+};
+
+/* Resolve and check everything (errors name the JSON path).  personality
+ * and sysctl may be NULL/0. */
+int proc_prepare(const struct oci_process *process, const struct oci_personality *personality,
+		 const struct oci_kv *sysctl, size_t n_sysctl, const struct proc_ns_info *ns,
+		 struct proc_plan *ret_plan, struct vs_error *err);
+void proc_plan_clear(struct proc_plan *plan);
+
+/* Pure helpers (unit-tested). */
+int proc_cap_from_name(const char *name, int *ret_cap);
+int proc_caps_parse(const struct oci_capabilities *c, struct proc_caps *ret, struct vs_error *err);
+int proc_cpulist_parse(const char *list, cpu_set_t *ret, struct vs_error *err);
+/* Only sysctls isolated by a namespace the container has are allowed. */
+int proc_sysctl_check(const char *key, const struct proc_ns_info *ns, struct vs_error *err);
+/* Search PATH (from env, default /usr/local/sbin:...:/bin) for file;
+ * returns a malloc'd path or NULL with err set. */
+char *proc_find_executable(const char *file, char *const *env, struct vs_error *err);
+
+/* Child side, in the order above. */
+int proc_apply_sysctl(const struct proc_plan *plan, struct vs_error *err);
+int proc_apply_attrs(const struct proc_plan *plan, struct vs_error *err);
+int proc_caps_drop_bounding(const struct proc_plan *plan, struct vs_error *err);
+int proc_switch_user(const struct oci_user *user, struct vs_error *err);
+int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err);
+int proc_make_cwd(const char *cwd, struct vs_error *err);
+int proc_chdir(const char *cwd, struct vs_error *err);
+int proc_set_no_new_privs(const struct oci_process *process, struct vs_error *err);
+int proc_apply_final_affinity(const struct proc_plan *plan, struct vs_error *err);
+/* Resolve args[0] in the container's PATH and execve; returns only on
+ * failure. */
+int proc_exec(const struct proc_plan *plan, struct vs_error *err);
+
+#endif
