@@ -63,6 +63,10 @@ $(BUILDDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# profile.c embeds the default seccomp profile with .incbin, which -MMD
+# cannot see.
+$(BUILDDIR)/runtime/seccomp/profile.o: runtime/seccomp/default-profile.json
+
 $(BUILDDIR)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILDDIR)/libvessel.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS)
