@@ -1,0 +1,31 @@
+/* Shared between the files of runtime/seccomp/ only. */
+#ifndef VESSEL_RUNTIME_SECCOMP_INTERNAL_H
+#define VESSEL_RUNTIME_SECCOMP_INTERNAL_H
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/error.h"
+
+/* A compiled filter: plain memory the child can hand to seccomp(2) without
+ * allocating.  flags are the seccomp(2) SECCOMP_FILTER_FLAG_* bits. */
+struct sc_filter {
+	struct sock_filter *insns;
+	unsigned short n_insns;
+	unsigned int flags;
+	char *listener_path;     /* set only when the filter uses NOTIFY */
+	char *listener_metadata;
+};
+
+/* The kernel refuses programs longer than this (BPF_MAXINSNS). */
+#define SC_MAX_INSNS 4096
+
+/* Map spec strings to kernel flag bits; -1 with err when the name is not a
+ * spec flag or the running kernel does not know it.  `where` names the JSON
+ * path for the message. */
+int sc_flag_resolve(const char *name, const char *where, unsigned int *ret_flag,
+		    struct vs_error *err);
+
+#endif
