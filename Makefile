@@ -30,6 +30,8 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
            -fstack-protector-strong -fno-strict-aliasing -I. $(PKG_CFLAGS) \
            -DVESSEL_VERSION='"$(VERSION)"' -DVESSEL_COMMIT='"$(COMMIT)"'
 LDLIBS  += $(PKG_LIBS)
+# libm: the cgroup v2 cpu.shares -> cpu.weight map is log-quadratic.
+LDLIBS  += -lm
 
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
