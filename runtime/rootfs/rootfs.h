@@ -151,7 +151,7 @@ struct rootfs_mount_opts {
 };
 
 /* Unknown options are not errors: they go to the data string (as runc).
- * Errors only for options that are malformed (empty, contain a comma). */
+ * The only error is an empty option. */
 int rootfs_parse_mount_options(char *const *options, struct rootfs_mount_opts *ret,
 			       struct vs_error *err);
 void rootfs_mount_opts_free(struct rootfs_mount_opts *o);

@@ -1,0 +1,176 @@
+/* The child side of mounts[]: each destination is resolved (and created)
+ * inside the root, then mounted through its fd.  Bind mounts use the new
+ * mount API (open_tree, mount_setattr, move_mount): the clone is given its
+ * flags while detached, so "ro" needs no second remount and the recursive
+ * r* attributes reach every submount. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+#include "runtime/rootfs/rootfs-internal.h"
+
+/* MS_* flags that make sense for mount(2) of a new filesystem: binding and
+ * propagation flags are handled separately. */
+#define FS_MOUNT_FLAGS_MASK (~(unsigned long)(MS_BIND | MS_REC))
+
+static int setattr(int fd, bool recursive, uint64_t set, uint64_t clr, const char *what,
+		   struct vs_error *err)
+{
+	if (!set && !clr)
+		return 0;
+	struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
+		return vs_error_errno(err, errno, "set the attributes of %s", what);
+	return 0;
+}
+
+int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, bool recursive,
+		     uint64_t attr_set, uint64_t attr_clr, struct vs_error *err)
+{
+	const char *what = src_path ? src_path : "the source";
+	_cleanup_close_ int tree =
+		open_tree(src_path ? AT_FDCWD : src_fd, src_path ? src_path : "",
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (src_path ? 0 : AT_EMPTY_PATH) |
+				  (recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return vs_error_errno(err, errno, "clone %s", what);
+	if (setattr(tree, recursive, attr_set, attr_clr, what, err) < 0)
+		return -1;
+	if (move_mount(tree, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return vs_error_errno(err, errno, "attach %s", what);
+	return 0;
+}
+
+/* Propagation and the recursive attributes apply to the mount now on top of
+ * the destination, which a fresh lookup returns (the fd used to mount still
+ * names the directory underneath). */
+static int finish_mount(int root_fd, const struct rootfs_mnt *m, struct vs_error *err)
+{
+	const struct rootfs_mount_opts *o = &m->opts;
+	if (!o->n_propagation && !o->rec_attr_set && !o->rec_attr_clr)
+		return 0;
+	_cleanup_close_ int fd = -1;
+	if (rootfs_open_in_root(root_fd, m->destination, O_PATH, &fd, err) < 0)
+		return -1;
+	if (setattr(fd, true, o->rec_attr_set, o->rec_attr_clr, m->destination, err) < 0)
+		return -1;
+	_cleanup_free_ char *p = rootfs_fd_path(fd);
+	for (size_t i = 0; i < o->n_propagation; i++)
+		if (mount(NULL, p, NULL, o->propagation[i], NULL) < 0)
+			return vs_error_errno(err, errno, "set the propagation of %s",
+					      m->destination);
+	return 0;
+}
+
+static int bind_source(int dest_fd, const char *source, int tree_fd, const struct rootfs_mnt *m,
+		       struct vs_error *err)
+{
+	uint64_t set, clr;
+	rootfs_flags_to_attr(m->opts.flags, m->opts.clear, &set, &clr);
+	if (tree_fd < 0)
+		return rootfs_bind_tree(-1, source, dest_fd, (m->opts.flags & MS_REC) != 0, set,
+					clr, err);
+	/* The id-mapped clone was made by the parent; its own flags still need
+	 * setting (top mount only, as for any bind). */
+	if (setattr(tree_fd, false, set, clr, source, err) < 0)
+		return -1;
+	if (move_mount(tree_fd, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return vs_error_errno(err, errno, "attach the id-mapped %s", source);
+	return 0;
+}
+
+static int mount_bind(struct rootfs_plan *plan, struct rootfs_mnt *m, const char *source,
+		      bool is_dir, struct vs_error *err)
+{
+	_cleanup_close_ int dest = -1;
+	if (rootfs_mkpath_in_root(plan->root_fd, m->destination,
+				  is_dir ? ROOTFS_LEAF_DIR : ROOTFS_LEAF_FILE, is_dir ? 0755 : 0644,
+				  &dest, err) < 0)
+		return -1;
+	_cleanup_close_ int tree = TAKE_FD(m->idmap_tree_fd);
+	if (bind_source(dest, source, tree, m, err) < 0)
+		return -1;
+	return finish_mount(plan->root_fd, m, err);
+}
+
+static int mount_fs(struct rootfs_plan *plan, const struct rootfs_mnt *m, const char *source,
+		    const char *type, struct vs_error *err)
+{
+	_cleanup_close_ int dest = -1;
+	if (rootfs_mkpath_in_root(plan->root_fd, m->destination, ROOTFS_LEAF_DIR, 0755, &dest,
+				  err) < 0)
+		return -1;
+	_cleanup_free_ char *target = rootfs_fd_path(dest);
+	if (mount(source, target, type, m->opts.flags & FS_MOUNT_FLAGS_MASK, m->opts.data) < 0)
+		return vs_error_errno(err, errno, "mount %s (%s)", m->destination, type);
+	return finish_mount(plan->root_fd, m, err);
+}
+
+static int mount_cgroup(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
+{
+	if (plan->cgroupns) {
+		struct vs_error e = VS_ERROR_INIT;
+		int r = mount_fs(plan, m, "cgroup", "cgroup2", &e);
+		/* A cgroup namespace owned by an ancestor user namespace refuses
+		 * the mount; the bind of our own cgroup shows the same tree. */
+		if (r == 0 || !plan->cgroup_dir || (e.errnum != EPERM && e.errnum != EBUSY)) {
+			if (r < 0)
+				vs_error_set_raw(err, e.errnum, e.msg);
+			vs_error_clear(&e);
+			return r;
+		}
+		vs_error_clear(&e);
+	}
+	return mount_bind(plan, m, plan->cgroup_dir, true, err);
+}
+
+static int mount_sysfs(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
+{
+	struct vs_error e = VS_ERROR_INIT;
+	int r = mount_fs(plan, m, m->source, "sysfs", &e);
+	/* sysfs can only be mounted by the owner of the network namespace; in
+	 * a user namespace sharing the host's network, show the host's /sys
+	 * read-only instead, as runc does. */
+	if (r < 0 && plan->userns && e.errnum == EPERM) {
+		vs_error_clear(&e);
+		m->opts.flags |= MS_REC;
+		m->opts.rec_attr_set |= MOUNT_ATTR_RDONLY;
+		return mount_bind(plan, m, "/sys", true, err);
+	}
+	if (r < 0)
+		vs_error_set_raw(err, e.errnum, e.msg);
+	vs_error_clear(&e);
+	return r;
+}
+
+static int apply_one(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
+{
+	switch (m->kind) {
+	case RM_BIND:
+		return mount_bind(plan, m, m->source, m->source_is_dir, err);
+	case RM_CGROUP:
+		return mount_cgroup(plan, m, err);
+	case RM_SYSFS:
+		return mount_sysfs(plan, m, err);
+	case RM_FS:
+		break;
+	}
+	return mount_fs(plan, m, m->source, m->type, err);
+}
+
+int rootfs_apply_mounts(struct rootfs_plan *plan, struct vs_error *err)
+{
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		struct rootfs_mnt *m = &plan->mounts[i];
+		if (apply_one(plan, m, err) < 0)
+			return vs_error_wrap(err, "%s (%s)", m->label, m->destination);
+	}
+	return 0;
+}

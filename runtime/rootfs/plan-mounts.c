@@ -1,0 +1,128 @@
+/* The parent side of mounts[]: classify each entry, resolve bind sources
+ * against the bundle, and prepare id-mapped trees while the parent still
+ * sits in the host's user namespace (the kernel wants CAP_SYS_ADMIN over the
+ * mapping's user namespace, which the container's init may not have). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+#include "runtime/rootfs/rootfs-internal.h"
+
+static bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static int plan_bind_source(struct rootfs_mnt *m, const struct oci_mount *in, const char *bundle,
+			    struct vs_error *err)
+{
+	if (!in->source || !in->source[0])
+		return vs_error_set(err, "%s.source: a bind mount needs a source", m->label);
+	m->source = in->source[0] == '/' ? vs_strdup(in->source)
+					 : vs_strdup_printf("%s/%s", bundle ? bundle : ".",
+							    in->source);
+	struct stat st;
+	if (stat(m->source, &st) < 0)
+		return vs_error_errno(err, errno, "%s.source: %s", m->label, m->source);
+	m->source_is_dir = S_ISDIR(st.st_mode);
+	return 0;
+}
+
+static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in, struct vs_error *err)
+{
+	bool mapped = in->n_uid_mappings || in->n_gid_mappings;
+	if (!m->opts.idmap && !m->opts.ridmap && !mapped)
+		return 0;
+	if (m->kind != RM_BIND)
+		return vs_error_set(err, "%s: id-mapped mounts must be bind mounts", m->label);
+	if (!in->n_uid_mappings || !in->n_gid_mappings)
+		return vs_error_set(err, "%s: an id-mapped mount needs both uidMappings and "
+				    "gidMappings", m->label);
+	bool rec_tree = (m->opts.flags & MS_REC) != 0;
+	/* "idmap" maps the top mount only; "ridmap" (or mappings on an rbind with
+	 * no idmap option) maps every mount of the tree. */
+	bool rec_map = m->opts.ridmap || (!m->opts.idmap && rec_tree);
+	_cleanup_close_ int userns = -1;
+	if (rootfs_idmap_userns_fd(in->uid_mappings, in->n_uid_mappings, in->gid_mappings,
+				   in->n_gid_mappings, &userns, err) < 0)
+		return vs_error_wrap(err, "%s", m->label);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, m->source,
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						     (rec_tree ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return vs_error_errno(err, errno, "%s: clone %s", m->label, m->source);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | (rec_map ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
+		return vs_error_errno(err, errno, "%s: id-map %s", m->label, m->source);
+	m->idmap_tree_fd = TAKE_FD(tree);
+	return 0;
+}
+
+static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
+		     const struct rootfs_config *cfg, struct vs_error *err)
+{
+	if ((m->opts.flags & MS_BIND) || streq(in->type, "bind")) {
+		m->kind = RM_BIND;
+		m->opts.flags |= MS_BIND;
+		return plan_bind_source(m, in, cfg->bundle, err);
+	}
+	if (!in->type || !in->type[0] || streq(in->type, "none"))
+		return vs_error_set(err, "%s.type: required unless the mount is a bind mount",
+				    m->label);
+	if (m->opts.tmpcopyup)
+		return vs_error_set(err, "%s.options: tmpcopyup is not supported", m->label);
+	m->type = vs_strdup(in->type);
+	if (streq(in->type, "cgroup") || streq(in->type, "cgroup2")) {
+		m->kind = RM_CGROUP;
+		if (!cfg->cgroupns && !cfg->cgroup_dir)
+			return vs_error_set(err, "%s: a cgroup mount without a cgroup namespace needs "
+					    "the container's cgroup, and it has none", m->label);
+		return 0;
+	}
+	m->kind = streq(in->type, "sysfs") ? RM_SYSFS : RM_FS;
+	m->source = vs_strdup(in->source && in->source[0] ? in->source : in->type);
+	return 0;
+}
+
+static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
+		      const struct rootfs_config *cfg, struct vs_error *err)
+{
+	if (!in->destination)
+		return vs_error_set(err, "%s.destination: missing", m->label);
+	/* runc accepts a relative destination as relative to "/"; so do we. */
+	_cleanup_free_ char *abs = in->destination[0] == '/'
+					   ? vs_strdup(in->destination)
+					   : vs_strdup_printf("/%s", in->destination);
+	if (rootfs_clean_path(abs, &m->destination, err) < 0)
+		return vs_error_wrap(err, "%s.destination", m->label);
+	if (strcmp(m->destination, "/") == 0)
+		return vs_error_set(err, "%s.destination: mounting over the container's / is "
+				    "not allowed (use root.path)", m->label);
+	if (rootfs_parse_mount_options(in->options, &m->opts, err) < 0)
+		return vs_error_wrap(err, "%s.options", m->label);
+	if (plan_kind(m, in, cfg, err) < 0)
+		return -1;
+	return plan_idmap(m, in, err);
+}
+
+int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg,
+		       struct vs_error *err)
+{
+	plan->mounts = vs_malloc0((cfg->n_mounts + 1) * sizeof(*plan->mounts));
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		struct rootfs_mnt *m = &plan->mounts[plan->n_mounts++];
+		m->idmap_tree_fd = -1;
+		m->label = vs_strdup_printf("mounts[%zu]", i);
+		if (plan_mount(m, &cfg->mounts[i], cfg, err) < 0)
+			return -1;
+		if (strcmp(m->destination, "/dev") == 0)
+			plan->has_dev_mount = true;
+	}
+	return 0;
+}
