@@ -81,19 +81,29 @@ unit: $(UNIT_BINS)
 helpers:
 	$(MAKE) -C tests/helpers BUILDDIR=$(abspath $(BUILDDIR))/helpers
 
-images:
-	images/build-busybox-image.sh $(BUILDDIR)/images
+# The image's config.json comes from `vessel spec`, hence the binary first.
+images: $(BUILDDIR)/vessel
+	VESSEL=$(abspath $(BUILDDIR))/vessel images/build-busybox-image.sh $(abspath $(BUILDDIR))/images
 
 # make check runs every suite through tests/run-all, which prints the one
-# summary line CI reads.
-check: deps-check all unit helpers images
+# summary line CI reads.  Deps first, in a separate make, so a fresh machine
+# gets the libraries before anything compiles (even under -j).
+check: deps-check
+	$(MAKE) all unit helpers images
 	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) tests/run-all
+
+# Runs one container from the embedded busybox image and shows its output.
+demo: deps
+	$(MAKE) all images
+	scripts/demo $(abspath $(BUILDDIR))
 
 deps:
 	scripts/install-deps
 
 deps-check:
 	@scripts/install-deps --if-missing
+
+.PHONY: demo deps-check
 
 install: vessel
 	install -D -m 0755 vessel $(DESTDIR)$(BINDIR)/vessel
