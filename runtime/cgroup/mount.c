@@ -1,0 +1,171 @@
+/* Where the cgroup2 hierarchy is, where the runtime itself sits in it, and
+ * where the container's cgroup goes. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup-internal.h"
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* One mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SRC SUPEROPTS".
+ * Fills root/mountpoint/fstype (pointers into line) and returns 0. */
+static int split_mountinfo(char *line, char **root, char **mnt, char **fstype, char **superopts)
+{
+	char *sep = strstr(line, " - ");
+	if (!sep)
+		return -1;
+	*sep = '\0';
+	char *save = NULL;
+	char *f[5];
+	char *p = line;
+	for (int i = 0; i < 5; i++, p = NULL)
+		if (!(f[i] = strtok_r(p, " ", &save)))
+			return -1;
+	*root = f[3];
+	*mnt = f[4];
+	save = NULL;
+	*fstype = strtok_r(sep + 3, " ", &save);
+	(void)strtok_r(NULL, " ", &save);
+	*superopts = strtok_r(NULL, " \n", &save);
+	return *fstype && *superopts ? 0 : -1;
+}
+
+/* Scans mountinfo for fstype `want`; with `opt` set, the super options must
+ * contain that word (a v1 controller name).  Prefers a mount of the
+ * hierarchy's root ("/"), which is what a cgroup namespace shows. */
+static char *find_mount(const char *mountinfo, const char *want, const char *opt)
+{
+	_cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
+	if (!f)
+		return NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	char *found = NULL;
+	while (getline(&line, &cap, f) > 0) {
+		char *root, *mnt, *fstype, *superopts;
+		if (split_mountinfo(line, &root, &mnt, &fstype, &superopts) < 0 ||
+		    strcmp(fstype, want) != 0)
+			continue;
+		if (opt) {
+			_cleanup_free_ char *opts = vs_strdup_printf(",%s,", superopts);
+			_cleanup_free_ char *needle = vs_strdup_printf(",%s,", opt);
+			if (!strstr(opts, needle))
+				continue;
+		}
+		if (found && strcmp(root, "/") != 0)
+			continue;
+		free(found);
+		unescape_octal(mnt);
+		found = vs_strdup(mnt);
+		if (strcmp(root, "/") == 0)
+			break;
+	}
+	return found;
+}
+
+char *cg_find_cgroup2_mount(void)
+{
+	return find_mount("/proc/self/mountinfo", "cgroup2", NULL);
+}
+
+char *cg_v1_mount_of(const char *controller)
+{
+	return find_mount("/proc/self/mountinfo", "cgroup", controller);
+}
+
+char *cg_own_cgroup(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return vs_strdup("/");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* A cgroup removed under us reads "/path (deleted)"; fall back to
+		 * the root rather than recreate it. */
+		if (strstr(line, " (deleted)") || line[3] != '/')
+			return vs_strdup("/");
+		return vs_strdup(line + 3);
+	}
+	return vs_strdup("/");
+}
+
+/* Append the components of `src` to the path in buf (which starts with
+ * '/'), collapsing "//" and ".", refusing "..". */
+static int append_components(char **buf, const char *src, struct vs_error *err)
+{
+	_cleanup_free_ char *copy = vs_strdup(src);
+	char *save = NULL;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0)
+			return vs_error_set(err, "linux.cgroupsPath \"%s\": \"..\" is not allowed", src);
+		char *next = vs_strdup_printf("%s%s%s", *buf, strcmp(*buf, "/") == 0 ? "" : "/", c);
+		free(*buf);
+		*buf = next;
+	}
+	return 0;
+}
+
+int cg_resolve_path(const char *cgroups_path, const char *id, const char *own, char **ret_path,
+		    struct vs_error *err)
+{
+	_cleanup_free_ char *path = vs_strdup("/");
+	if (!cgroups_path || !*cgroups_path) {
+		if (!id || !*id || strchr(id, '/') || strcmp(id, "..") == 0 || strcmp(id, ".") == 0)
+			return vs_error_set(err, "container id \"%s\" cannot name a cgroup", id ? id : "");
+		_cleanup_free_ char *def = vs_strdup_printf("vessel/%s", id);
+		if (append_components(&path, def, err) < 0)
+			return -1;
+	} else {
+		if (cgroups_path[0] != '/' && append_components(&path, own ? own : "/", err) < 0)
+			return -1;
+		if (append_components(&path, cgroups_path, err) < 0)
+			return -1;
+	}
+	if (strcmp(path, "/") == 0)
+		return vs_error_set(err, "linux.cgroupsPath \"%s\": the root cgroup cannot be a "
+					 "container's cgroup", cgroups_path ? cgroups_path : "");
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+/* systemd's "slice:prefix:name" form.  Creating a scope needs systemd's
+ * D-Bus API; without systemd as PID 1 there is nobody to ask. */
+int cg_check_systemd(const char *cgroups_path, struct vs_error *err)
+{
+	const char *p = cgroups_path ? cgroups_path : "";
+	const char *c1 = strchr(p, ':');
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (*p && (!c1 || !c2 || strchr(c2 + 1, ':')))
+		return vs_error_set(err, "--systemd-cgroup: linux.cgroupsPath \"%s\" is not of the "
+					 "form \"slice:prefix:name\"", p);
+	if (access("/run/systemd/system", F_OK) < 0)
+		return vs_error_set(err, "--systemd-cgroup: systemd is not running (PID 1 is not "
+					 "systemd), so it cannot create the scope for \"%s\"; run "
+					 "without --systemd-cgroup", p);
+	return vs_error_set(err, "--systemd-cgroup: the systemd cgroup driver is not supported "
+				 "by vessel; run without --systemd-cgroup");
+}
