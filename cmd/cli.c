@@ -97,13 +97,25 @@ static void build_tables(const struct cli_command *cmd, struct option *longs, ch
 	*s = '\0';
 }
 
-static int report_bad_option(struct vs_cli *cli, int c, char **argv)
+static bool is_option_id(const struct cli_command *cmd, int id)
+{
+	for (size_t i = 0, n = count_options(cmd->options); i < n; i++)
+		if (cmd->options[i].id == id)
+			return true;
+	return id == HELP_ID;
+}
+
+static int report_bad_option(struct vs_cli *cli, const struct cli_command *cmd, int c, char **argv)
 {
 	const char *word = optind > 0 ? argv[optind - 1] : "?";
 	if (c == ':')
 		return cli_usage_error(cli, "option '%s' needs an argument", word);
-	/* For an unknown letter inside a cluster (-dz) optopt names it; for an
-	 * unknown long option optopt is 0 and the word itself is the culprit. */
+	/* getopt sets optopt to a known option's id when that option was
+	 * given "=VALUE" it does not take; to the letter for an unknown letter
+	 * inside a cluster (-dz); to 0 for an unknown long option. */
+	if (optopt != 0 && is_option_id(cmd, optopt) && strchr(word, '='))
+		return cli_usage_error(cli, "option '%.*s' takes no argument",
+				       (int)(strchr(word, '=') - word), word);
 	if (optopt > 0 && optopt < 128 && isalnum(optopt) && strncmp(word, "--", 2) != 0)
 		return cli_usage_error(cli, "unknown option '-%c'", optopt);
 	return cli_usage_error(cli, "unknown option '%s'", word);
@@ -125,7 +137,7 @@ int cli_getopt(struct vs_cli *cli, const struct cli_command *cmd, int argc, char
 		return CLI_OPT_HELP;
 	}
 	if (c == '?' || c == ':') {
-		report_bad_option(cli, c, argv);
+		report_bad_option(cli, cmd, c, argv);
 		return CLI_OPT_FAIL;
 	}
 	return c;
