@@ -82,7 +82,9 @@ int cg_check_systemd(const char *cgroups_path, struct vs_error *err);
 
 /* rmdir the parents of `path` that vessel made (marked with an xattr),
  * deepest first, stopping at one that is not ours or not empty. */
-void cg_remove_owned_parents(const char *root, const char *path);
+void cg_remove_owned_parents(const char *root, const char *path, bool fake);
+/* rmdir dir and its sub-cgroups, deepest first (fake: also its files). */
+int cg_remove_tree(const char *dir, bool fake, struct vs_error *err);
 
 /* ---- tree (tree.c) ---- */
 
@@ -136,6 +138,10 @@ int cg_bpf_dev_install(int cgroup_fd, const struct bpf_insn *insns, size_t n,
 /* Build, generate, install: the whole device policy. */
 int cg_devices_apply(struct cg_handle *h, const struct oci_resources *res,
 		     const struct oci_device *devs, size_t n_devs, struct vs_error *err);
+
+/* A unified key names one file of the cgroup: "CONTROLLER.FILE", no '/' or
+ * "..", not one of the core files the runtime manages. */
+int cg_unified_key_check(const char *key, struct vs_error *err);
 
 /* ---- conversions (shared with the unit tests) ---- */
 

@@ -78,6 +78,10 @@ static int load_available(struct cg_handle *h, struct vs_error *err)
 		vs_strv_push(&h->available, c);
 	if (!h->available)
 		h->available = vs_malloc0(sizeof(char *));
+	struct statfs sfs;
+	if (statfs(h->root, &sfs) < 0)
+		return vs_error_errno(err, errno, "statfs %s", h->root);
+	h->fake = sfs.f_type != CGROUP2_SUPER_MAGIC;
 	return 0;
 }
 
@@ -86,10 +90,6 @@ static int open_dir(struct cg_handle *h, struct vs_error *err)
 	h->fd = open(h->dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (h->fd < 0)
 		return vs_error_errno(err, errno, "open cgroup %s", h->dir);
-	struct statfs sfs;
-	if (fstatfs(h->fd, &sfs) < 0)
-		return vs_error_errno(err, errno, "statfs %s", h->dir);
-	h->fake = sfs.f_type != CGROUP2_SUPER_MAGIC;
 	return 0;
 }
 
@@ -129,7 +129,7 @@ int cg_enter(struct cg_handle *h, pid_t pid, struct vs_error *err)
 /* Removes, deepest first, the directories of `path` (relative, under root)
  * that carry the owned mark, stopping at the first that is not ours or not
  * empty. */
-void cg_remove_owned_parents(const char *root, const char *path)
+void cg_remove_owned_parents(const char *root, const char *path, bool fake)
 {
 	_cleanup_free_ char *p = vs_strdup(path);
 	char *slash;
@@ -137,7 +137,13 @@ void cg_remove_owned_parents(const char *root, const char *path)
 		*slash = '\0';
 		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", root, p);
 		char v;
-		if (getxattr(dir, OWNED_XATTR, &v, 1) < 0 || rmdir(dir) < 0)
+		if (getxattr(dir, OWNED_XATTR, &v, 1) < 0)
+			return;
+		if (fake) {
+			_cleanup_free_ char *f = vs_strdup_printf("%s/cgroup.subtree_control", dir);
+			(void)unlink(f);
+		}
+		if (rmdir(dir) < 0)
 			return;
 	}
 }
@@ -161,7 +167,7 @@ static int make_dirs(const struct cg_handle *h, bool *ret_made, struct vs_error 
 				*ret_made = true;
 		} else if (errno != EEXIST) {
 			int e = errno;
-			cg_remove_owned_parents(h->root, p);
+			cg_remove_owned_parents(h->root, p, h->fake);
 			return vs_error_errno(err, e, "mkdir cgroup %s", dir);
 		}
 		if (last)
@@ -235,8 +241,10 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 	if (setup_leaf(h, cfg, made, err) < 0) {
 		vs_closep(&h->fd);
 		h->fd = -1;
-		if (made && rmdir(h->dir) == 0)
-			cg_remove_owned_parents(h->root, h->path);
+		struct vs_error ignored = VS_ERROR_INIT;
+		if (made && cg_remove_tree(h->dir, h->fake, &ignored) == 0)
+			cg_remove_owned_parents(h->root, h->path, h->fake);
+		vs_error_clear(&ignored);
 		return vs_error_wrap(err, "cgroup %s", h->path);
 	}
 	*ret_handle = TAKE_PTR(h);

@@ -144,17 +144,24 @@ static int kill_and_wait(struct cg_handle *h, struct vs_error *err)
 /* rmdir the sub-cgroups depth first, then dir itself.  The kernel may
  * still be releasing the last task's css a moment after "populated 0",
  * hence the short EBUSY retry. */
-static int remove_tree(const char *dir, struct vs_error *err)
+int cg_remove_tree(const char *dir, bool fake, struct vs_error *err)
 {
 	_cleanup_(closedirp) DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : vs_error_errno(err, errno, "opendir %s", dir);
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		if (de->d_name[0] == '.')
 			continue;
+		/* A fake cgroupfs (unit tests) holds real files; cgroupfs
+		 * removes its interface files itself on rmdir. */
+		if (de->d_type != DT_DIR) {
+			if (fake)
+				(void)unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
 		_cleanup_free_ char *sub = vs_strdup_printf("%s/%s", dir, de->d_name);
-		if (remove_tree(sub, err) < 0)
+		if (cg_remove_tree(sub, fake, err) < 0)
 			return -1;
 	}
 	for (int i = 0; rmdir(dir) < 0; i++) {
@@ -182,8 +189,8 @@ int cg_destroy(struct cg_handle *h, struct vs_error *err)
 	}
 	vs_closep(&h->fd);
 	h->fd = -1;
-	if (remove_tree(h->dir, err) < 0)
+	if (cg_remove_tree(h->dir, h->fake, err) < 0)
 		return vs_error_wrap(err, "delete cgroup");
-	cg_remove_owned_parents(h->root, h->path);
+	cg_remove_owned_parents(h->root, h->path, h->fake);
 	return 0;
 }

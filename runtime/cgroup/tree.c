@@ -40,8 +40,10 @@ int cg_check_enforceable(const struct cg_handle *h, const struct oci_resources *
 	 * cg_ctrl_unified.apply(), but refuse before anything is created. */
 	for (size_t i = 0; i < res->n_unified; i++) {
 		const char *key = res->unified[i].key;
+		if (cg_unified_key_check(key, err) < 0)
+			return vs_error_wrap(err, "linux.resources.unified");
 		const char *dot = strchr(key, '.');
-		if (!dot || strncmp(key, "cgroup.", 7) == 0)
+		if (strncmp(key, "cgroup.", 7) == 0)
 			continue;
 		_cleanup_free_ char *ctrl = strndup(key, (size_t)(dot - key));
 		if (h && cg_has_controller(h, ctrl))

@@ -14,7 +14,7 @@ static const char *const reserved[] = {
 	"cgroup.freeze", "cgroup.type", "cgroup.events", "cgroup.controllers",
 };
 
-static int check_key(const struct cg_handle *h, const char *key, struct vs_error *err)
+int cg_unified_key_check(const char *key, struct vs_error *err)
 {
 	if (!*key || strchr(key, '/') || strcmp(key, ".") == 0 || strstr(key, ".."))
 		return vs_error_set(err, "key \"%s\": must be a file name in the cgroup (no '/' "
@@ -25,6 +25,14 @@ static int check_key(const struct cg_handle *h, const char *key, struct vs_error
 	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
 		if (strcmp(key, reserved[i]) == 0)
 			return vs_error_set(err, "key \"%s\": managed by the runtime, not settable", key);
+	return 0;
+}
+
+static int check_key(const struct cg_handle *h, const char *key, struct vs_error *err)
+{
+	if (cg_unified_key_check(key, err) < 0)
+		return -1;
+	const char *dot = strchr(key, '.');
 	_cleanup_free_ char *ctrl = strndup(key, (size_t)(dot - key));
 	if (strcmp(ctrl, "cgroup") != 0 && !cg_has_controller(h, ctrl))
 		return vs_error_set(err, "key \"%s\": the %s controller is not available", key, ctrl);
