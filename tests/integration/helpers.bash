@@ -190,7 +190,7 @@ requires() {
 		root) ((EUID == 0)) || skip "needs root" ;;
 		cgroup2) [[ -n $(cgroup2_mount) ]] || skip "needs a cgroup2 mount" ;;
 		cgroup2_controller)
-			[[ -n ${2:-} ]] || fail "requires cgroup2_controller: missing controller name"
+			[[ -n ${2:-} ]] || { fail "requires cgroup2_controller: missing controller name"; return 1; }
 			cg2=$(cgroup2_mount)
 			if [[ -z $cg2 ]] || ! grep -qw -- "$2" "$cg2/cgroup.controllers"; then
 				skip "needs the $2 controller in the cgroup2 tree"
@@ -206,16 +206,19 @@ requires() {
 		hugetlb) compgen -G '/sys/kernel/mm/hugepages/hugepages-*' >/dev/null || skip "needs hugetlb" ;;
 		smp) (($(nproc) > 1)) || skip "needs more than one cpu" ;;
 		command)
-			[[ -n ${2:-} ]] || fail "requires command: missing name"
+			[[ -n ${2:-} ]] || { fail "requires command: missing name"; return 1; }
 			command -v "$2" >/dev/null || skip "needs the command $2"
 			shift
 			;;
 		helper)
-			[[ -n ${2:-} ]] || fail "requires helper: missing name"
+			[[ -n ${2:-} ]] || { fail "requires helper: missing name"; return 1; }
 			[[ -x $HELPERS_DIR/$2 ]] || skip "needs the test helper $HELPERS_DIR/$2 (make helpers)"
 			shift
 			;;
-		*) fail "requires: unknown requirement '$1'" ;;
+		*)
+			fail "requires: unknown requirement '$1'"
+			return 1
+			;;
 		esac
 		shift
 	done
@@ -264,12 +267,39 @@ _leaked_mounts() {
 		/proc/self/mountinfo
 }
 
+# Parent pid of $1 into _PPID (no fork: this runs for many processes).
+_ppid_of() {
+	local stat
+	_PPID=0
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	read -r _ _PPID _ <<<"$stat"
+}
+
+# True when $1 is the shell running the check, one of its ancestors (the
+# test itself) or one of its descendants (the check's own pipelines).
+_is_harness_pid() {
+	local me=$1 p=$2 q=$1
+	while [[ $q -gt 1 ]]; do
+		[[ $q == "$p" ]] && return 0
+		_ppid_of "$q" || break
+		q=$_PPID
+	done
+	q=$p
+	while [[ $q -gt 1 ]]; do
+		[[ $q == "$me" ]] && return 0
+		_ppid_of "$q" || return 0 # gone already: a transient of the check
+		q=$_PPID
+	done
+	return 1
+}
+
 # Processes that belong to this test: root or cwd on the bundle's rootfs (by
 # device:inode, since after pivot_root /proc/PID/root reads as "/"), a path in
 # the test's tmp dir, or a command line naming $ROOT (a hung vessel).  The
 # grep pattern spells '/' as '[/]' so grep's own command line does not match.
 _leaked_pids() {
-	local rootfs_id="" pat
+	local me=$BASHPID rootfs_id="" pat p
 	[[ -d $BUNDLE/rootfs ]] && rootfs_id=$(stat -c %d:%i "$BUNDLE/rootfs")
 	{
 		if [[ -n $rootfs_id ]]; then
@@ -282,7 +312,9 @@ _leaked_pids() {
 			pat=${ROOT//\//[/]}
 			grep -lsaE -- "$pat" /proc/[0-9]*/cmdline | cut -d/ -f3
 		fi
-	} | sort -un | grep -vxE "$$|$BASHPID" || true
+	} | sort -un | while read -r p; do
+		_is_harness_pid "$me" "$p" || echo "$p"
+	done
 }
 
 _leaked_cgroups() {
@@ -318,7 +350,8 @@ vessel_leaks() {
 		sleep 0.1
 	done
 	for p in $pids; do
-		echo "process left: pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
+		[[ -e /proc/$p ]] || continue
+		echo "process left: pid $p ($(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline"))"
 	done
 	_leaked_mounts | sed 's/^/mount left: /'
 	_leaked_cgroups "${ids[@]}" | sed 's/^/cgroup left: /'
