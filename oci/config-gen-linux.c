@@ -19,7 +19,9 @@ static void gen_device_rules(yajl_gen g, const struct oci_device_rule *d, size_t
 	for (size_t i = 0; i < n; i++) {
 		yajl_gen_map_open(g);
 		oj_gen_key_bool(g, "allow", d[i].allow);
-		gen_char(g, "type", d[i].type ? d[i].type : 'a');
+		/* an absent type means "a" */
+		if (d[i].type && d[i].type != 'a')
+			gen_char(g, "type", d[i].type);
 		if (d[i].major != -1)
 			oj_gen_key_i64(g, "major", d[i].major);
 		if (d[i].minor != -1)

@@ -1,6 +1,8 @@
 /* Serialiser for config.json: top level, root, mounts, process, hooks.
  * Emits every field the parser reads, so parse(serialize(c)) equals c;
- * absent optional members (NULL pointers, unset oci_opt_*) are left out. */
+ * absent optional members (NULL pointers, unset oci_opt_*) are left out, and
+ * so are false booleans and default values whose absence means the same (as
+ * Go's runtime-spec bindings do with omitempty). */
 #include <stdlib.h>
 
 #include "lib/util.h"
@@ -109,7 +111,8 @@ static void gen_process_tail(yajl_gen g, const struct oci_process *p)
 {
 	gen_capabilities(g, p->capabilities);
 	gen_rlimits(g, p->rlimits, p->n_rlimits);
-	oj_gen_key_bool(g, "noNewPrivileges", p->no_new_privileges);
+	if (p->no_new_privileges)
+		oj_gen_key_bool(g, "noNewPrivileges", true);
 	oj_gen_key_str(g, "apparmorProfile", p->apparmor_profile);
 	oj_gen_key_str(g, "selinuxLabel", p->selinux_label);
 	oj_gen_key_opt_i32(g, "oomScoreAdj", p->oom_score_adj);
@@ -133,7 +136,8 @@ static void gen_process_tail(yajl_gen g, const struct oci_process *p)
 void oci_gen_process(yajl_gen g, const struct oci_process *p)
 {
 	yajl_gen_map_open(g);
-	oj_gen_key_bool(g, "terminal", p->terminal);
+	if (p->terminal)
+		oj_gen_key_bool(g, "terminal", true);
 	if (p->console_size) {
 		oj_gen_key(g, "consoleSize");
 		yajl_gen_map_open(g);
@@ -192,7 +196,8 @@ char *oci_config_to_json(const struct oci_config *c)
 		oj_gen_key(g, "root");
 		yajl_gen_map_open(g);
 		oj_gen_key_str(g, "path", c->root->path);
-		oj_gen_key_bool(g, "readonly", c->root->readonly);
+		if (c->root->readonly)
+			oj_gen_key_bool(g, "readonly", true);
 		yajl_gen_map_close(g);
 	}
 	oj_gen_key_str(g, "hostname", c->hostname);
