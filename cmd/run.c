@@ -1,0 +1,109 @@
+/* `vessel run`: create + start; in the foreground, wait for the container,
+ * forward signals to it, return its exit status and delete it. */
+#include "cmd/commands.h"
+#include "lib/util.h"
+#include "runtime/container/container.h"
+#include "runtime/terminal/terminal.h"
+
+enum { OPT_PID_FILE = CLI_OPT_LONG, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+       OPT_PRESERVE_FDS, OPT_KEEP };
+
+static const struct cli_option options[] = {
+	{"bundle", 'b', CLI_ARG, "DIR", "path to the bundle (default: the current directory)"},
+	{"detach", 'd', CLI_NOARG, NULL, "return once the container has started"},
+	{"keep", OPT_KEEP, CLI_NOARG, NULL, "do not delete the container after it exits"},
+	{"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the init's pid to FILE"},
+	{"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
+	 "send the pty master of a terminal container to this unix socket"},
+	{"no-pivot", OPT_NO_PIVOT, CLI_NOARG, NULL, "use chroot instead of pivot_root"},
+	{"no-new-keyring", OPT_NO_NEW_KEYRING, CLI_NOARG, NULL,
+	 "keep the caller's session keyring"},
+	{"preserve-fds", OPT_PRESERVE_FDS, CLI_ARG, "N", "pass fds 3..3+N-1 to the container"},
+	{0},
+};
+
+static const struct cli_command command = {
+	.name = "run",
+	.args = "[options] CONTAINER",
+	.summary = "Create and start a container.",
+	.details = "In the foreground, vessel waits for the container, forwards the signals it\n"
+		   "receives (TERM, INT, HUP, QUIT, USR1, USR2, WINCH, ...) to its init, exits\n"
+		   "with its exit status (128+N when killed by signal N) and deletes it unless\n"
+		   "--keep.  A terminal container without --console-socket is proxied to\n"
+		   "vessel's own terminal.",
+	.options = options,
+};
+
+struct run_opts {
+	struct ct_create_opts create;
+	bool keep;
+};
+
+static int parse_opt(struct vs_cli *cli, int c, struct run_opts *o)
+{
+	switch (c) {
+	case 'b': o->create.bundle = optarg; return 0;
+	case 'd': o->create.detach = true; return 0;
+	case OPT_KEEP: o->keep = true; return 0;
+	case OPT_PID_FILE: o->create.pid_file = optarg; return 0;
+	case OPT_CONSOLE_SOCKET: o->create.console_socket = optarg; return 0;
+	case OPT_NO_PIVOT: o->create.no_pivot = true; return 0;
+	case OPT_NO_NEW_KEYRING: o->create.no_new_keyring = true; return 0;
+	case OPT_PRESERVE_FDS:
+		if (vs_parse_int(optarg, &o->create.preserve_fds) < 0 || o->create.preserve_fds < 0)
+			return cli_usage_error(cli, "--preserve-fds: invalid number '%s'", optarg);
+		return 0;
+	}
+	return 1;
+}
+
+/* Foreground: supervise, then delete (the container is stopped by then). */
+static int run_wait(struct ct_container *ct, bool keep, int *ret_code, struct vs_error *err)
+{
+	int pidfd;
+	if (ct_pidfd(ct, &pidfd, err) < 0)
+		return -1;
+	ct_unlock(ct);
+	struct term_wait_opts w = {.pid = ct->state->pid, .pidfd = pidfd, .master = ct->pty_master};
+	if (term_foreground_wait(&w, ret_code, err) < 0)
+		return -1;
+	if (keep)
+		return 0;
+	if (ct_relock(ct, err) < 0)
+		return -1;
+	return ct_delete(ct, true, err);
+}
+
+int cmd_run(struct vs_cli *cli, int argc, char **argv)
+{
+	struct run_opts o = {.create = {.root = cli->root, .systemd_cgroup = cli->systemd_cgroup}};
+	int c;
+	while ((c = cli_getopt(cli, &command, argc, argv)) > 0)
+		if (parse_opt(cli, c, &o))
+			return 1;
+	if (c < 0)
+		return cli_opt_status(c);
+	if (cli_require_args(cli, argc, argv, 1, "container id"))
+		return 1;
+	o.create.id = argv[optind];
+	struct vs_error err = VS_ERROR_INIT;
+	/* Blocked before the init exists, so a signal that arrives while it
+	 * starts is forwarded rather than killing vessel. */
+	if (!o.create.detach && term_signals_block(&err) < 0)
+		return cli_fail(cli, &err);
+	_cleanup_ct_ struct ct_container *ct = NULL;
+	if (ct_create(&o.create, &ct, &err) < 0)
+		return cli_fail(cli, &err);
+	if (ct_start(ct, &err) < 0) {
+		struct vs_error ignored = VS_ERROR_INIT;
+		ct_delete(ct, true, &ignored);
+		vs_error_clear(&ignored);
+		return cli_fail(cli, &err);
+	}
+	if (o.create.detach)
+		return 0;
+	int code = 0;
+	if (run_wait(ct, o.keep, &code, &err) < 0)
+		return cli_fail(cli, &err);
+	return code;
+}

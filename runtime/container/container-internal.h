@@ -1,0 +1,18 @@
+/* Shared between the files of runtime/container only. */
+#ifndef VESSEL_RUNTIME_CONTAINER_INTERNAL_H
+#define VESSEL_RUNTIME_CONTAINER_INTERNAL_H
+
+#include "runtime/container/container.h"
+
+#define CT_LOCK_FILE   "lock"
+#define CT_STATE_FILE  "state.json"
+#define CT_CONFIG_FILE "config.json"
+#define CT_FIFO_FILE   "exec.fifo"
+
+struct ct_container *ct_new(const char *root, const char *id);
+char *ct_path(const struct ct_container *c, const char *name);
+int ct_lock(struct ct_container *c, enum ct_lock mode, bool create, struct vs_error *err);
+bool ct_init_alive(const struct ct_container *c);
+int ct_remove_dir(const char *dir, struct vs_error *err);
+
+#endif

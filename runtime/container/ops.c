@@ -1,0 +1,148 @@
+/* kill and delete. */
+#include "runtime/container/container-internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sys/pidfd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/hooks/hooks.h"
+
+static void cg_handle_freep(struct cg_handle **h)
+{
+	cg_handle_free(*h);
+}
+
+static int open_cgroup(struct ct_container *c, struct cg_handle **ret, struct vs_error *err)
+{
+	return cg_open(c->state->cgroup_path, ret, err);
+}
+
+/* Without a cgroup, "every process of the container" is every process in
+ * the init's pid namespace; with the host's pid namespace there is no way
+ * to tell, so only the init is signalled. */
+static int kill_pidns(struct ct_container *c, int sig, struct vs_error *err)
+{
+	struct stat init_ns, self_ns, st;
+	_cleanup_free_ char *p = vs_strdup_printf("/proc/%d/ns/pid", (int)c->state->pid);
+	if (stat(p, &init_ns) < 0)
+		return vs_error_set(err, "container not running");
+	if (stat("/proc/self/ns/pid", &self_ns) == 0 && self_ns.st_ino == init_ns.st_ino)
+		return 0;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return vs_error_errno(err, errno, "open /proc");
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int pid;
+		if (vs_parse_int(e->d_name, &pid) < 0 || pid == c->state->pid)
+			continue;
+		_cleanup_free_ char *np = vs_strdup_printf("/proc/%d/ns/pid", pid);
+		int fd = pidfd_open(pid, 0);
+		/* Checked after the pidfd exists, so the pid cannot be reused
+		 * between the check and the signal. */
+		if (fd >= 0 && stat(np, &st) == 0 && st.st_ino == init_ns.st_ino &&
+		    st.st_dev == init_ns.st_dev)
+			pidfd_send_signal(fd, sig, NULL, 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err)
+{
+	int pidfd;
+	if (ct_pidfd(c, &pidfd, err) < 0)
+		return -1;
+	if (all && c->state->cgroup_path && c->state->cgroup_path[0]) {
+		__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
+		if (open_cgroup(c, &h, err) < 0 || cg_signal_all(h, sig, err) < 0)
+			return -1;
+		return 0;
+	}
+	if (all && kill_pidns(c, sig, err) < 0)
+		return -1;
+	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0) {
+		if (errno == ESRCH)
+			return vs_error_set(err, "container not running");
+		return vs_error_errno(err, errno, "signal %d to container init", sig);
+	}
+	return 0;
+}
+
+/* Kill the init and wait until it has exited (reaped or a zombie of some
+ * other reaper: the pidfd becomes readable either way). */
+static int kill_and_wait(struct ct_container *c, struct vs_error *err)
+{
+	int pidfd;
+	if (ct_pidfd(c, &pidfd, err) < 0) {
+		vs_error_clear(err);
+		return 0; /* already gone */
+	}
+	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return vs_error_errno(err, errno, "kill container init");
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, 10000);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return vs_error_set(err, "container init did not exit after SIGKILL");
+	/* Our own child (run, or a create that failed late): reap it. */
+	siginfo_t si;
+	waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG);
+	return 0;
+}
+
+static void run_poststop(struct ct_container *c)
+{
+	struct vs_error err = VS_ERROR_INIT;
+	struct oci_config *config = NULL;
+	if (ct_load_config(c, &config, &err) < 0) {
+		vs_log_warn("poststop hooks: %s", err.msg);
+		vs_error_clear(&err);
+		return;
+	}
+	const struct oci_hook_list *l = &config->hooks[OCI_HOOK_POSTSTOP];
+	if (l->n) {
+		free(c->state->status);
+		c->state->status = vs_strdup(OCI_STATUS_STOPPED);
+		_cleanup_free_ char *json = oci_state_to_json(c->state, true);
+		if (hooks_run(OCI_HOOK_POSTSTOP, l, json, HOOKS_WARN, &err) < 0)
+			vs_log_warn("%s", err.msg);
+		vs_error_clear(&err);
+	}
+	oci_config_free(config);
+}
+
+int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
+{
+	const char *status = ct_status(c);
+	bool stopped = strcmp(status, OCI_STATUS_STOPPED) == 0;
+	bool created = strcmp(status, OCI_STATUS_CREATED) == 0;
+	if (!stopped && !created && !force)
+		return vs_error_set(err, "cannot delete container %s that is not stopped: %s", c->id,
+				    status);
+	if (!stopped && kill_and_wait(c, err) < 0)
+		return -1;
+	if (c->state->cgroup_path && c->state->cgroup_path[0]) {
+		__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
+		if (open_cgroup(c, &h, err) < 0 || cg_destroy(h, err) < 0)
+			return vs_error_wrap(err, "remove cgroup");
+	}
+	run_poststop(c);
+	return ct_remove_dir(c->dir, err);
+}

@@ -1,0 +1,291 @@
+/* The init stage: what the container's init does between clone3 and
+ * SYNC_READY, as one ordered list of steps (init_steps below).  The order is
+ * the contract; each step's comment says what it needs from the earlier
+ * ones.  Any failure is sent to the parent as SYNC_ERROR and the init exits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/close_range.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+#include "runtime/hooks/hooks.h"
+#include "runtime/net/net.h"
+#include "runtime/spawn/spawn-internal.h"
+#include "runtime/terminal/terminal.h"
+
+static int step_identity(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	/* vessel may have blocked the signals `run` forwards; the user process
+	 * must start with an empty mask. */
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_NAME, "vessel:init", 0, 0, 0);
+	/* Until SYNC_READY the init is half-made: it must die with its parent. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return vs_error_errno(err, errno, "set parent death signal");
+	close(ctx->sock_parent);
+	ctx->sock_parent = -1;
+	if (ctx->cfg->close_in_init >= 0)
+		close(ctx->cfg->close_in_init);
+	return 0;
+}
+
+static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	if (ns_join(&ctx->ns, err) < 0 || ns_unshare_late(&ctx->ns, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The maps are written by the parent (it holds CAP_SETUID/CAP_SETGID over
+ * the new user namespace); the time offsets too, and only then may the init
+ * enter its time namespace. */
+static int step_idmap(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	if (ctx->ns.new_user || ctx->ns.new_time) {
+		struct sync_msg m;
+		if (sync_send(ctx->sock_child, SYNC_IDMAP_REQ, NULL, 0, -1, err) < 0 ||
+		    sync_expect(ctx->sock_child, SYNC_IDMAP_ACK, &m, err) < 0)
+			return -1;
+		sync_msg_clear(&m);
+	}
+	if (ctx->ns.new_time && ns_enter_time(err) < 0)
+		return -1;
+	/* In a user namespace vessel's uid 0 may be unmapped: become the
+	 * namespace's root so files the setup creates have a valid owner. */
+	if (ctx->ns.has[OCI_NS_USER]) {
+		if (setresgid(0, 0, 0) < 0)
+			return vs_error_errno(err, errno, "setresgid 0 in the user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			return vs_error_errno(err, errno, "setresuid 0 in the user namespace");
+	}
+	return 0;
+}
+
+static int step_hostname(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const char *h = ctx->c->hostname, *d = ctx->c->domainname;
+	if (h && sethostname(h, strlen(h)) < 0)
+		return vs_error_errno(err, errno, "hostname: sethostname \"%s\"", h);
+	if (d && setdomainname(d, strlen(d)) < 0)
+		return vs_error_errno(err, errno, "domainname: setdomainname \"%s\"", d);
+	return 0;
+}
+
+/* Namespaced sysctls are written through the host's /proc, still mounted
+ * here: /proc/sys/net and /proc/sys/kernel answer for the writer's
+ * namespaces, and the rootfs step has not masked anything yet. */
+static int step_sysctl(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_apply_sysctl(&ctx->proc, err);
+}
+
+static int step_network(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	if (!(ctx->ns.clone_flags & CLONE_NEWNET))
+		return 0;
+	return net_loopback_up(err);
+}
+
+/* A session keyring of its own, so the container cannot read the keys of
+ * whoever ran vessel (runc's behaviour, --no-new-keyring opts out). */
+static int step_keyring(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	if (ctx->cfg->no_new_keyring)
+		return 0;
+	_cleanup_free_ char *name = vs_strdup_printf("_ses.%s", ctx->cfg->id);
+	/* KEYCTL_JOIN_SESSION_KEYRING = 1 */
+	if (syscall(SYS_keyctl, 1, name, 0, 0, 0) < 0 && errno != ENOSYS)
+		return vs_error_errno(err, errno, "join session keyring %s", name);
+	return 0;
+}
+
+static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return rootfs_prepare(ctx->rootfs, err);
+}
+
+/* prestart and createRuntime run in the parent (runtime namespaces) now
+ * that the mounts exist; createContainer then runs here, in the container's
+ * namespaces but before pivot_root, as the spec places it. */
+static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	struct sync_msg m;
+	if (sync_send(ctx->sock_child, SYNC_HOOKS_REQ, NULL, 0, -1, err) < 0 ||
+	    sync_expect(ctx->sock_child, SYNC_HOOKS_ACK, &m, err) < 0)
+		return -1;
+	ctx->state_creating = TAKE_PTR(m.payload);
+	sync_msg_clear(&m);
+	if (sync_expect(ctx->sock_child, SYNC_STATE, &m, err) < 0)
+		return -1;
+	ctx->state_created = TAKE_PTR(m.payload);
+	sync_msg_clear(&m);
+	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_CREATE_CONTAINER];
+	if (l->n == 0)
+		return 0;
+	return hooks_run(OCI_HOOK_CREATE_CONTAINER, l, ctx->state_creating, HOOKS_FAIL, err);
+}
+
+static int step_pivot(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return rootfs_pivot(ctx->rootfs, err);
+}
+
+/* After pivot: the pty must come from the container's own devpts. */
+static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_process *p = ctx->c->process;
+	if (!p->terminal)
+		return 0;
+	struct term_pty pty = TERM_PTY_INIT;
+	if (term_pty_open("/dev/ptmx", p->console_size, &pty, err) < 0)
+		return -1;
+	int r = rootfs_bind_console(ctx->rootfs, pty.slave, err);
+	if (r == 0 && ctx->console >= 0)
+		r = term_send_fd(ctx->console, pty.master, pty.slave_name, strlen(pty.slave_name),
+				 err);
+	else if (r == 0)
+		r = sync_send(ctx->sock_child, SYNC_PTY, NULL, 0, pty.master, err);
+	if (r == 0)
+		r = term_pty_make_stdio(pty.slave, p->user.uid, err);
+	if (pty.slave <= 2)
+		pty.slave = -1; /* it became stdio: keep it */
+	term_pty_close(&pty);
+	if (ctx->console >= 0)
+		close(ctx->console);
+	ctx->console = -1;
+	return r;
+}
+
+static int step_cwd(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_make_cwd(ctx->c->process->cwd, err);
+}
+
+static int step_attributes(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_apply_attrs(&ctx->proc, err);
+}
+
+/* The listener must hold the notify fd before the user process can make a
+ * NOTIFY syscall; the parent knows the host pid the message needs. */
+static int seccomp_load(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	int notify = -1;
+	if (sc_load(ctx->seccomp, &notify, err) < 0)
+		return -1;
+	if (notify < 0)
+		return 0;
+	struct sync_msg m;
+	int r = sync_send(ctx->sock_child, SYNC_SECCOMP_FD, NULL, 0, notify, err);
+	close(notify);
+	if (r < 0 || sync_expect(ctx->sock_child, SYNC_SECCOMP_ACK, &m, err) < 0)
+		return -1;
+	sync_msg_clear(&m);
+	return 0;
+}
+
+/* Without no_new_privs the kernel only accepts a filter from a task with
+ * CAP_SYS_ADMIN: load it while the init still has every capability. */
+static int step_seccomp_privileged(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return ctx->c->process->no_new_privileges ? 0 : seccomp_load(ctx, err);
+}
+
+static int step_bounding(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_caps_drop_bounding(&ctx->proc, err);
+}
+
+static int step_user(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_switch_user(&ctx->c->process->user, err);
+}
+
+static int step_capabilities(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_caps_apply(&ctx->proc, err);
+}
+
+static int step_chdir(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_chdir(ctx->c->process->cwd, err);
+}
+
+static int step_no_new_privs(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_set_no_new_privs(ctx->c->process, err);
+}
+
+/* With no_new_privs the filter goes in last, so vessel's own setup syscalls
+ * are not subject to it. */
+static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return ctx->c->process->no_new_privileges ? seccomp_load(ctx, err) : 0;
+}
+
+/* Only stdio, --preserve-fds and LISTEN_FDS reach the user process: every
+ * other inherited fd (even one vessel's caller leaked without CLOEXEC) is
+ * marked close-on-exec; the preserved ones lose the flag. */
+static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	unsigned first = 3 + (unsigned)ctx->cfg->preserve_fds;
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return vs_error_errno(err, errno, "close_range");
+	for (unsigned fd = 3; fd < first; fd++)
+		if (fcntl((int)fd, F_SETFD, 0) < 0)
+			return vs_error_errno(err, errno, "--preserve-fds: fd %u", fd);
+	return 0;
+}
+
+static int step_ready(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	/* From here the init outlives `vessel create`. */
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		return vs_error_errno(err, errno, "clear parent death signal");
+	return sync_send(ctx->sock_child, SYNC_READY, NULL, 0, -1, err);
+}
+
+static const struct spawn_step init_steps[] = {
+	{"identity", step_identity},
+	{"namespaces", step_namespaces},
+	{"idmap", step_idmap},
+	{"hostname", step_hostname},
+	{"sysctl", step_sysctl},
+	{"network", step_network},
+	{"keyring", step_keyring},
+	{"rootfs", step_rootfs},
+	{"hooks", step_hooks},
+	{"pivot", step_pivot},
+	{"terminal", step_terminal},
+	{"cwd", step_cwd},
+	{"attributes", step_attributes},
+	{"seccomp-privileged", step_seccomp_privileged},
+	{"bounding", step_bounding},
+	{"user", step_user},
+	{"capabilities", step_capabilities},
+	{"chdir", step_chdir},
+	{"no_new_privs", step_no_new_privs},
+	{"seccomp", step_seccomp},
+	{"fds", step_fds},
+	{"ready", step_ready},
+};
+
+void spawn_init_main(struct spawn_ctx *ctx)
+{
+	struct vs_error err = VS_ERROR_INIT;
+	if (spawn_run_steps("init", init_steps, ARRAY_SIZE(init_steps), ctx, &err) < 0) {
+		sync_send_error(ctx->sock_child, &err);
+		_exit(1);
+	}
+	close(ctx->sock_child);
+	ctx->sock_child = -1;
+	spawn_exec_stage(ctx);
+}

@@ -1,0 +1,344 @@
+/* The parent stage: everything heavy happens here, single-threaded, before
+ * the clone (parse, resolve, compile, create the cgroup); then clone3 and
+ * the parent's half of the handshake in sync-internal.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/sched.h>
+#include <sys/pidfd.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+#include "runtime/hooks/hooks.h"
+#include "runtime/spawn/spawn-internal.h"
+#include "runtime/terminal/terminal.h"
+
+int spawn_run_steps(const char *stage, const struct spawn_step *steps, size_t n,
+		    struct spawn_ctx *ctx, struct vs_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (steps[i].fn(ctx, err) < 0)
+			return vs_error_wrap(err, "%s step %s", stage, steps[i].name);
+	return 0;
+}
+
+static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_linux *l = ctx->c->lnx;
+	if (ns_plan_build(l ? l->namespaces : NULL, l ? l->n_namespaces : 0, &ctx->ns, err) < 0)
+		return -1;
+	if (ctx->c->hostname && ctx->c->hostname[0] && !ctx->ns.has[OCI_NS_UTS])
+		return vs_error_set(err, "hostname: setting the hostname needs a uts namespace");
+	if (ctx->c->domainname && ctx->c->domainname[0] && !ctx->ns.has[OCI_NS_UTS])
+		return vs_error_set(err, "domainname: setting the domainname needs a uts namespace");
+	if (ctx->ns.new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
+		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
+					 "linux.gidMappings");
+	if (!ctx->ns.has[OCI_NS_MOUNT])
+		return vs_error_set(err, "linux.namespaces: a mount namespace is required");
+	return 0;
+}
+
+static bool net_is_host(const struct ns_plan *ns)
+{
+	struct stat a, b;
+	int fd = ns->join_fds[OCI_NS_NETWORK];
+	return fd >= 0 && fstat(fd, &a) == 0 && stat("/proc/1/ns/net", &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static int step_process(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_linux *l = ctx->c->lnx;
+	struct proc_ns_info nsi = {
+		.ipc = ctx->ns.has[OCI_NS_IPC],
+		.net = ctx->ns.has[OCI_NS_NETWORK],
+		.uts = ctx->ns.has[OCI_NS_UTS],
+		.net_is_host = net_is_host(&ctx->ns),
+	};
+	if (!ctx->c->process)
+		return vs_error_set(err, "process: required to create a container");
+	if (proc_prepare(ctx->c->process, l ? l->personality : NULL, l ? l->sysctl : NULL,
+			 l ? l->n_sysctl : 0, &nsi, &ctx->proc, err) < 0)
+		return -1;
+	/* systemd socket activation: LISTEN_FDS fds pass through like
+	 * --preserve-fds, and the container is told it owns them. */
+	const char *lf = getenv("LISTEN_FDS");
+	int n;
+	if (lf && vs_parse_int(lf, &n) == 0 && n > 0) {
+		_cleanup_free_ char *v = vs_strdup_printf("LISTEN_FDS=%d", n);
+		vs_strv_push(&ctx->proc.env, v);
+		vs_strv_push(&ctx->proc.env, "LISTEN_PID=1");
+	}
+	return 0;
+}
+
+static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_config *c = ctx->c;
+	const struct oci_linux *l = c->lnx;
+	if (!c->root || !c->root->path)
+		return vs_error_set(err, "root.path: required");
+	struct rootfs_config rc = {
+		.bundle = ctx->cfg->bundle,
+		.root = c->root,
+		.mounts = c->mounts,
+		.n_mounts = c->n_mounts,
+		.devices = l ? l->devices : NULL,
+		.n_devices = l ? l->n_devices : 0,
+		.masked_paths = l ? l->masked_paths : NULL,
+		.readonly_paths = l ? l->readonly_paths : NULL,
+		.propagation = l ? l->rootfs_propagation : NULL,
+		.mount_label = l ? l->mount_label : NULL,
+		.annotations = c->annotations,
+		.n_annotations = c->n_annotations,
+		.terminal = c->process->terminal,
+		.no_pivot = ctx->cfg->no_pivot,
+		.userns = ctx->ns.has[OCI_NS_USER],
+		.cgroupns = ctx->ns.has[OCI_NS_CGROUP],
+		.cgroup_dir = cg_handle_dir(ctx->cgroup),
+	};
+	return rootfs_plan_new(&rc, &ctx->rootfs, err);
+}
+
+static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	if (sc_compile(ctx->c->lnx ? ctx->c->lnx->seccomp : NULL, &ctx->seccomp, err) < 0)
+		return -1;
+	const char *path = sc_filter_listener_path(ctx->seccomp);
+	if (path && sc_listener_connect(path, &ctx->seccomp_listener, err) < 0)
+		return vs_error_wrap(err, "linux.seccomp.listenerPath");
+	return 0;
+}
+
+static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const char *sock = ctx->cfg->console_socket;
+	if (sock && ctx->c->process->terminal)
+		return term_console_socket_connect(sock, &ctx->console, err);
+	return 0;
+}
+
+static int step_fifo(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	ctx->fifo_path = open(ctx->cfg->exec_fifo, O_PATH | O_CLOEXEC);
+	if (ctx->fifo_path < 0)
+		return vs_error_errno(err, errno, "open %s", ctx->cfg->exec_fifo);
+	return 0;
+}
+
+static int step_cgroup(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_linux *l = ctx->c->lnx;
+	struct cg_config cc = {
+		.id = ctx->cfg->id,
+		.cgroups_path = l ? l->cgroups_path : NULL,
+		.resources = l ? l->resources : NULL,
+		.devices = l ? l->devices : NULL,
+		.n_devices = l ? l->n_devices : 0,
+		.systemd = ctx->cfg->systemd_cgroup,
+	};
+	return cg_create(&cc, &ctx->cgroup, err);
+}
+
+/* The cgroup comes before the rootfs plan: a cgroup mount without a cgroup
+ * namespace binds the container's cgroup directory, which must exist. */
+static const struct spawn_step prepare_steps[] = {
+	{"namespaces", step_namespaces}, {"process", step_process}, {"cgroup", step_cgroup},
+	{"rootfs", step_rootfs},         {"seccomp", step_seccomp}, {"terminal", step_terminal},
+	{"fifo", step_fifo},
+};
+
+static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	int fds[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return vs_error_errno(err, errno, "socketpair");
+	ctx->sock_parent = fds[0];
+	ctx->sock_child = fds[1];
+	int pidfd = -1, saved_pidns = -1;
+	struct clone_args args = {
+		.flags = ctx->ns.clone_flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	if (cg_handle_fd(ctx->cgroup) >= 0) {
+		/* The init is born in its cgroup: it never runs a single
+		 * instruction outside the container's limits. */
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cg_handle_fd(ctx->cgroup);
+	}
+	if (ns_pid_enter(&ctx->ns, &saved_pidns, err) < 0)
+		return -1;
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	int clone_errno = errno;
+	if (pid == 0)
+		spawn_init_main(ctx);
+	ns_pid_leave(saved_pidns);
+	if (pid < 0)
+		return vs_error_errno(err, clone_errno, "clone3");
+	ctx->pid = (pid_t)pid;
+	ctx->pidfd = pidfd;
+	close(ctx->sock_child);
+	ctx->sock_child = -1;
+	return 0;
+}
+
+/* Both hook kinds of the runtime namespaces run with the pid now known. */
+static int parent_hooks(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct spawn_config *cfg = ctx->cfg;
+	_cleanup_free_ char *creating = cfg->state_json(cfg->state_data, ctx->pid, "creating");
+	_cleanup_free_ char *created = cfg->state_json(cfg->state_data, ctx->pid, "created");
+	static const enum oci_hook_kind kinds[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME};
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const struct oci_hook_list *l = &ctx->c->hooks[kinds[i]];
+		if (l->n && hooks_run(kinds[i], l, creating, HOOKS_FAIL, err) < 0)
+			return -1;
+	}
+	if (sync_send(ctx->sock_parent, SYNC_HOOKS_ACK, creating, strlen(creating), -1, err) < 0)
+		return -1;
+	return sync_send(ctx->sock_parent, SYNC_STATE, created, strlen(created), -1, err);
+}
+
+static int parent_idmap(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_linux *l = ctx->c->lnx;
+	if (ctx->ns.new_user &&
+	    ns_write_id_maps(ctx->pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+			     l->n_gid_mappings, err) < 0)
+		return -1;
+	if (ctx->ns.new_time &&
+	    ns_write_time_offsets(ctx->pid, &l->time_monotonic, &l->time_boottime, err) < 0)
+		return -1;
+	return sync_send(ctx->sock_parent, SYNC_IDMAP_ACK, NULL, 0, -1, err);
+}
+
+static int parent_seccomp_fd(struct spawn_ctx *ctx, int notify, struct vs_error *err)
+{
+	const struct oci_config *c = ctx->c;
+	struct sc_listener_state st = {
+		.id = ctx->cfg->id,
+		.status = "creating",
+		.pid = ctx->pid,
+		.bundle = ctx->cfg->bundle,
+		.annotations = c->annotations,
+		.n_annotations = c->n_annotations,
+		.metadata = sc_filter_listener_metadata(ctx->seccomp),
+	};
+	_cleanup_free_ char *payload = sc_listener_payload(&st);
+	if (ctx->seccomp_listener < 0)
+		return vs_error_set(err, "seccomp notify fd without a listener");
+	if (sc_send_listener(ctx->seccomp_listener, notify, payload, err) < 0)
+		return vs_error_wrap(err, "linux.seccomp.listenerPath");
+	return sync_send(ctx->sock_parent, SYNC_SECCOMP_ACK, NULL, 0, -1, err);
+}
+
+/* Serve the init's requests until it is ready or fails. */
+static int handshake(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	for (;;) {
+		struct sync_msg m;
+		if (sync_recv(ctx->sock_parent, &m, err) < 0)
+			return vs_error_set(err, "container init exited during setup");
+		int r = 0;
+		switch (m.type) {
+		case SYNC_IDMAP_REQ: r = parent_idmap(ctx, err); break;
+		case SYNC_HOOKS_REQ: r = parent_hooks(ctx, err); break;
+		case SYNC_SECCOMP_FD: r = parent_seccomp_fd(ctx, m.fd, err); break;
+		case SYNC_PTY: ctx->pty_master = TAKE_FD(m.fd); break;
+		case SYNC_READY: sync_msg_clear(&m); return 0;
+		case SYNC_ERROR:
+			vs_error_set_raw(err, m.errnum, m.payload ? m.payload : "unknown error");
+			r = -1;
+			break;
+		default:
+			r = vs_error_set(err, "sync: unexpected %s from init", sync_type_name(m.type));
+		}
+		sync_msg_clear(&m);
+		if (r < 0)
+			return -1;
+	}
+}
+
+static void ctx_clear(struct spawn_ctx *ctx)
+{
+	ns_plan_clear(&ctx->ns);
+	proc_plan_clear(&ctx->proc);
+	rootfs_plan_free(ctx->rootfs);
+	sc_filter_free(ctx->seccomp);
+	cg_handle_free(ctx->cgroup);
+	int *fds[] = {&ctx->seccomp_listener, &ctx->console, &ctx->fifo_path, &ctx->sock_parent,
+		      &ctx->sock_child, &ctx->pidfd, &ctx->pty_master};
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
+/* A half-made container: kill and reap the init, remove the cgroup. */
+static void teardown(struct spawn_ctx *ctx)
+{
+	if (ctx->pidfd >= 0) {
+		pidfd_send_signal(ctx->pidfd, SIGKILL, NULL, 0);
+		siginfo_t si;
+		while (waitid(P_PIDFD, (id_t)ctx->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+			;
+	}
+	struct vs_error ignored = VS_ERROR_INIT;
+	if (ctx->cgroup && cg_destroy(ctx->cgroup, &ignored) < 0)
+		vs_error_clear(&ignored);
+}
+
+static int spawn_fill_result(struct spawn_ctx *ctx, struct spawn_result *ret, struct vs_error *err)
+{
+	if (spawn_proc_stat(ctx->pid, &ret->start_time, NULL, err) < 0)
+		return -1;
+	ret->pid = ctx->pid;
+	ret->pidfd = TAKE_FD(ctx->pidfd);
+	ret->rootfs = vs_strdup(rootfs_plan_root(ctx->rootfs));
+	ret->cgroup_path = vs_strdup(cg_handle_path(ctx->cgroup));
+	ret->pty_master = TAKE_FD(ctx->pty_master);
+	return 0;
+}
+
+int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct vs_error *err)
+{
+	struct spawn_ctx ctx = {
+		.cfg = cfg, .c = cfg->config, .seccomp_listener = -1, .console = -1,
+		.fifo_path = -1, .sock_parent = -1, .sock_child = -1, .pidfd = -1, .fifo = -1,
+		.pty_master = -1,
+	};
+	for (int i = 0; i < OCI_NS_COUNT; i++)
+		ctx.ns.join_fds[i] = -1;
+	*ret = (struct spawn_result){.pidfd = -1, .pty_master = -1};
+	int r = spawn_run_steps("prepare", prepare_steps, ARRAY_SIZE(prepare_steps), &ctx, err);
+	if (r == 0)
+		r = do_clone(&ctx, err);
+	if (r == 0)
+		r = handshake(&ctx, err);
+	if (r == 0)
+		r = spawn_fill_result(&ctx, ret, err);
+	if (r < 0)
+		teardown(&ctx);
+	ctx_clear(&ctx);
+	return r;
+}
+
+void spawn_result_clear(struct spawn_result *r)
+{
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	if (r->pty_master >= 0)
+		close(r->pty_master);
+	free(r->rootfs);
+	free(r->cgroup_path);
+	*r = (struct spawn_result){.pidfd = -1, .pty_master = -1};
+}
