@@ -120,7 +120,7 @@ static int op_resolve(const char *name, const char *where, enum scmp_compare *re
 
 /* "SCMP_ARCH_MIPSEL64N32" -> libseccomp's "mipsel64n32". */
 static int arch_add(scmp_filter_ctx ctx, const char *name, const char *where,
-		    struct vs_error *err)
+		    uint32_t *ret_arch, struct vs_error *err)
 {
 	char lower[32];
 	size_t plen = strlen("SCMP_ARCH_");
@@ -140,6 +140,7 @@ static int arch_add(scmp_filter_ctx ctx, const char *name, const char *where,
 	/* The native architecture is in every new filter already. */
 	if (r < 0 && r != -EEXIST)
 		return vs_error_errno(err, -r, "%s: add architecture %s", where, name);
+	*ret_arch = arch;
 	return 0;
 }
 
@@ -250,11 +251,36 @@ static int check_flags(char **flags, unsigned int *ret_flags, struct vs_error *e
 	return 0;
 }
 
-static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *ret_ctx, bool *uses_notify,
-		     struct vs_error *err)
+/* What build_ctx learned besides the filter itself. */
+struct build_info {
+	uint32_t default_action;
+	uint32_t arches[32]; /* the native one first, then the listed ones */
+	size_t n_arches;
+	bool uses_notify;
+};
+
+static int add_arches(scmp_filter_ctx ctx, char **names, struct build_info *bi,
+		      struct vs_error *err)
+{
+	bi->arches[bi->n_arches++] = seccomp_arch_native();
+	for (size_t i = 0; names && names[i]; i++) {
+		_cleanup_free_ char *where = vs_strdup_printf(SC_PATH ".architectures[%zu]", i);
+		uint32_t arch = 0;
+		if (arch_add(ctx, names[i], where, &arch, err) < 0)
+			return -1;
+		bool seen = false;
+		for (size_t j = 0; j < bi->n_arches; j++)
+			seen = seen || bi->arches[j] == arch;
+		if (!seen && bi->n_arches < ARRAY_SIZE(bi->arches))
+			bi->arches[bi->n_arches++] = arch;
+	}
+	return 0;
+}
+
+static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *ret_ctx,
+		     struct build_info *bi, struct vs_error *err)
 {
 	uint32_t def;
-	*uses_notify = false;
 
 	if (action_resolve(s->default_action, &s->default_errno_ret, SC_PATH ".defaultAction",
 			   &def, err) < 0)
@@ -272,13 +298,11 @@ static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *ret_ctx, bool
 	if (r < 0 && r != -EOPNOTSUPP && r != -EINVAL)
 		return vs_error_errno(err, -r, "seccomp: enable binary tree optimization");
 
-	for (size_t i = 0; s->architectures && s->architectures[i]; i++) {
-		_cleanup_free_ char *where = vs_strdup_printf(SC_PATH ".architectures[%zu]", i);
-		if (arch_add(ctx, s->architectures[i], where, err) < 0)
-			return -1;
-	}
+	bi->default_action = def;
+	if (add_arches(ctx, s->architectures, bi, err) < 0)
+		return -1;
 	for (size_t i = 0; i < s->n_syscalls; i++)
-		if (add_entry(ctx, &s->syscalls[i], i, def, uses_notify, err) < 0)
+		if (add_entry(ctx, &s->syscalls[i], i, def, &bi->uses_notify, err) < 0)
 			return -1;
 	*ret_ctx = TAKE_PTR(ctx);
 	return 0;
@@ -332,7 +356,7 @@ int sc_compile(const struct oci_seccomp *seccomp, struct sc_filter **ret_filter,
 {
 	_cleanup_(sc_filter_freep) struct sc_filter *f = NULL;
 	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
-	bool uses_notify;
+	struct build_info bi = {.n_arches = 0};
 
 	*ret_filter = NULL;
 	if (!seccomp)
@@ -340,13 +364,15 @@ int sc_compile(const struct oci_seccomp *seccomp, struct sc_filter **ret_filter,
 	f = vs_malloc0(sizeof(*f));
 	if (check_flags(seccomp->flags, &f->flags, err) < 0)
 		return -1;
-	if (build_ctx(seccomp, &ctx, &uses_notify, err) < 0)
+	if (build_ctx(seccomp, &ctx, &bi, err) < 0)
 		return -1;
-	if (check_listener(seccomp, uses_notify, err) < 0)
+	if (check_listener(seccomp, bi.uses_notify, err) < 0)
 		return -1;
 	if (export_bpf(ctx, f, err) < 0)
 		return -1;
-	if (uses_notify) {
+	if (sc_enosys_stub(seccomp, bi.default_action, bi.arches, bi.n_arches, f, err) < 0)
+		return -1;
+	if (bi.uses_notify) {
 		f->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 		/* TSYNC and NEW_LISTENER both use the return value; the kernel
 		 * only accepts the pair with TSYNC_ESRCH. */

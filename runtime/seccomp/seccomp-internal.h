@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/error.h"
 
@@ -27,5 +28,13 @@ struct sc_filter {
  * path for the message. */
 int sc_flag_resolve(const char *name, const char *where, unsigned int *ret_flag,
 		    struct vs_error *err);
+
+/* Put the ENOSYS stub (see enosys.c) in front of f's program when the
+ * default action is an errno other than ENOSYS.  arches: the architecture
+ * tokens the filter covers. */
+struct oci_seccomp;
+int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action,
+		   const uint32_t *arches, size_t n_arches, struct sc_filter *f,
+		   struct vs_error *err);
 
 #endif

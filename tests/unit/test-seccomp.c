@@ -345,6 +345,62 @@ static void test_default_profile(void)
 	sc_profile_free(s);
 }
 
+static int do_nr1000(void) { return errno_of(syscall(1000)); }
+static int do_nr300(void) { return errno_of(syscall(300)); }
+
+static int do_nr1000_32(void)
+{
+#if defined(__x86_64__)
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(1000L) : "memory");
+	return r < 0 ? (int)-r : 0;
+#else
+	return 103;
+#endif
+}
+
+/* Syscalls above the highest one a profile names get ENOSYS (libc falls
+ * back on it), others keep the profile's errno. */
+static void test_enosys_stub(void)
+{
+	struct oci_seccomp *s = profile("SCMP_ACT_ERRNO");
+	s->default_errno_ret = (oci_opt_u32){true, EACCES};
+	rule(s, "SCMP_ACT_ALLOW", "exit_group", "exit", "getpid", NULL);
+	CHECK_INT(run_filtered(s, do_getppid), ==, EACCES); /* 110 < exit_group 231 */
+	CHECK_INT(run_filtered(s, do_nr300), ==, ENOSYS);
+	sc_profile_free(s);
+
+	s = sc_default_profile();
+	CHECK_INT(run_filtered(s, do_nr1000), ==, ENOSYS);
+	CHECK_INT(run_filtered(s, do_keyctl), ==, EPERM);
+	if (have_int80())
+		CHECK_INT(run_filtered(s, do_nr1000_32), ==, ENOSYS);
+	sc_profile_free(s);
+
+	/* Not for deny-lists, nor when the default already is ENOSYS. */
+	const char *defaults[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO"};
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+		struct vs_error err = VS_ERROR_INIT;
+		struct sc_filter *with = NULL, *without = NULL;
+		s = profile(defaults[i]);
+		if (i == 1)
+			s->default_errno_ret = (oci_opt_u32){true, ENOSYS};
+		rule(s, "SCMP_ACT_KILL", "keyctl", NULL);
+		CHECK_INT(sc_compile(s, &without, &err), ==, 0);
+		s->default_errno_ret = (oci_opt_u32){i == 1, EPERM};
+		sc_profile_free(s);
+		s = profile("SCMP_ACT_ERRNO");
+		rule(s, "SCMP_ACT_KILL", "keyctl", NULL);
+		CHECK_INT(sc_compile(s, &with, &err), ==, 0);
+		printf("# %s: %zu insns, ERRNO(EPERM): %zu\n", defaults[i], sc_filter_size(without),
+		       sc_filter_size(with));
+		CHECK_INT(sc_filter_size(without), <, sc_filter_size(with));
+		sc_filter_free(with);
+		sc_filter_free(without);
+		sc_profile_free(s);
+	}
+}
+
 static void test_config_errors(void)
 {
 	struct oci_seccomp *s = profile("SCMP_ACT_ALLOW");
@@ -451,6 +507,7 @@ int main(void)
 	test_architectures();
 	test_flags();
 	test_default_profile();
+	test_enosys_stub();
 	test_config_errors();
 	test_load_needs_cap_without_nnp();
 	return tap_done();
