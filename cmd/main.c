@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "lib/cleanup.h"
@@ -84,6 +85,7 @@ struct global_result {
 	bool show_version;
 	bool error_usage;  /* print the full usage with the error */
 	char *error;       /* usage error, reported once the log is open */
+	char *root_buf;    /* --root made absolute */
 };
 
 static int set_log_format(struct vs_cli *cli, const char *arg, struct global_result *r)
@@ -102,7 +104,13 @@ static int set_log_format(struct vs_cli *cli, const char *arg, struct global_res
 static int global_option(struct vs_cli *cli, int c, char **argv, struct global_result *r)
 {
 	switch (c) {
-	case OPT_ROOT: cli->root = optarg; return 0;
+	case OPT_ROOT:
+		if (!*optarg) {
+			r->error = vs_strdup("--root: empty path");
+			return -1;
+		}
+		cli->root = optarg;
+		return 0;
 	case OPT_LOG: cli->log_path = optarg; return 0;
 	case OPT_LOG_FORMAT: return set_log_format(cli, optarg, r);
 	case OPT_DEBUG: cli->debug = true; return 0;
@@ -158,6 +166,23 @@ static void parse_global(struct vs_cli *cli, int argc, char **argv, struct globa
 		r->cmd_index = optind;
 }
 
+/* The state paths end up in state.json and in processes that change
+ * directory, so a relative --root is resolved once, here, as runc does. */
+static void absolute_root(struct vs_cli *cli, struct global_result *r)
+{
+	if (cli->root[0] == '/')
+		return;
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd) {
+		r->error = vs_strdup_printf("--root %s: cannot resolve the current directory: %m",
+					    cli->root);
+		return;
+	}
+	r->root_buf = vs_strdup_printf("%s/%s", cwd, cli->root);
+	cli->root = r->root_buf;
+	free(cwd);
+}
+
 /* `vessel help [COMMAND]`. */
 static int run_help(struct vs_cli *cli, int argc, char **argv)
 {
@@ -193,6 +218,8 @@ int main(int argc, char **argv)
 	struct vs_cli cli = {.root = VESSEL_DEFAULT_ROOT, .log_format = VS_LOG_TEXT};
 	struct global_result r = {0};
 	parse_global(&cli, argc, argv, &r);
+	if (!r.error)
+		absolute_root(&cli, &r);
 	if (r.show_version || r.show_help) {
 		if (r.show_version)
 			version();
@@ -203,6 +230,7 @@ int main(int argc, char **argv)
 	if (vs_log_open(cli.log_path, cli.log_format, cli.debug) < 0) {
 		fprintf(stderr, "vessel: --log %s: %m\n", cli.log_path);
 		free(r.error);
+		free(r.root_buf);
 		return 1;
 	}
 	int rc;
@@ -215,5 +243,6 @@ int main(int argc, char **argv)
 		rc = dispatch(&cli, argc - r.cmd_index, argv + r.cmd_index);
 	}
 	vs_log_close();
+	free(r.root_buf);
 	return rc;
 }

@@ -85,6 +85,18 @@ all_commands() {
 	assert_output --partial "option '--root' needs an argument"
 }
 
+@test "--root: empty is refused; a relative one is resolved against the cwd" {
+	run "$VESSEL" --root "" list
+	assert_failure 1
+	assert_output --partial "--root: empty path"
+	mkdir -p "$BATS_TEST_TMPDIR/rel"
+	cd "$BATS_TEST_TMPDIR/rel"
+	run "$VESSEL" --root state-here list
+	assert_success
+	# list of an empty or missing root prints at most the table header
+	[ "${#lines[@]}" -le 1 ]
+}
+
 @test "unknown command option: usage error naming option and command, exit 1" {
 	for c in $(all_commands); do
 		[ "$c" = help ] && continue
