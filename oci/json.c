@@ -190,7 +190,7 @@ static int check_depth(const char *s, size_t len)
 
 /* yajl's own message is multi-line with an ASCII arrow; keep its first line
  * without the "parse error: " prefix, and say where. */
-static int fail_syntax(struct oj_ctx *c, const char *json, size_t len)
+static int fail_syntax(struct oj_ctx *c, const char *json, size_t len, const char *tree_err)
 {
 	yajl_handle h = yajl_alloc(NULL, NULL, NULL);
 	yajl_config(h, yajl_allow_comments, 1);
@@ -215,9 +215,14 @@ static int fail_syntax(struct oj_ctx *c, const char *json, size_t len)
 		msg[--n] = '\0';
 	yajl_free_error(h, raw);
 	yajl_free(h);
-	if (strstr(msg, "premature EOF") || (eof && st == yajl_status_ok))
+	if (strstr(msg, "premature EOF"))
 		return vs_error_set(c->err, "%s: unexpected end of input (truncated file?)",
 				    c->source);
+	/* the callback-less pass accepted what yajl_tree refused (out of
+	 * memory): report the tree's own message */
+	if (eof && st == yajl_status_ok)
+		return vs_error_set(c->err, "%s: %.*s", c->source, (int)strcspn(tree_err, "\n"),
+				    tree_err[0] ? tree_err : "invalid JSON");
 	unsigned line = 1, col = 1;
 	for (size_t i = 0; i < off && i < len; i++) {
 		if (json[i] == '\n') {
@@ -247,7 +252,7 @@ int oj_parse(struct oj_ctx *c, const char *json, size_t len, yajl_val *ret_tree)
 	char errbuf[256] = "";
 	yajl_val tree = yajl_tree_parse(text, errbuf, sizeof(errbuf));
 	if (!tree)
-		return fail_syntax(c, text, len);
+		return fail_syntax(c, text, len, errbuf);
 	if (!YAJL_IS_OBJECT(tree)) {
 		char got[96];
 		oj_describe(tree, got, sizeof(got));

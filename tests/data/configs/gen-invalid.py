@@ -70,6 +70,8 @@ case("bad-literal", "line 2, column 19: invalid string in json text",
      raw='{\n\t"ociVersion": tru\n}\n')
 case("trailing-garbage", "line 1, column 54: trailing garbage",
      raw='{"ociVersion": "1.2.0", "root": {"path": "rootfs"}} x\n')
+case("invalid-utf8", "line 1, column 45: invalid bytes in UTF8 string",
+     raw=b'{"ociVersion": "1.2.0", "root": {"path": "r\xff\xfe"}}\n')
 case("top-array", "expected a JSON object at the top level, got an array", raw="[1, 2]\n")
 case("top-string", "expected a JSON object at the top level, got \"config\"", raw='"config"\n')
 
@@ -304,7 +306,9 @@ def main():
             d = copy.deepcopy(BASE)
             mutate(d)
             raw = json.dumps(d, indent="\t") + "\n"
-        with open(os.path.join(OUT, name + ".json"), "w") as f:
+        if isinstance(raw, str):
+            raw = raw.encode()
+        with open(os.path.join(OUT, name + ".json"), "wb") as f:
             f.write(raw)
         with open(os.path.join(OUT, name + ".err"), "w") as f:
             f.write(expected + "\n")
