@@ -68,8 +68,7 @@ static void gen_cpu(yajl_gen g, const struct oci_cpu *c)
 	yajl_gen_map_close(g);
 }
 
-static void gen_throttle(yajl_gen g, const char *key, const struct oci_throttle_device *d,
-			 size_t n)
+static void gen_throttle(yajl_gen g, const char *key, const struct oci_throttle_device *d, size_t n)
 {
 	if (!d)
 		return;

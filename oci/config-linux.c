@@ -9,7 +9,8 @@ int oci_parse_id_mapping(struct oj_ctx *c, yajl_val v, void *out)
 {
 	struct oci_id_mapping *m = out;
 	if (oj_u32(c, v, "containerID", true, &m->container_id) < 0 ||
-	    oj_u32(c, v, "hostID", true, &m->host_id) < 0 || oj_u32(c, v, "size", true, &m->size) < 0)
+	    oj_u32(c, v, "hostID", true, &m->host_id) < 0 ||
+	    oj_u32(c, v, "size", true, &m->size) < 0)
 		return -1;
 	if (m->size == 0)
 		return oj_fail_key(c, "size", "must be greater than zero");
@@ -62,7 +63,8 @@ static int check_ns_dups(struct oj_ctx *c, const struct oci_linux *l)
 				continue;
 			size_t m = oj_push_key(c, "namespaces");
 			oj_push_index(c, i);
-			oj_fail_key(c, "type", "duplicate namespace type \"%s\" (also namespaces[%zu])",
+			oj_fail_key(c, "type",
+				    "duplicate namespace type \"%s\" (also namespaces[%zu])",
 				    oci_ns_type_name(l->namespaces[i].type), j);
 			oj_pop(c, m);
 			return -1;
@@ -116,7 +118,8 @@ static int parse_device(struct oj_ctx *c, yajl_val v, void *out)
 	d->type = type[0];
 	/* a fifo has no device number; the others need both */
 	bool need = d->type != 'p';
-	if (oj_i64(c, v, "major", need, &d->major) < 0 || oj_i64(c, v, "minor", need, &d->minor) < 0)
+	if (oj_i64(c, v, "major", need, &d->major) < 0 ||
+	    oj_i64(c, v, "minor", need, &d->minor) < 0)
 		return -1;
 	if (d->major < 0 || d->minor < 0)
 		return oj_fail_key(c, d->major < 0 ? "major" : "minor", "must not be negative");

@@ -51,9 +51,9 @@ static int parse_capabilities(struct oj_ctx *c, yajl_val v, void *out)
 		const char *key;
 		char ***set;
 	} sets[] = {
-		{"bounding", &caps->bounding},   {"effective", &caps->effective},
-		{"inheritable", &caps->inheritable}, {"permitted", &caps->permitted},
-		{"ambient", &caps->ambient},
+	    {"bounding", &caps->bounding},	 {"effective", &caps->effective},
+	    {"inheritable", &caps->inheritable}, {"permitted", &caps->permitted},
+	    {"ambient", &caps->ambient},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
 		if (oj_strv(c, v, sets[i].key, false, sets[i].set) < 0 ||
@@ -65,8 +65,8 @@ static int parse_capabilities(struct oj_ctx *c, yajl_val v, void *out)
 static int parse_rlimit(struct oj_ctx *c, yajl_val v, void *out)
 {
 	struct oci_rlimit *rl = out;
-	if (oj_string(c, v, "type", true, &rl->type) < 0 || oj_u64(c, v, "soft", true, &rl->soft) < 0 ||
-	    oj_u64(c, v, "hard", true, &rl->hard) < 0)
+	if (oj_string(c, v, "type", true, &rl->type) < 0 ||
+	    oj_u64(c, v, "soft", true, &rl->soft) < 0 || oj_u64(c, v, "hard", true, &rl->hard) < 0)
 		return -1;
 	size_t m = oj_push_key(c, "type");
 	rl->resource = oci_rlimit_resource(rl->type);
@@ -201,13 +201,15 @@ int oci_parse_process(struct oj_ctx *c, yajl_val v, void *out)
 	    oj_object(c, v, "capabilities", false, parse_capabilities, &p->capabilities) < 0 ||
 	    oj_array(c, v, "rlimits", false, sizeof(struct oci_rlimit), (void **)&p->rlimits,
 		     &p->n_rlimits, parse_rlimit) < 0 ||
-	    check_rlimit_dups(c, p) < 0 || oj_bool(c, v, "noNewPrivileges", &p->no_new_privileges) < 0 ||
+	    check_rlimit_dups(c, p) < 0 ||
+	    oj_bool(c, v, "noNewPrivileges", &p->no_new_privileges) < 0 ||
 	    oj_string(c, v, "apparmorProfile", false, &p->apparmor_profile) < 0 ||
 	    oj_string(c, v, "selinuxLabel", false, &p->selinux_label) < 0 ||
 	    oj_opt_i32(c, v, "oomScoreAdj", -1000, 1000, &p->oom_score_adj) < 0 ||
 	    oj_object(c, v, "scheduler", false, parse_scheduler, &p->scheduler) < 0 ||
 	    oj_object(c, v, "ioPriority", false, parse_io_priority, &p->io_priority) < 0 ||
-	    oj_object(c, v, "execCPUAffinity", false, parse_cpu_affinity, &p->exec_cpu_affinity) < 0)
+	    oj_object(c, v, "execCPUAffinity", false, parse_cpu_affinity, &p->exec_cpu_affinity) <
+		0)
 		return -1;
 	return 0;
 }

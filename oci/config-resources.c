@@ -26,7 +26,8 @@ static int parse_device_rule(struct oj_ctx *c, yajl_val v, void *out)
 			return -1;
 		d->type = type[0];
 	}
-	if (oj_i64(c, v, "major", false, &d->major) < 0 || oj_i64(c, v, "minor", false, &d->minor) < 0)
+	if (oj_i64(c, v, "major", false, &d->major) < 0 ||
+	    oj_i64(c, v, "minor", false, &d->minor) < 0)
 		return -1;
 	if (d->major < -1 || d->minor < -1)
 		return oj_fail_key(c, d->major < -1 ? "major" : "minor",
@@ -34,8 +35,8 @@ static int parse_device_rule(struct oj_ctx *c, yajl_val v, void *out)
 	if (oj_string(c, v, "access", false, &d->access) < 0)
 		return -1;
 	if (d->access && (d->access[0] == '\0' || strspn(d->access, "rwm") != strlen(d->access)))
-		return oj_fail_key(c, "access", "invalid access \"%s\" (expected letters of \"rwm\")",
-				   d->access);
+		return oj_fail_key(
+		    c, "access", "invalid access \"%s\" (expected letters of \"rwm\")", d->access);
 	return 0;
 }
 
@@ -121,10 +122,10 @@ static int parse_blkio(struct oj_ctx *c, yajl_val v, void *out)
 		struct oci_throttle_device **arr;
 		size_t *n;
 	} thr[] = {
-		{"throttleReadBpsDevice", &b->throttle_read_bps, &b->n_throttle_read_bps},
-		{"throttleWriteBpsDevice", &b->throttle_write_bps, &b->n_throttle_write_bps},
-		{"throttleReadIOPSDevice", &b->throttle_read_iops, &b->n_throttle_read_iops},
-		{"throttleWriteIOPSDevice", &b->throttle_write_iops, &b->n_throttle_write_iops},
+	    {"throttleReadBpsDevice", &b->throttle_read_bps, &b->n_throttle_read_bps},
+	    {"throttleWriteBpsDevice", &b->throttle_write_bps, &b->n_throttle_write_bps},
+	    {"throttleReadIOPSDevice", &b->throttle_read_iops, &b->n_throttle_read_iops},
+	    {"throttleWriteIOPSDevice", &b->throttle_write_iops, &b->n_throttle_write_iops},
 	};
 	if (oj_opt_u32(c, v, "weight", UINT16_MAX, &b->weight) < 0 ||
 	    oj_opt_u32(c, v, "leafWeight", UINT16_MAX, &b->leaf_weight) < 0 ||
@@ -157,7 +158,8 @@ static int parse_hugepage_limit(struct oj_ctx *c, yajl_val v, void *out)
 	if (oj_string(c, v, "pageSize", true, &h->page_size) < 0)
 		return -1;
 	if (!valid_page_size(h->page_size))
-		return oj_fail_key(c, "pageSize", "invalid page size \"%s\" (expected e.g. \"2MB\")",
+		return oj_fail_key(c, "pageSize",
+				   "invalid page size \"%s\" (expected e.g. \"2MB\")",
 				   h->page_size);
 	return oj_u64(c, v, "limit", true, &h->limit);
 }
@@ -229,7 +231,8 @@ int oci_parse_resources(struct oj_ctx *c, yajl_val v, void *out)
 	    oj_object(c, v, "cpu", false, parse_cpu, &r->cpu) < 0 ||
 	    oj_object(c, v, "blockIO", false, parse_blkio, &r->block_io) < 0 ||
 	    oj_array(c, v, "hugepageLimits", false, sizeof(struct oci_hugepage_limit),
-		     (void **)&r->hugepage_limits, &r->n_hugepage_limits, parse_hugepage_limit) < 0 ||
+		     (void **)&r->hugepage_limits, &r->n_hugepage_limits,
+		     parse_hugepage_limit) < 0 ||
 	    oj_object(c, v, "network", false, parse_network, &r->network) < 0 ||
 	    oj_object(c, v, "pids", false, parse_pids, r) < 0 ||
 	    oj_map(c, v, "rdma", sizeof(struct oci_rdma), (void **)&r->rdma, &r->n_rdma,

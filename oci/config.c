@@ -98,8 +98,8 @@ int oci_config_load(const char *path, struct oci_config **ret_config, struct vs_
 
 /* A bare object parsed by one section parser (exec --process,
  * update --resources). */
-static int parse_bare(const char *json, size_t len, const char *source, oj_parse_fn fn,
-		      void *out, struct vs_error *err)
+static int parse_bare(const char *json, size_t len, const char *source, oj_parse_fn fn, void *out,
+		      struct vs_error *err)
 {
 	struct oj_ctx c;
 	yajl_val tree = NULL;

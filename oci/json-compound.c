@@ -167,8 +167,7 @@ int oj_map(struct oj_ctx *c, yajl_val obj, const char *key, size_t esz, void **r
 
 /* ---- checks --------------------------------------------------------------- */
 
-int oj_check_enum(struct oj_ctx *c, const char *value, const char *const *allowed,
-		  const char *what)
+int oj_check_enum(struct oj_ctx *c, const char *value, const char *const *allowed, const char *what)
 {
 	size_t n = 0;
 	for (; allowed[n]; n++)
@@ -181,7 +180,8 @@ int oj_check_enum(struct oj_ctx *c, const char *value, const char *const *allowe
 	char list[512] = "";
 	size_t o = 0;
 	for (size_t i = 0; i < n && o < sizeof(list); i++)
-		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", allowed[i]);
+		o +=
+		    (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", allowed[i]);
 	return oj_fail(c, "unknown %s %s (expected one of: %s)", what, q, list);
 }
 

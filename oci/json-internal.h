@@ -26,7 +26,7 @@
 
 struct oj_ctx {
 	const char *source; /* "config.json" */
-	char *path;         /* "process.user.uid" */
+	char *path;	    /* "process.user.uid" */
 	size_t len, cap;
 	struct vs_error *err;
 };
@@ -50,7 +50,7 @@ void oj_pop(struct oj_ctx *c, size_t mark);
 int oj_fail(struct oj_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same with the key appended to the current path (for a missing field). */
 int oj_fail_key(struct oj_ctx *c, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* s in double quotes, one line, cut after 60 characters. */
 void oj_quote(const char *s, char *buf, size_t size);

@@ -9,8 +9,8 @@
 #include "oci/json-internal.h"
 
 static const char *const statuses[] = {
-	OCI_STATUS_CREATING, OCI_STATUS_CREATED, OCI_STATUS_RUNNING,
-	OCI_STATUS_PAUSED,   OCI_STATUS_STOPPED, NULL,
+    OCI_STATUS_CREATING, OCI_STATUS_CREATED, OCI_STATUS_RUNNING,
+    OCI_STATUS_PAUSED,	 OCI_STATUS_STOPPED, NULL,
 };
 
 void oci_state_free(struct oci_state *s)

@@ -273,20 +273,21 @@ static void test_process_parse(void)
 	static const struct {
 		const char *json, *expected;
 	} bad[] = {
-		{"{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [], \"cwd\": \"/\"}",
-		 "process.json: args: must contain at least one element"},
-		{"{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sh\"]}",
-		 "process.json: cwd: missing required field"},
-		{"{\"user\": {\"uid\": \"root\", \"gid\": 0}, \"args\": [\"sh\"], \"cwd\": \"/\"}",
-		 "process.json: user.uid: expected a non-negative integer, got \"root\""},
-		{"[\"sh\"]", "process.json: expected a JSON object at the top level, got an array"},
-		{"{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sh\"], \"cwd\": \"/\",",
-		 "process.json: unexpected end of input (truncated file?)"},
+	    {"{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [], \"cwd\": \"/\"}",
+	     "process.json: args: must contain at least one element"},
+	    {"{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sh\"]}",
+	     "process.json: cwd: missing required field"},
+	    {"{\"user\": {\"uid\": \"root\", \"gid\": 0}, \"args\": [\"sh\"], \"cwd\": \"/\"}",
+	     "process.json: user.uid: expected a non-negative integer, got \"root\""},
+	    {"[\"sh\"]", "process.json: expected a JSON object at the top level, got an array"},
+	    {"{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sh\"], \"cwd\": \"/\",",
+	     "process.json: unexpected end of input (truncated file?)"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		p = NULL;
-		CHECK(oci_process_parse(bad[i].json, strlen(bad[i].json), "process.json", &p, &err) < 0 &&
-			      p == NULL,
+		CHECK(oci_process_parse(bad[i].json, strlen(bad[i].json), "process.json", &p,
+					&err) < 0 &&
+			  p == NULL,
 		      "bad bare process rejected");
 		CHECK_STR(err.msg, bad[i].expected);
 		vs_error_clear(&err);
@@ -358,7 +359,8 @@ static void test_build_and_serialize(void)
 	char *json = oci_config_to_json(&c);
 	struct vs_error err = VS_ERROR_INIT;
 	struct oci_config *back = NULL;
-	CHECK(oci_config_parse(json, strlen(json), "spec", &back, &err) == 0, "built config parses");
+	CHECK(oci_config_parse(json, strlen(json), "spec", &back, &err) == 0,
+	      "built config parses");
 	if (back) {
 		CHECK_STR(back->oci_version, OCI_SPEC_VERSION);
 		CHECK(back->root->readonly && back->process->terminal, "flags kept");

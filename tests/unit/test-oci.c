@@ -54,7 +54,8 @@ static bool tree_equal(yajl_val a, yajl_val b, char *where, size_t wsize)
 	switch (a->type) {
 	case yajl_t_string:
 		return strcmp(a->u.string, b->u.string) == 0 ||
-		       (snprintf(where, wsize, "\"%s\" vs \"%s\"", a->u.string, b->u.string), false);
+		       (snprintf(where, wsize, "\"%s\" vs \"%s\"", a->u.string, b->u.string),
+			false);
 	case yajl_t_number:
 		return strcmp(a->u.number.r, b->u.number.r) == 0 ||
 		       (snprintf(where, wsize, "%s vs %s", a->u.number.r, b->u.number.r), false);

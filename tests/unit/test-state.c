@@ -153,12 +153,14 @@ static void test_errors(const char *path)
 	CHECK(err.errnum == ENOENT, "missing state keeps ENOENT for callers");
 	vs_error_clear(&err);
 
-	expect_parse_error("{\"ociVersion\": \"1.2.0\", \"status\": \"created\", \"bundle\": \"/b\"}",
-			   "state.json: id: missing required field");
-	expect_parse_error("{\"ociVersion\": \"1.2.0\", \"id\": \"x\", \"status\": \"dead\","
-			   " \"bundle\": \"/b\"}",
-			   "state.json: status: unknown status \"dead\" (expected one of: creating, "
-			   "created, running, paused, stopped)");
+	expect_parse_error(
+	    "{\"ociVersion\": \"1.2.0\", \"status\": \"created\", \"bundle\": \"/b\"}",
+	    "state.json: id: missing required field");
+	expect_parse_error(
+	    "{\"ociVersion\": \"1.2.0\", \"id\": \"x\", \"status\": \"dead\","
+	    " \"bundle\": \"/b\"}",
+	    "state.json: status: unknown status \"dead\" (expected one of: creating, "
+	    "created, running, paused, stopped)");
 	expect_parse_error("{\"ociVersion\": \"1.2.0\", \"id\": \"x\", \"status\": \"created\","
 			   " \"pid\": -1, \"bundle\": \"/b\"}",
 			   "state.json: pid: expected a non-negative integer, got -1");
