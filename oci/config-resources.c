@@ -14,8 +14,11 @@ static int parse_device_rule(struct oj_ctx *c, yajl_val v, void *out)
 	_cleanup_free_ char *type = NULL;
 	d->type = 'a';
 	d->major = d->minor = -1;
-	if (!oj_member(v, "allow"))
+	yajl_val allow = oj_member(v, "allow");
+	if (!allow)
 		return oj_fail_key(c, "allow", "missing required field");
+	if (YAJL_IS_NULL(allow))
+		return oj_fail_key(c, "allow", "expected a boolean, got null");
 	if (oj_bool(c, v, "allow", &d->allow) < 0 || oj_string(c, v, "type", false, &type) < 0)
 		return -1;
 	if (type) {

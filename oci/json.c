@@ -189,7 +189,9 @@ static int check_depth(const char *s, size_t len)
 }
 
 /* yajl's own message is multi-line with an ASCII arrow; keep its first line
- * without the "parse error: " prefix, and say where. */
+ * without the "parse error: " prefix, and say where.  yajl reports the offset
+ * where its lexer stood, which can be a few bytes past the offending token
+ * (containerd writes config.json on one line, so the column matters). */
 static int fail_syntax(struct oj_ctx *c, const char *json, size_t len, const char *tree_err)
 {
 	yajl_handle h = yajl_alloc(NULL, NULL, NULL);
@@ -232,7 +234,7 @@ static int fail_syntax(struct oj_ctx *c, const char *json, size_t len, const cha
 			col++;
 		}
 	}
-	return vs_error_set(c->err, "%s: line %u, column %u: %s", c->source, line, col, msg);
+	return vs_error_set(c->err, "%s: line %u, near column %u: %s", c->source, line, col, msg);
 }
 
 int oj_parse(struct oj_ctx *c, const char *json, size_t len, yajl_val *ret_tree)

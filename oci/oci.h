@@ -58,14 +58,16 @@ struct oci_id_mapping {
 };
 
 struct oci_root {
-	char *path;     /* as written; relative to the bundle unless absolute */
+	char *path; /* as written; relative to the bundle unless absolute */
 	bool readonly;
 };
 
 struct oci_mount {
-	char *destination; /* required, absolute in the container */
-	char *type;        /* may be NULL (bind mounts) */
-	char *source;      /* may be NULL */
+	/* required; as written.  Absolute, or (deprecated since runtime-spec
+	 * 1.1, accepted like runc) relative, meaning relative to "/". */
+	char *destination;
+	char *type;   /* may be NULL (bind mounts) */
+	char *source; /* may be NULL */
 	char **options;
 	struct oci_id_mapping *uid_mappings;
 	size_t n_uid_mappings;
@@ -93,7 +95,7 @@ struct oci_capabilities {
 };
 
 struct oci_rlimit {
-	char *type; /* "RLIMIT_NOFILE"; checked against the known set */
+	char *type;   /* "RLIMIT_NOFILE"; checked against the known set */
 	int resource; /* RLIMIT_NOFILE: resolved by the parser */
 	uint64_t hard;
 	uint64_t soft;
@@ -128,10 +130,10 @@ struct oci_process {
 	bool terminal;
 	struct oci_console_size *console_size;
 	struct oci_user user;
-	char **args;         /* required on Linux, at least one element */
-	char *command_line;  /* Windows only; ignored */
+	char **args;	    /* required on Linux, at least one element */
+	char *command_line; /* Windows only; ignored */
 	char **env;
-	char *cwd;           /* required, absolute */
+	char *cwd; /* required, absolute */
 	struct oci_capabilities *capabilities;
 	struct oci_rlimit *rlimits;
 	size_t n_rlimits;
@@ -201,8 +203,8 @@ struct oci_time_offset {
 };
 
 struct oci_device {
-	char *path;  /* required, absolute */
-	char type;   /* 'c', 'b', 'u' or 'p' */
+	char *path;    /* required, absolute */
+	char type;     /* 'c', 'b', 'u' or 'p' */
 	int64_t major; /* required for c, b, u */
 	int64_t minor;
 	oci_opt_u32 file_mode;
@@ -217,14 +219,14 @@ struct oci_device_rule {
 	char type;     /* 'a', 'c' or 'b'; 'a' when absent */
 	int64_t major; /* -1 = wildcard (absent) */
 	int64_t minor;
-	char *access;  /* subset of "rwm"; NULL = "rwm" */
+	char *access; /* subset of "rwm"; NULL = "rwm" */
 };
 
 struct oci_memory {
-	oci_opt_i64 limit;       /* bytes, -1 = unlimited */
+	oci_opt_i64 limit; /* bytes, -1 = unlimited */
 	oci_opt_i64 reservation;
-	oci_opt_i64 swap;        /* memory+swap, -1 = unlimited */
-	oci_opt_i64 kernel;      /* deprecated */
+	oci_opt_i64 swap;   /* memory+swap, -1 = unlimited */
+	oci_opt_i64 kernel; /* deprecated */
 	oci_opt_i64 kernel_tcp;
 	oci_opt_u64 swappiness;
 	oci_opt_bool disable_oom_killer;
@@ -247,7 +249,7 @@ struct oci_cpu {
 struct oci_weight_device {
 	int64_t major;
 	int64_t minor;
-	oci_opt_u32 weight;      /* 10..1000 (u16 in the spec) */
+	oci_opt_u32 weight; /* 10..1000 (u16 in the spec) */
 	oci_opt_u32 leaf_weight;
 };
 
@@ -304,7 +306,7 @@ struct oci_resources {
 	size_t n_hugepage_limits;
 	struct oci_network_resources *network;
 	oci_opt_i64 pids_limit; /* pids.limit; <= 0 = unlimited */
-	bool has_pids;          /* the "pids" object is present */
+	bool has_pids;		/* the "pids" object is present */
 	struct oci_rdma *rdma;
 	size_t n_rdma;
 	struct oci_kv *unified;
@@ -332,7 +334,7 @@ struct oci_seccomp {
 	char *default_action; /* required */
 	oci_opt_u32 default_errno_ret;
 	char **architectures; /* SCMP_ARCH_* (checked) */
-	char **flags;         /* SECCOMP_FILTER_FLAG_* (checked) */
+	char **flags;	      /* SECCOMP_FILTER_FLAG_* (checked) */
 	char *listener_path;
 	char *listener_metadata;
 	struct oci_seccomp_syscall *syscalls;
@@ -356,7 +358,7 @@ struct oci_personality {
 
 struct oci_net_device {
 	char *host_name; /* map key: the interface on the host */
-	char *name;      /* name inside the container; NULL = same */
+	char *name;	 /* name inside the container; NULL = same */
 };
 
 struct oci_linux {
@@ -403,7 +405,15 @@ struct oci_config {
 
 /* Parse config.json text.  `source` names the input in errors
  * ("config.json").  Errors read "<source>: <json.path>: <problem>", e.g.
- * "config.json: process.user.uid: expected a non-negative integer, got \"x\"". */
+ * "config.json: process.user.uid: expected a non-negative integer, got \"x\"".
+ * What the parser enforces beyond types: ociVersion 1.x; root, root.path;
+ * process.user (uid, gid), non-empty process.args, absolute process.cwd;
+ * env entries "NAME=value"; the spec's enumerations (namespace types, rlimit
+ * types, seccomp actions/operators/architectures/flags, propagation, ...);
+ * no duplicate namespace or rlimit types; absolute hook, namespace, device,
+ * masked/readonly paths; hook timeout > 0; SCMP_ACT_NOTIFY only with
+ * linux.seccomp.listenerPath.  Unknown fields are ignored, and so are nulls
+ * in optional fields.  yajl accepts C-style comments; so does vessel. */
 int oci_config_parse(const char *json, size_t len, const char *source,
 		     struct oci_config **ret_config, struct vs_error *err);
 /* Read and parse a file (unreadable, empty and truncated files are errors). */

@@ -64,13 +64,13 @@ case("empty", "empty file", raw="")
 case("whitespace-only", "empty file", raw=" \n\t\n")
 case("truncated", "unexpected end of input (truncated file?)",
      raw='{\n\t"ociVersion": "1.2.0",\n\t"root": {"path": "roo')
-case("missing-comma", "line 3, column 4: after key and value, inside map, I expect ',' or '}'",
+case("missing-comma", "line 3, near column 4: after key and value, inside map, I expect ',' or '}'",
      raw='{\n\t"ociVersion": "1.2.0"\n\t"root": {"path": "rootfs"}\n}\n')
-case("bad-literal", "line 2, column 19: invalid string in json text",
+case("bad-literal", "line 2, near column 19: invalid string in json text",
      raw='{\n\t"ociVersion": tru\n}\n')
-case("trailing-garbage", "line 1, column 54: trailing garbage",
+case("trailing-garbage", "line 1, near column 54: trailing garbage",
      raw='{"ociVersion": "1.2.0", "root": {"path": "rootfs"}} x\n')
-case("invalid-utf8", "line 1, column 45: invalid bytes in UTF8 string",
+case("invalid-utf8", "line 1, near column 45: invalid bytes in UTF8 string",
      raw=b'{"ociVersion": "1.2.0", "root": {"path": "r\xff\xfe"}}\n')
 case("top-array", "expected a JSON object at the top level, got an array", raw="[1, 2]\n")
 case("top-string", "expected a JSON object at the top level, got \"config\"", raw='"config"\n')
@@ -178,6 +178,8 @@ case("hook-path-missing", "hooks.prestart[0].path: missing required field",
      setp("hooks.prestart", [{"args": ["x"]}]))
 case("hook-path-relative", "hooks.startContainer[0].path: expected an absolute path, got \"hook.sh\"",
      setp("hooks.startContainer", [{"path": "hook.sh"}]))
+case("hook-args-string", "hooks.poststop[0].args: expected an array, got \"--x\"",
+     setp("hooks.poststop.0.args", "--x"))
 case("hook-timeout-zero", "hooks.poststop[1].timeout: must be greater than zero, got 0",
      setp("hooks.poststop.1.timeout", 0))
 case("hook-timeout-string", "hooks.poststop[0].timeout: expected an integer, got \"5s\"",
@@ -187,6 +189,8 @@ case("hook-timeout-string", "hooks.poststop[0].timeout: expected an integer, got
 case("linux-not-object", "linux: expected an object, got an array", setp("linux", []))
 case("namespace-unknown", "linux.namespaces[2].type: unknown namespace type \"pidd\" (expected one of: pid, network, mount, ipc, uts, user, cgroup, time)",
      setp("linux.namespaces.2", {"type": "pidd"}))
+case("namespace-type-number", "linux.namespaces[0].type: expected a string, got 1",
+     setp("linux.namespaces.0", {"type": 1}))
 case("namespace-duplicate", "linux.namespaces[2].type: duplicate namespace type \"pid\" (also namespaces[0])",
      setp("linux.namespaces.2", {"type": "pid"}))
 case("namespace-type-missing", "linux.namespaces[1].type: missing required field",
@@ -249,6 +253,10 @@ case("device-rule-access", "linux.resources.devices[0].access: invalid access \"
      setp("linux.resources.devices", [{"allow": False, "access": "rwx"}]))
 case("device-rule-allow-missing", "linux.resources.devices[1].allow: missing required field",
      setp("linux.resources.devices", [{"allow": False}, {"type": "c"}]))
+case("device-rule-allow-null", "linux.resources.devices[0].allow: expected a boolean, got null",
+     setp("linux.resources.devices", [{"allow": None}]))
+case("resources-not-object", "linux.resources: expected an object, got true",
+     setp("linux.resources", True))
 case("device-rule-type", "linux.resources.devices[0].type: unknown device type \"p\" (expected one of: a, c, b)",
      setp("linux.resources.devices", [{"allow": True, "type": "p"}]))
 case("hugepage-size-bad", "linux.resources.hugepageLimits[0].pageSize: invalid page size \"2M\" (expected e.g. \"2MB\")",
@@ -263,6 +271,8 @@ case("unified-bad-key", "linux.resources.unified[\"../memory.max\"]: invalid cgr
      setp("linux.resources.unified", {"../memory.max": "1"}))
 
 # ---- linux.seccomp ----------------------------------------------------------------------
+case("seccomp-not-object", "linux.seccomp: expected an object, got \"unconfined\"",
+     setp("linux.seccomp", "unconfined"))
 case("seccomp-defaultaction-missing", "linux.seccomp.defaultAction: missing required field",
      delp("linux.seccomp.defaultAction"))
 case("seccomp-defaultaction-unknown", "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_DENY\" (expected one of: SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)",
