@@ -85,6 +85,9 @@ char *ct_state_json(struct ct_container *c);
 int ct_pidfd(struct ct_container *c, int *ret_pidfd, struct vs_error *err);
 /* The effective config kept in the state dir. */
 int ct_load_config(struct ct_container *c, struct oci_config **ret, struct vs_error *err);
+/* Replace it (atomically), e.g. with the resources `update` applied; the
+ * caller holds the exclusive lock. */
+int ct_save_config(struct ct_container *c, const struct oci_config *config, struct vs_error *err);
 
 /* ---- lifecycle --------------------------------------------------------- */
 
