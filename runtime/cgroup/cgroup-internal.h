@@ -19,7 +19,12 @@ struct cg_handle {
 	 * a plain directory has none of the kernel's interface files. */
 	bool fake;
 	char **available; /* controllers in the root's cgroup.controllers */
+	bool gone;        /* opened by path, but the directory no longer exists */
 };
+
+/* Fails, saying why, when h has no live cgroup (none was created on a host
+ * without cgroup2, or it was removed); `what` is the operation. */
+int cg_require(const struct cg_handle *h, const char *what, struct vs_error *err);
 
 /* What a controller is handed: the cgroup's fd, and whether this is an
  * update of a running container (memory.checkBeforeUpdate, merge rules). */

@@ -107,6 +107,13 @@ int cg_signal_all(struct cg_handle *h, int sig, struct vs_error *err);
  * memory.checkBeforeUpdate refuses a limit below the current usage. */
 int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_error *err);
 
+/* `update` as runc does it: every field set in upd replaces the one in
+ * *base (allocated when NULL); a list (weightDevice, throttle*) replaces the
+ * list; hugepageLimits, rdma and unified replace entry by entry.  Device
+ * rules and network are not updatable and are left alone, as in runc.  A
+ * new memory.limit without a new swap keeps the amount of swap. */
+void cg_resources_merge(struct oci_resources **base, const struct oci_resources *upd);
+
 /* Statistics, shaped after runc's `events --stats` JSON.  A field whose
  * controller is not enabled stays 0 and its `has_` flag false. */
 struct cg_stats_io_entry {

@@ -100,3 +100,14 @@ bool cg_has_controller(const struct cg_handle *h, const char *name)
 {
 	return vs_strv_contains(h->available, name);
 }
+
+int cg_require(const struct cg_handle *h, const char *what, struct vs_error *err)
+{
+	if (h->fd >= 0)
+		return 0;
+	if (h->gone)
+		return vs_error_errno(err, ENOENT, "cannot %s: cgroup %s no longer exists", what,
+				      h->path);
+	return vs_error_set(err, "cannot %s: the container has no cgroup (no cgroup2 hierarchy "
+				 "was mounted when it was created)", what);
+}

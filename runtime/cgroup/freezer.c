@@ -22,19 +22,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int require_cgroup(const struct cg_handle *h, const char *what, struct vs_error *err)
-{
-	if (h->fd >= 0)
-		return 0;
-	return vs_error_set(err, "cannot %s: the container has no cgroup (no cgroup2 hierarchy "
-				 "was mounted when it was created), and freezing needs "
-				 "cgroup.freeze",
-			    what);
-}
-
 int cg_is_frozen(struct cg_handle *h, bool *ret_frozen, struct vs_error *err)
 {
-	if (require_cgroup(h, "read the freezer state", err) < 0)
+	if (cg_require(h, "read the freezer state", err) < 0)
 		return -1;
 	uint64_t v;
 	if (cg_read_key(h, "cgroup.events", "frozen", &v, err) < 0)
@@ -76,7 +66,7 @@ static int wait_frozen(struct cg_handle *h, bool want, int timeout_ms, struct vs
 
 static int set_frozen(struct cg_handle *h, bool frozen, int timeout_ms, struct vs_error *err)
 {
-	if (require_cgroup(h, frozen ? "pause" : "resume", err) < 0)
+	if (cg_require(h, frozen ? "pause" : "resume", err) < 0)
 		return -1;
 	if (!cg_file_exists(h, "cgroup.freeze"))
 		return vs_error_set(err, "cannot %s: %s has no cgroup.freeze (the kernel is older "

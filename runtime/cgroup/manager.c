@@ -104,8 +104,16 @@ int cg_open_at(const char *root, const char *path, struct cg_handle **ret_handle
 	if (!root && !detected)
 		return vs_error_set(err, "cgroup %s: no cgroup2 hierarchy is mounted", path);
 	_cleanup_handle_ struct cg_handle *h = handle_new(root ? root : detected, path);
-	if (load_available(h, err) < 0 || open_dir(h, err) < 0)
+	if (load_available(h, err) < 0)
 		return -1;
+	if (open_dir(h, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		/* Removed already (a delete that died half-way, a reboot):
+		 * destroy has nothing to do, the rest say it is gone. */
+		vs_error_clear(err);
+		h->gone = true;
+	}
 	*ret_handle = TAKE_PTR(h);
 	return 0;
 }
@@ -253,6 +261,8 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 
 int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_error *err)
 {
+	if (h->gone)
+		return cg_require(h, "update", err);
 	if (h->fd < 0) {
 		if (cg_check_enforceable(NULL, res, err) < 0)
 			return vs_error_wrap(err, "update");

@@ -84,10 +84,8 @@ static int cmp_pid(const void *a, const void *b)
 int cg_pids(struct cg_handle *h, pid_t **ret_pids, size_t *ret_n, struct vs_error *err)
 {
 	struct pidset s = {0};
-	if (h->fd < 0)
-		return vs_error_set(err, "the container has no cgroup (no cgroup2 hierarchy was "
-					 "mounted when it was created): its processes cannot be "
-					 "listed");
+	if (cg_require(h, "list the processes", err) < 0)
+		return -1;
 	if (collect(h->fd, h->dir, &s, err) < 0) {
 		free(s.v);
 		return -1;

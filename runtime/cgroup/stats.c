@@ -167,9 +167,8 @@ static void stats_hugetlb(struct cg_handle *h, struct cg_stats *s)
 int cg_stats(struct cg_handle *h, struct cg_stats *ret_stats, struct vs_error *err)
 {
 	memset(ret_stats, 0, sizeof(*ret_stats));
-	if (h->fd < 0)
-		return vs_error_set(err, "the container has no cgroup (no cgroup2 hierarchy was "
-					 "mounted when it was created): no statistics");
+	if (cg_require(h, "read statistics", err) < 0)
+		return -1;
 	if (!cg_file_exists(h, "cgroup.procs") && !h->fake)
 		return vs_error_errno(err, ENOENT, "cgroup %s is gone", h->path);
 	stats_cpu(h, ret_stats);
