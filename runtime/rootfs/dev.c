@@ -85,7 +85,7 @@ static int bind_device(int dirfd, const char *name, const struct rootfs_dev *d,
 					O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "create %s", d->path);
-	return rootfs_bind_tree(-1, d->path, fd, false, 0, 0, err);
+	return rootfs_bind_tree(-1, d->path, fd, 0, 0, 0, err);
 }
 
 static int create_device(const struct rootfs_plan *plan, const struct rootfs_dev *d,
@@ -189,7 +189,7 @@ int rootfs_bind_console(struct rootfs_plan *plan, int pty_fd, struct vs_error *e
 		return vs_error_wrap(err, "console");
 	if (fstat(dest, &st) < 0 || !S_ISREG(st.st_mode))
 		return vs_error_set(err, "console: /dev/console is not the mount point vessel made");
-	if (rootfs_bind_tree(pty_fd, NULL, dest, false, 0, 0, err) < 0)
+	if (rootfs_bind_tree(pty_fd, NULL, dest, 0, 0, 0, err) < 0)
 		return vs_error_wrap(err, "console: bind the pty onto /dev/console");
 	return 0;
 }

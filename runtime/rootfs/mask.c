@@ -55,10 +55,10 @@ static int mask_one(int root_fd, int null_fd, const char *path, struct vs_error 
 	if (fstat(fd, &st) < 0)
 		return vs_error_errno(err, errno, "stat %s", path);
 	if (!S_ISDIR(st.st_mode))
-		return rootfs_bind_tree(null_fd, NULL, fd, false, MOUNT_ATTR_RDONLY, 0, err);
+		return rootfs_bind_tree(null_fd, NULL, fd, 0, MOUNT_ATTR_RDONLY, 0, err);
 	_cleanup_free_ char *target = rootfs_fd_path(fd);
 	if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "size=0,mode=0555") < 0)
+		  "mode=0555") < 0)
 		return vs_error_errno(err, errno, "mount a read-only tmpfs on %s", path);
 	return 0;
 }
@@ -71,7 +71,8 @@ static int readonly_one(int root_fd, const char *path, struct vs_error *err)
 		return r;
 	/* Bind the tree onto itself, then make every mount of it read-only:
 	 * /proc/sys may carry binfmt_misc below it. */
-	return rootfs_bind_tree(fd, NULL, fd, true, MOUNT_ATTR_RDONLY, 0, err);
+	return rootfs_bind_tree(fd, NULL, fd, ROOTFS_BIND_TREE | ROOTFS_BIND_ATTR_REC,
+				MOUNT_ATTR_RDONLY, 0, err);
 }
 
 int rootfs_apply_masks(struct rootfs_plan *plan, struct vs_error *err)

@@ -9,6 +9,7 @@
  * redirect the creation either. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,9 +107,10 @@ static int create_component(int parent_fd, const char *name, bool dir, mode_t mo
 }
 
 /* Resolve prefix (which names `name` in the directory parent_fd), creating it
- * when missing. */
+ * when missing.  Returns 1 and the link's target when `name` is a dangling
+ * symlink: the caller then creates what it points to, inside the root. */
 static int step(int root_fd, int parent_fd, const char *prefix, const char *name, bool dir,
-		mode_t mode, int *ret_fd, struct vs_error *err)
+		mode_t mode, int *ret_fd, char **ret_link, struct vs_error *err)
 {
 	int fd = openat2_in_root(root_fd, prefix, O_PATH);
 	if (fd < 0 && errno == ENOENT) {
@@ -117,8 +119,16 @@ static int step(int root_fd, int parent_fd, const char *prefix, const char *name
 		if (create_component(parent_fd, name, dir, mode) < 0 && errno != EEXIST)
 			return vs_error_errno(err, errno, "create %s in the container", prefix);
 		fd = openat2_in_root(root_fd, prefix, O_PATH);
-		if (fd < 0 && errno == ENOENT)
-			return vs_error_set(err, "%s in the container is a dangling symlink", prefix);
+		if (fd < 0 && errno == ENOENT) {
+			char buf[PATH_MAX];
+			ssize_t n = readlinkat(parent_fd, name, buf, sizeof(buf) - 1);
+			if (n <= 0)
+				return vs_error_set(err, "%s in the container vanished while being "
+						    "created", prefix);
+			buf[n] = '\0';
+			*ret_link = vs_strdup(buf);
+			return 1;
+		}
 	}
 	if (fd < 0)
 		return vs_error_errno(err, errno, "open %s in the container", prefix);
@@ -126,8 +136,20 @@ static int step(int root_fd, int parent_fd, const char *prefix, const char *name
 	return 0;
 }
 
-int rootfs_mkpath_in_root(int root_fd, const char *path, enum rootfs_leaf leaf, mode_t mode,
-			  int *ret_fd, struct vs_error *err)
+/* The path to create instead when the component ending at prefix[plen] is a
+ * symlink to `link`: its target, then the rest.  ".." in it is fine: every
+ * prefix is resolved by the kernel, clamped to the root. */
+static char *redirect(const char *prefix, size_t parent_len, const char *link, const char *rest)
+{
+	const char *sep = *rest ? "/" : "";
+	if (link[0] == '/')
+		return vs_strdup_printf("%s%s%s", link, sep, rest);
+	return vs_strdup_printf("%.*s/%s%s%s", (int)parent_len, prefix, link, sep, rest);
+}
+
+/* 0 with *ret_fd, 1 with *ret_redirect (a dangling symlink on the way), -1. */
+static int mkpath_once(int root_fd, const char *path, enum rootfs_leaf leaf, mode_t mode,
+		       int *ret_fd, char **ret_redirect, struct vs_error *err)
 {
 	_cleanup_free_ char *prefix = vs_malloc0(strlen(path) + 2);
 	_cleanup_close_ int cur = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
@@ -146,21 +168,43 @@ int rootfs_mkpath_in_root(int root_fd, const char *path, enum rootfs_leaf leaf, 
 		const char *rest = p;
 		while (*rest == '/')
 			rest++;
-		bool last = *rest == '\0';
+		size_t parent_len = o;
 		prefix[o++] = '/';
 		memcpy(prefix + o, s, (size_t)(p - s));
 		o += (size_t)(p - s);
 		prefix[o] = '\0';
 		_cleanup_free_ char *name = strndup(s, (size_t)(p - s));
-		bool dir = !last || leaf == ROOTFS_LEAF_DIR;
+		_cleanup_free_ char *link = NULL;
+		bool dir = *rest != '\0' || leaf == ROOTFS_LEAF_DIR;
 		int next = -1;
-		if (step(root_fd, cur, prefix, name, dir, last ? mode : 0755, &next, err) < 0)
+		int r = step(root_fd, cur, prefix, name, dir, *rest ? 0755 : mode, &next, &link, err);
+		if (r < 0)
 			return -1;
+		if (r == 1) {
+			*ret_redirect = redirect(prefix, parent_len, link, rest);
+			return 1;
+		}
 		vs_closep(&cur);
 		cur = next;
 	}
 	*ret_fd = TAKE_FD(cur);
 	return 0;
+}
+
+int rootfs_mkpath_in_root(int root_fd, const char *path, enum rootfs_leaf leaf, mode_t mode,
+			  int *ret_fd, struct vs_error *err)
+{
+	_cleanup_free_ char *cur = vs_strdup(path);
+	/* The kernel's own limit on symlinks in one lookup. */
+	for (int hops = 0; hops <= 40; hops++) {
+		char *next = NULL;
+		int r = mkpath_once(root_fd, cur, leaf, mode, ret_fd, &next, err);
+		if (r <= 0)
+			return r;
+		free(cur);
+		cur = next;
+	}
+	return vs_error_errno(err, ELOOP, "create %s in the container", path);
 }
 
 int rootfs_open_parent_in_root(int root_fd, const char *path, int *ret_dirfd,

@@ -66,7 +66,13 @@ char *rootfs_fd_path(int fd);
 
 /* mount.c */
 int rootfs_apply_mounts(struct rootfs_plan *plan, struct vs_error *err);
-int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, bool recursive,
+/* Clone src_path (or src_fd when src_path is NULL), set the attributes on the
+ * detached clone, attach it onto dest_fd. */
+enum {
+	ROOTFS_BIND_TREE = 1,  /* clone the submounts too (rbind) */
+	ROOTFS_BIND_ATTR_REC = 2, /* apply the attributes to every mount of the clone */
+};
+int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how,
 		     uint64_t attr_set, uint64_t attr_clr, struct vs_error *err);
 
 /* dev.c */
