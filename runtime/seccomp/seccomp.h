@@ -30,17 +30,22 @@
  *    after it (setgroups, setresgid, setresuid, prctl(PR_SET_KEEPCAPS),
  *    capset, ...) then runs under the filter; that is what runc does too.
  *
- * Syscalls vessel makes after sc_load, which any sane profile must allow
- * (the default profile from sc_default_profile() does):
- *   always:        execve (or execveat), close/close_range, fcntl, read,
- *                  write, exit_group
- *   with NOTIFY:   sendmsg (passing the notify fd), recvmsg/read (ack)
- *   without NNP:   additionally setgroups, setresgid, setresuid, capset,
- *                  capget, prctl; and whatever the spawn still does after
- *                  its capabilities step.
+ * Syscalls vessel makes after sc_load (runtime/spawn/init.c, exec.c), which
+ * any sane profile must allow; the default profile from sc_default_profile()
+ * does, and tests/unit/test-seccomp.c checks that it does:
+ *   with NOTIFY:   sendmsg (the notify fd to the parent), recvmsg (its ack)
+ *   always:        close_range, fcntl (fd clean-up), prctl (PR_SET_PDEATHSIG),
+ *                  sendmsg (ready), openat + write + close (exec FIFO),
+ *                  sched_setaffinity (execCPUAffinity.final, if set),
+ *                  execve; on failure write + exit_group
+ *   startContainer hooks, if any: clone (no namespace flags), execve,
+ *                  pipe2, read, poll, wait4, pidfd_open, kill
+ *   without NNP:   also everything from the capabilities/user steps:
+ *                  prctl (PR_CAPBSET_DROP, PR_SET_KEEPCAPS), setgroups,
+ *                  setresgid, setresuid, capget, capset, chdir.
  * A profile that denies one of these fails the container start with the
  * errno of that syscall (an ERRNO action) or kills the init (KILL actions);
- * this matches runc.
+ * runc behaves the same.
  *
  * Handing over the notify fd: sc_send_listener() sends one message with the
  * fd (SCM_RIGHTS) and the container process state JSON built by
@@ -53,7 +58,14 @@
  *
  * Flags: SECCOMP_FILTER_FLAG_LOG, _SPEC_ALLOW, _WAIT_KILLABLE_RECV and
  * _TSYNC are passed to seccomp(2) by sc_load; sc_compile checks that the
- * running kernel knows each one and fails clearly otherwise. */
+ * running kernel knows each one and fails clearly otherwise.
+ * WAIT_KILLABLE_RECV only means something with a listener; on a filter
+ * without NOTIFY it is dropped (the kernel would refuse the pair).
+ *
+ * ENOSYS stub: when defaultAction is SCMP_ACT_ERRNO (errno other than
+ * ENOSYS), syscalls numbered above the highest one the profile names get
+ * ENOSYS, as with runc, so libc falls back to older syscalls instead of
+ * failing with EPERM on kernels newer than the profile. */
 #ifndef VESSEL_RUNTIME_SECCOMP_SECCOMP_H
 #define VESSEL_RUNTIME_SECCOMP_SECCOMP_H
 

@@ -401,6 +401,48 @@ static void test_enosys_stub(void)
 	}
 }
 
+/* What vessel's init does after loading (the list in seccomp.h), each with
+ * harmless arguments: the default profile must not refuse any of it.  Exit
+ * code: the number of the first call refused with EPERM or ENOSYS, else 0. */
+static int do_runtime_calls(void)
+{
+	struct msghdr mh = {0};
+	cpu_set_t set;
+	int p[2], n = 0;
+	long fd;
+#define REFUSED(call)                                                                              \
+	do {                                                                                       \
+		n++;                                                                               \
+		if ((call) < 0 && (errno == EPERM || errno == ENOSYS))                             \
+			return n;                                                                  \
+	} while (0)
+	REFUSED(syscall(SYS_close_range, 1000, 1001, 0));
+	REFUSED(syscall(SYS_fcntl, 0, F_GETFD));
+	REFUSED(syscall(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0));
+	REFUSED(syscall(SYS_sendmsg, -1, &mh, 0));
+	REFUSED(syscall(SYS_recvmsg, -1, &mh, 0));
+	REFUSED(fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC));
+	REFUSED(syscall(SYS_write, (int)fd, "0", 1));
+	REFUSED(syscall(SYS_close, (int)fd));
+	sched_getaffinity(0, sizeof(set), &set);
+	REFUSED(syscall(SYS_sched_setaffinity, 0, sizeof(set), &set));
+	REFUSED(syscall(SYS_pipe2, p, O_CLOEXEC));
+	REFUSED(syscall(SYS_wait4, -1, NULL, WNOHANG, NULL));
+	REFUSED(syscall(SYS_pidfd_open, getpid(), 0));
+	REFUSED(syscall(SYS_kill, getpid(), 0));
+	REFUSED(syscall(SYS_capget, NULL, NULL));
+	REFUSED(syscall(SYS_execve, "/nonexistent/x", NULL, NULL));
+#undef REFUSED
+	return 0;
+}
+
+static void test_runtime_calls_allowed(void)
+{
+	struct oci_seccomp *s = sc_default_profile();
+	CHECK_INT(run_filtered(s, do_runtime_calls), ==, 0);
+	sc_profile_free(s);
+}
+
 static void test_config_errors(void)
 {
 	struct oci_seccomp *s = profile("SCMP_ACT_ALLOW");
@@ -508,6 +550,7 @@ int main(void)
 	test_flags();
 	test_default_profile();
 	test_enosys_stub();
+	test_runtime_calls_allowed();
 	test_config_errors();
 	test_load_needs_cap_without_nnp();
 	return tap_done();
