@@ -395,3 +395,23 @@ submount_cleanup() {
 	assert_output --partial "mounts[7].type"
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "mounts: id-mapped bind inside a user namespace shows host root's files as root" {
+	requires userns
+	remap_rootfs 100000 100000
+	H=$BATS_TEST_TMPDIR/idm
+	mkdir -p "$H"
+	touch "$H/owned-by-host-root"
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	add_mount '{"destination":"/idm","type":"bind","source":"'"$H"'","options":["bind","idmap"],"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],"gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]}'
+	add_mount '{"destination":"/plain","type":"bind","source":"'"$H"'","options":["bind"]}'
+	sh_args 'stat -c "%n %u:%g" /idm/owned-by-host-root /plain/owned-by-host-root; touch /idm/new && echo write-ok'
+	run vessel run "$CID"
+	assert_success
+	assert_line "/idm/owned-by-host-root 0:0"
+	assert_line "/plain/owned-by-host-root 65534:65534"
+	assert_line write-ok
+	[ "$(stat -c %u:%g "$H/new")" = 0:0 ]
+}
