@@ -23,8 +23,8 @@ static const struct {
 	const char *path;
 	unsigned major, minor;
 } default_devs[] = {
-	{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-	{"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},	   {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static mode_t dev_type_mode(char type)
@@ -74,15 +74,17 @@ static int bind_device(int dirfd, const char *name, const struct rootfs_dev *d,
 {
 	struct stat st;
 	if (stat(d->path, &st) < 0)
-		return vs_error_errno(err, errno, "host device %s (needed for a bind in a user "
-				      "namespace)", d->path);
+		return vs_error_errno(err, errno,
+				      "host device %s (needed for a bind in a user "
+				      "namespace)",
+				      d->path);
 	if (!same_node(&st, d))
 		return vs_error_set(err, "host %s is not the device %u:%u the config asks for",
 				    d->path, major(d->rdev), minor(d->rdev));
 	if (clear_name(dirfd, name, d->path, err) < 0)
 		return -1;
-	_cleanup_close_ int fd = openat(dirfd, name,
-					O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd =
+	    openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "create %s", d->path);
 	return rootfs_bind_tree(-1, d->path, fd, 0, 0, 0, err);
@@ -114,10 +116,10 @@ static int create_devices(const struct rootfs_plan *plan, struct vs_error *err)
 		if (configured(plan, default_devs[i].path))
 			continue; /* linux.devices overrides a default */
 		struct rootfs_dev d = {
-			.path = (char *)default_devs[i].path,
-			.type = 'c',
-			.rdev = makedev(default_devs[i].major, default_devs[i].minor),
-			.mode = 0666,
+		    .path = (char *)default_devs[i].path,
+		    .type = 'c',
+		    .rdev = makedev(default_devs[i].major, default_devs[i].minor),
+		    .mode = 0666,
 		};
 		if (create_device(plan, &d, err) < 0)
 			return vs_error_wrap(err, "default device %s", d.path);
@@ -133,8 +135,10 @@ static int make_links(int devfd, struct vs_error *err)
 	static const struct {
 		const char *name, *target;
 	} links[] = {
-		{"fd", "/proc/self/fd"},        {"stdin", "/proc/self/fd/0"},
-		{"stdout", "/proc/self/fd/1"},  {"stderr", "/proc/self/fd/2"},
+	    {"fd", "/proc/self/fd"},
+	    {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"},
+	    {"stderr", "/proc/self/fd/2"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, devfd, links[i].name) < 0 && errno != EEXIST)
@@ -152,8 +156,8 @@ static int console_mount_point(const struct rootfs_plan *plan, int devfd, struct
 {
 	if (unlinkat(devfd, "console", 0) < 0 && errno != ENOENT)
 		return vs_error_errno(err, errno, "remove /dev/console");
-	_cleanup_close_ int fd = openat(devfd, "console",
-					O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd =
+	    openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "create /dev/console");
 	return 0;
@@ -184,11 +188,11 @@ int rootfs_bind_console(struct rootfs_plan *plan, int pty_fd, struct vs_error *e
 	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143)
 		return vs_error_set(err, "console: fd %d is not a pty slave", pty_fd);
 	_cleanup_close_ int dest = -1;
-	if (rootfs_open_in_root(plan->root_fd, "/dev/console", O_PATH | O_NOFOLLOW, &dest, err) <
-	    0)
+	if (rootfs_open_in_root(plan->root_fd, "/dev/console", O_PATH | O_NOFOLLOW, &dest, err) < 0)
 		return vs_error_wrap(err, "console");
 	if (fstat(dest, &st) < 0 || !S_ISREG(st.st_mode))
-		return vs_error_set(err, "console: /dev/console is not the mount point vessel made");
+		return vs_error_set(err,
+				    "console: /dev/console is not the mount point vessel made");
 	if (rootfs_bind_tree(pty_fd, NULL, dest, 0, 0, 0, err) < 0)
 		return vs_error_wrap(err, "console: bind the pty onto /dev/console");
 	return 0;

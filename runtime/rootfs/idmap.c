@@ -21,8 +21,8 @@ static char *format_map(const struct oci_id_mapping *m, size_t n)
 {
 	char *s = vs_strdup("");
 	for (size_t i = 0; i < n; i++) {
-		char *t = vs_strdup_printf("%s%u %u %u\n", s, m[i].container_id, m[i].host_id,
-					   m[i].size);
+		char *t =
+		    vs_strdup_printf("%s%u %u %u\n", s, m[i].container_id, m[i].host_id, m[i].size);
 		free(s);
 		s = t;
 	}

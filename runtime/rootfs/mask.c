@@ -83,7 +83,8 @@ int rootfs_apply_masks(struct rootfs_plan *plan, struct vs_error *err)
 			return vs_error_wrap(err, "maskedPaths");
 		for (size_t i = 0; plan->masked[i]; i++)
 			if (mask_one(plan->root_fd, null_fd, plan->masked[i], err) < 0)
-				return vs_error_wrap(err, "maskedPaths[%zu] %s", i, plan->masked[i]);
+				return vs_error_wrap(err, "maskedPaths[%zu] %s", i,
+						     plan->masked[i]);
 	}
 	for (size_t i = 0; plan->readonly_paths && plan->readonly_paths[i]; i++)
 		if (readonly_one(plan->root_fd, plan->readonly_paths[i], err) < 0)

@@ -30,19 +30,20 @@ static int setattr(int fd, bool recursive, uint64_t set, uint64_t clr, const cha
 	return 0;
 }
 
-int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how,
-		     uint64_t attr_set, uint64_t attr_clr, struct vs_error *err)
+int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how, uint64_t attr_set,
+		     uint64_t attr_clr, struct vs_error *err)
 {
 	const char *what = src_path ? src_path : "the source";
 	_cleanup_close_ int tree =
-		open_tree(src_path ? AT_FDCWD : src_fd, src_path ? src_path : "",
-			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (src_path ? 0 : AT_EMPTY_PATH) |
-				  ((how & ROOTFS_BIND_TREE) ? AT_RECURSIVE : 0));
+	    open_tree(src_path ? AT_FDCWD : src_fd, src_path ? src_path : "",
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (src_path ? 0 : AT_EMPTY_PATH) |
+			  ((how & ROOTFS_BIND_TREE) ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return vs_error_errno(err, errno, "clone %s", what);
 	if (setattr(tree, (how & ROOTFS_BIND_ATTR_REC) != 0, attr_set, attr_clr, what, err) < 0)
 		return -1;
-	if (move_mount(tree, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(tree, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return vs_error_errno(err, errno, "attach %s", what);
 	return 0;
 }
@@ -75,13 +76,14 @@ static int bind_source(int dest_fd, const char *source, int tree_fd, const struc
 	rootfs_flags_to_attr(m->opts.flags, m->opts.clear, &set, &clr);
 	if (tree_fd < 0)
 		return rootfs_bind_tree(-1, source, dest_fd,
-					(m->opts.flags & MS_REC) ? ROOTFS_BIND_TREE : 0, set, clr, err);
+					(m->opts.flags & MS_REC) ? ROOTFS_BIND_TREE : 0, set, clr,
+					err);
 	/* The id-mapped clone was made by the parent; its own flags still need
 	 * setting (top mount only, as for any bind). */
 	if (setattr(tree_fd, false, set, clr, source, err) < 0)
 		return -1;
-	if (move_mount(tree_fd, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-	    0)
+	if (move_mount(tree_fd, "", dest_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return vs_error_errno(err, errno, "attach the id-mapped %s", source);
 	return 0;
 }

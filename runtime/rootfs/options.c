@@ -13,39 +13,55 @@
 
 struct flag_opt {
 	const char *name;
-	bool clear;         /* the option clears the flag (rw, suid, ...) */
+	bool clear; /* the option clears the flag (rw, suid, ...) */
 	unsigned long flag;
 };
 
 /* mount(8)'s filesystem-independent options. */
 static const struct flag_opt flag_opts[] = {
-	{"async", true, MS_SYNCHRONOUS},     {"atime", true, MS_NOATIME},
-	{"bind", false, MS_BIND},            {"defaults", false, 0},
-	{"dev", true, MS_NODEV},             {"diratime", true, MS_NODIRATIME},
-	{"dirsync", false, MS_DIRSYNC},      {"exec", true, MS_NOEXEC},
-	{"iversion", false, MS_I_VERSION},   {"lazytime", false, MS_LAZYTIME},
-	{"loud", true, MS_SILENT},           {"mand", false, MS_MANDLOCK},
-	{"noatime", false, MS_NOATIME},      {"nodev", false, MS_NODEV},
-	{"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
-	{"noiversion", true, MS_I_VERSION},  {"nolazytime", true, MS_LAZYTIME},
-	{"nomand", true, MS_MANDLOCK},       {"norelatime", true, MS_RELATIME},
-	{"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
-	{"nosymfollow", false, MS_NOSYMFOLLOW}, {"symfollow", true, MS_NOSYMFOLLOW},
-	{"rbind", false, MS_BIND | MS_REC},  {"relatime", false, MS_RELATIME},
-	{"remount", false, MS_REMOUNT},      {"ro", false, MS_RDONLY},
-	{"rw", true, MS_RDONLY},             {"silent", false, MS_SILENT},
-	{"strictatime", false, MS_STRICTATIME}, {"suid", true, MS_NOSUID},
-	{"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},
+    {"bind", false, MS_BIND},
+    {"defaults", false, 0},
+    {"dev", true, MS_NODEV},
+    {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},
+    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},
+    {"mand", false, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
+    {"rbind", false, MS_BIND | MS_REC},
+    {"relatime", false, MS_RELATIME},
+    {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},
+    {"sync", false, MS_SYNCHRONOUS},
 };
 
 static const struct {
 	const char *name;
 	unsigned long flag;
 } prop_opts[] = {
-	{"private", MS_PRIVATE},   {"rprivate", MS_PRIVATE | MS_REC},
-	{"shared", MS_SHARED},     {"rshared", MS_SHARED | MS_REC},
-	{"slave", MS_SLAVE},       {"rslave", MS_SLAVE | MS_REC},
-	{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 struct attr_opt {
@@ -57,13 +73,18 @@ struct attr_opt {
 /* The recursive options (runtime-spec "rro" & co) only exist as
  * mount_setattr(AT_RECURSIVE) attributes; mount(2) has no recursive form. */
 static const struct attr_opt attr_opts[] = {
-	{"rro", false, MOUNT_ATTR_RDONLY},        {"rrw", true, MOUNT_ATTR_RDONLY},
-	{"rnosuid", false, MOUNT_ATTR_NOSUID},    {"rsuid", true, MOUNT_ATTR_NOSUID},
-	{"rnodev", false, MOUNT_ATTR_NODEV},      {"rdev", true, MOUNT_ATTR_NODEV},
-	{"rnoexec", false, MOUNT_ATTR_NOEXEC},    {"rexec", true, MOUNT_ATTR_NOEXEC},
-	{"rnodiratime", false, MOUNT_ATTR_NODIRATIME}, {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-	{"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
-	{"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 /* The atime options are one 3-state field in mount_setattr: setting one
@@ -72,9 +93,9 @@ static const struct {
 	const char *name;
 	uint64_t value; /* UINT64_MAX: clear only (ratime, rnorelatime) */
 } atime_opts[] = {
-	{"rnoatime", MOUNT_ATTR_NOATIME},   {"ratime", UINT64_MAX},
-	{"rrelatime", MOUNT_ATTR_RELATIME}, {"rnorelatime", UINT64_MAX},
-	{"rstrictatime", MOUNT_ATTR_STRICTATIME},
+    {"rnoatime", MOUNT_ATTR_NOATIME},	      {"ratime", UINT64_MAX},
+    {"rrelatime", MOUNT_ATTR_RELATIME},	      {"rnorelatime", UINT64_MAX},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME},
 };
 
 static const char *const other_opts[] = {"idmap", "ridmap", "tmpcopyup"};
@@ -129,7 +150,8 @@ static bool parse_propagation(const char *o, struct rootfs_mount_opts *r, struct
 	if (p < 0)
 		return false;
 	if (r->n_propagation == ROOTFS_MAX_PROPAGATION) {
-		*ret = vs_error_set(err, "more than %d propagation options", ROOTFS_MAX_PROPAGATION);
+		*ret =
+		    vs_error_set(err, "more than %d propagation options", ROOTFS_MAX_PROPAGATION);
 		return true;
 	}
 	r->propagation[r->n_propagation++] = (unsigned long)p;
@@ -196,9 +218,9 @@ void rootfs_flags_to_attr(unsigned long set, unsigned long clear, uint64_t *ret_
 		unsigned long ms;
 		uint64_t attr;
 	} map[] = {
-		{MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},
-		{MS_NODEV, MOUNT_ATTR_NODEV},   {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-		{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	    {MS_RDONLY, MOUNT_ATTR_RDONLY},	    {MS_NOSUID, MOUNT_ATTR_NOSUID},
+	    {MS_NODEV, MOUNT_ATTR_NODEV},	    {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+	    {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
 	};
 	uint64_t s = 0, c = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -209,7 +231,7 @@ void rootfs_flags_to_attr(unsigned long set, unsigned long clear, uint64_t *ret_
 	}
 	if (set & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
 		c |= MOUNT_ATTR__ATIME;
-		s |= (set & MS_NOATIME)       ? MOUNT_ATTR_NOATIME
+		s |= (set & MS_NOATIME)	      ? MOUNT_ATTR_NOATIME
 		     : (set & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
 					      : MOUNT_ATTR_RELATIME;
 	} else if (clear & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
@@ -223,9 +245,9 @@ void rootfs_flags_to_attr(unsigned long set, unsigned long clear, uint64_t *ret_
 
 const char *const *rootfs_known_mount_options(void)
 {
-	static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) +
-				 ARRAY_SIZE(attr_opts) + ARRAY_SIZE(atime_opts) +
-				 ARRAY_SIZE(other_opts) + 1];
+	static const char
+	    *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + ARRAY_SIZE(attr_opts) +
+		   ARRAY_SIZE(atime_opts) + ARRAY_SIZE(other_opts) + 1];
 	if (names[0])
 		return names;
 	size_t n = 0;

@@ -41,7 +41,8 @@ int rootfs_clean_path(const char *path, char **ret_clean, struct vs_error *err)
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
 			if (o == 0)
-				return vs_error_set(err, "\"%s\" climbs above the container root", path);
+				return vs_error_set(err, "\"%s\" climbs above the container root",
+						    path);
 			while (o > 0 && out[o - 1] != '/')
 				o--;
 			o--; /* drop the '/' too */
@@ -66,8 +67,8 @@ char *rootfs_fd_path(int fd)
 static int openat2_in_root(int root_fd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	const char *rel = path;
 	while (*rel == '/')
@@ -84,8 +85,7 @@ static int openat2_in_root(int root_fd, const char *path, int flags)
 	return -1;
 }
 
-int rootfs_open_in_root(int root_fd, const char *path, int flags, int *ret_fd,
-			struct vs_error *err)
+int rootfs_open_in_root(int root_fd, const char *path, int flags, int *ret_fd, struct vs_error *err)
 {
 	int fd = openat2_in_root(root_fd, path, flags);
 	if (fd < 0)
@@ -98,8 +98,8 @@ static int create_component(int parent_fd, const char *name, bool dir, mode_t mo
 {
 	if (dir)
 		return mkdirat(parent_fd, name, mode);
-	int fd = openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-			mode);
+	int fd =
+	    openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
 	close(fd);
@@ -123,8 +123,10 @@ static int step(int root_fd, int parent_fd, const char *prefix, const char *name
 			char buf[PATH_MAX];
 			ssize_t n = readlinkat(parent_fd, name, buf, sizeof(buf) - 1);
 			if (n <= 0)
-				return vs_error_set(err, "%s in the container vanished while being "
-						    "created", prefix);
+				return vs_error_set(err,
+						    "%s in the container vanished while being "
+						    "created",
+						    prefix);
 			buf[n] = '\0';
 			*ret_link = vs_strdup(buf);
 			return 1;
@@ -177,7 +179,8 @@ static int mkpath_once(int root_fd, const char *path, enum rootfs_leaf leaf, mod
 		_cleanup_free_ char *link = NULL;
 		bool dir = *rest != '\0' || leaf == ROOTFS_LEAF_DIR;
 		int next = -1;
-		int r = step(root_fd, cur, prefix, name, dir, *rest ? 0755 : mode, &next, &link, err);
+		int r =
+		    step(root_fd, cur, prefix, name, dir, *rest ? 0755 : mode, &next, &link, err);
 		if (r < 0)
 			return -1;
 		if (r == 1) {
@@ -207,8 +210,8 @@ int rootfs_mkpath_in_root(int root_fd, const char *path, enum rootfs_leaf leaf, 
 	return vs_error_errno(err, ELOOP, "create %s in the container", path);
 }
 
-int rootfs_open_parent_in_root(int root_fd, const char *path, int *ret_dirfd,
-			       const char **ret_name, struct vs_error *err)
+int rootfs_open_parent_in_root(int root_fd, const char *path, int *ret_dirfd, const char **ret_name,
+			       struct vs_error *err)
 {
 	const char *slash = strrchr(path, '/');
 	if (!slash || slash[1] == '\0')

@@ -23,9 +23,9 @@ static int plan_bind_source(struct rootfs_mnt *m, const struct oci_mount *in, co
 {
 	if (!in->source || !in->source[0])
 		return vs_error_set(err, "%s.source: a bind mount needs a source", m->label);
-	m->source = in->source[0] == '/' ? vs_strdup(in->source)
-					 : vs_strdup_printf("%s/%s", bundle ? bundle : ".",
-							    in->source);
+	m->source = in->source[0] == '/'
+			? vs_strdup(in->source)
+			: vs_strdup_printf("%s/%s", bundle ? bundle : ".", in->source);
 	struct stat st;
 	if (stat(m->source, &st) < 0)
 		return vs_error_errno(err, errno, "%s.source: %s", m->label, m->source);
@@ -41,8 +41,10 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in, struct v
 	if (m->kind != RM_BIND)
 		return vs_error_set(err, "%s: id-mapped mounts must be bind mounts", m->label);
 	if (!in->n_uid_mappings || !in->n_gid_mappings)
-		return vs_error_set(err, "%s: an id-mapped mount needs both uidMappings and "
-				    "gidMappings", m->label);
+		return vs_error_set(err,
+				    "%s: an id-mapped mount needs both uidMappings and "
+				    "gidMappings",
+				    m->label);
 	bool rec_tree = (m->opts.flags & MS_REC) != 0;
 	/* "idmap" maps the top mount only; "ridmap" (or mappings on an rbind with
 	 * no idmap option) maps every mount of the tree. */
@@ -51,9 +53,9 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in, struct v
 	if (rootfs_idmap_userns_fd(in->uid_mappings, in->n_uid_mappings, in->gid_mappings,
 				   in->n_gid_mappings, &userns, err) < 0)
 		return vs_error_wrap(err, "%s", m->label);
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, m->source,
-					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						     (rec_tree ? AT_RECURSIVE : 0));
+	_cleanup_close_ int tree =
+	    open_tree(AT_FDCWD, m->source,
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec_tree ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return vs_error_errno(err, errno, "%s: clone %s", m->label, m->source);
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
@@ -81,8 +83,10 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 	if (streq(in->type, "cgroup") || streq(in->type, "cgroup2")) {
 		m->kind = RM_CGROUP;
 		if (!cfg->cgroupns && !cfg->cgroup_dir)
-			return vs_error_set(err, "%s: a cgroup mount without a cgroup namespace needs "
-					    "the container's cgroup, and it has none", m->label);
+			return vs_error_set(err,
+					    "%s: a cgroup mount without a cgroup namespace needs "
+					    "the container's cgroup, and it has none",
+					    m->label);
 		return 0;
 	}
 	m->kind = streq(in->type, "sysfs") ? RM_SYSFS : RM_FS;
@@ -97,13 +101,15 @@ static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
 		return vs_error_set(err, "%s.destination: missing", m->label);
 	/* runc accepts a relative destination as relative to "/"; so do we. */
 	_cleanup_free_ char *abs = in->destination[0] == '/'
-					   ? vs_strdup(in->destination)
-					   : vs_strdup_printf("/%s", in->destination);
+				       ? vs_strdup(in->destination)
+				       : vs_strdup_printf("/%s", in->destination);
 	if (rootfs_clean_path(abs, &m->destination, err) < 0)
 		return vs_error_wrap(err, "%s.destination", m->label);
 	if (strcmp(m->destination, "/") == 0)
-		return vs_error_set(err, "%s.destination: mounting over the container's / is "
-				    "not allowed (use root.path)", m->label);
+		return vs_error_set(err,
+				    "%s.destination: mounting over the container's / is "
+				    "not allowed (use root.path)",
+				    m->label);
 	if (rootfs_parse_mount_options(in->options, &m->opts, err) < 0)
 		return vs_error_wrap(err, "%s.options", m->label);
 	if (plan_kind(m, in, cfg, err) < 0)

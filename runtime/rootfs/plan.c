@@ -28,8 +28,10 @@ static int check_dir(const char *what, const char *path, struct vs_error *err)
 		return vs_error_set(err, "%s: \"%s\" is not an absolute path", what,
 				    path ? path : "");
 	if (strpbrk(path, ",:\\"))
-		return vs_error_set(err, "%s: \"%s\" contains ',', ':' or '\\', which overlayfs "
-				    "options cannot carry", what, path);
+		return vs_error_set(err,
+				    "%s: \"%s\" contains ',', ':' or '\\', which overlayfs "
+				    "options cannot carry",
+				    what, path);
 	if (stat(path, &st) < 0)
 		return vs_error_errno(err, errno, "%s: %s", what, path);
 	if (!S_ISDIR(st.st_mode))
@@ -56,12 +58,13 @@ static int plan_overlay(struct rootfs_plan *plan, const struct rootfs_config *cf
 		if (check_dir("annotations." ROOTFS_ANN_OVERLAY_LOWER, d, err) < 0)
 			return -1;
 	if (n == 0)
-		return vs_error_set(err, "annotations.%s: no lower directory", ROOTFS_ANN_OVERLAY_LOWER);
+		return vs_error_set(err, "annotations.%s: no lower directory",
+				    ROOTFS_ANN_OVERLAY_LOWER);
 	if (check_dir("annotations." ROOTFS_ANN_OVERLAY_UPPER, upper, err) < 0 ||
 	    check_dir("annotations." ROOTFS_ANN_OVERLAY_WORK, work, err) < 0)
 		return -1;
 	plan->overlay_data =
-		vs_strdup_printf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	    vs_strdup_printf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	return 0;
 }
 
@@ -71,9 +74,9 @@ static int plan_root(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 	if (!cfg->root || !cfg->root->path || !cfg->root->path[0])
 		return vs_error_set(err, "root.path: missing");
 	_cleanup_free_ char *joined =
-		cfg->root->path[0] == '/'
-			? vs_strdup(cfg->root->path)
-			: vs_strdup_printf("%s/%s", cfg->bundle ? cfg->bundle : ".", cfg->root->path);
+	    cfg->root->path[0] == '/'
+		? vs_strdup(cfg->root->path)
+		: vs_strdup_printf("%s/%s", cfg->bundle ? cfg->bundle : ".", cfg->root->path);
 	char real[PATH_MAX];
 	if (!realpath(joined, real))
 		return vs_error_errno(err, errno, "root.path: %s", joined);
@@ -101,11 +104,12 @@ static int plan_devices(struct rootfs_plan *plan, const struct rootfs_config *cf
 		if (strcmp(o->path, "/") == 0)
 			return vs_error_set(err, "linux.devices[%zu].path: \"/\" is not a file", i);
 		if (!strchr("cbup", d->type) || d->type == '\0')
-			return vs_error_set(err, "linux.devices[%zu].type: \"%c\" is not c, b, u or p",
+			return vs_error_set(err,
+					    "linux.devices[%zu].type: \"%c\" is not c, b, u or p",
 					    i, d->type ? d->type : '?');
 		o->type = d->type == 'u' ? 'c' : d->type;
-		if (o->type != 'p' && (d->major < 0 || d->minor < 0 || d->major > 0xfff ||
-				       d->minor > 0xfffff))
+		if (o->type != 'p' &&
+		    (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff))
 			return vs_error_set(err, "linux.devices[%zu]: bad major/minor %lld:%lld", i,
 					    (long long)d->major, (long long)d->minor);
 		o->rdev = o->type == 'p' ? 0 : makedev(d->major, d->minor);
@@ -147,7 +151,7 @@ static int plan_misc(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 	plan->propagation = (unsigned long)prop;
 	if (cfg->mount_label && cfg->mount_label[0] && selinux_enabled())
 		return vs_error_set(err, "linux.mountLabel: SELinux mount labels are not supported "
-				    "by vessel");
+					 "by vessel");
 	plan->terminal = cfg->terminal;
 	plan->no_pivot = cfg->no_pivot;
 	plan->userns = cfg->userns;

@@ -8,49 +8,49 @@
 #include "runtime/rootfs/rootfs.h"
 
 enum rootfs_mount_kind {
-	RM_FS,      /* mount(2) of a filesystem type (proc, tmpfs, ...) */
-	RM_BIND,    /* bind or rbind of a host path */
-	RM_CGROUP,  /* cgroup/cgroup2: the container's own cgroup */
-	RM_SYSFS,   /* sysfs, with the user-namespace fallback */
+	RM_FS,	   /* mount(2) of a filesystem type (proc, tmpfs, ...) */
+	RM_BIND,   /* bind or rbind of a host path */
+	RM_CGROUP, /* cgroup/cgroup2: the container's own cgroup */
+	RM_SYSFS,  /* sysfs, with the user-namespace fallback */
 };
 
 struct rootfs_mnt {
 	enum rootfs_mount_kind kind;
-	char *label;        /* "mounts[3]" for errors */
-	char *destination;  /* cleaned, absolute in the container */
-	char *source;       /* binds: absolute host path */
-	char *type;         /* fs type for RM_FS */
+	char *label;	   /* "mounts[3]" for errors */
+	char *destination; /* cleaned, absolute in the container */
+	char *source;	   /* binds: absolute host path */
+	char *type;	   /* fs type for RM_FS */
 	struct rootfs_mount_opts opts;
 	bool source_is_dir; /* binds: make a directory (else a file) mount point */
 	int idmap_tree_fd;  /* detached id-mapped clone of source, or -1 */
 };
 
 struct rootfs_dev {
-	char *path;   /* cleaned, absolute in the container */
-	char type;    /* c, b, p (u is c) */
+	char *path; /* cleaned, absolute in the container */
+	char type;  /* c, b, p (u is c) */
 	dev_t rdev;
-	mode_t mode;  /* permission bits */
+	mode_t mode; /* permission bits */
 	uid_t uid;
 	gid_t gid;
 };
 
 struct rootfs_plan {
-	char *root;           /* absolute host path of the rootfs */
+	char *root; /* absolute host path of the rootfs */
 	bool readonly;
 	unsigned long propagation;
 	struct rootfs_mnt *mounts;
 	size_t n_mounts;
 	struct rootfs_dev *devs;
 	size_t n_devs;
-	char **masked;        /* cleaned */
+	char **masked; /* cleaned */
 	char **readonly_paths;
 	bool terminal, no_pivot, userns, cgroupns;
-	bool has_dev_mount;   /* mounts[] has /dev */
+	bool has_dev_mount; /* mounts[] has /dev */
 	char *cgroup_dir;
-	char *overlay_data;   /* "lowerdir=...,upperdir=...,workdir=..." or NULL */
+	char *overlay_data; /* "lowerdir=...,upperdir=...,workdir=..." or NULL */
 
 	/* child state */
-	int root_fd;          /* O_PATH of the (bound) root, before the pivot */
+	int root_fd; /* O_PATH of the (bound) root, before the pivot */
 	bool pivoted;
 };
 
@@ -60,8 +60,8 @@ int rootfs_open_in_root(int root_fd, const char *path, int flags, int *ret_fd,
 enum rootfs_leaf { ROOTFS_LEAF_DIR, ROOTFS_LEAF_FILE };
 int rootfs_mkpath_in_root(int root_fd, const char *path, enum rootfs_leaf leaf, mode_t mode,
 			  int *ret_fd, struct vs_error *err);
-int rootfs_open_parent_in_root(int root_fd, const char *path, int *ret_dirfd,
-			       const char **ret_name, struct vs_error *err);
+int rootfs_open_parent_in_root(int root_fd, const char *path, int *ret_dirfd, const char **ret_name,
+			       struct vs_error *err);
 char *rootfs_fd_path(int fd);
 
 /* mount.c */
@@ -69,11 +69,11 @@ int rootfs_apply_mounts(struct rootfs_plan *plan, struct vs_error *err);
 /* Clone src_path (or src_fd when src_path is NULL), set the attributes on the
  * detached clone, attach it onto dest_fd. */
 enum {
-	ROOTFS_BIND_TREE = 1,  /* clone the submounts too (rbind) */
+	ROOTFS_BIND_TREE = 1,	  /* clone the submounts too (rbind) */
 	ROOTFS_BIND_ATTR_REC = 2, /* apply the attributes to every mount of the clone */
 };
-int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how,
-		     uint64_t attr_set, uint64_t attr_clr, struct vs_error *err);
+int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how, uint64_t attr_set,
+		     uint64_t attr_clr, struct vs_error *err);
 
 /* dev.c */
 int rootfs_setup_dev(struct rootfs_plan *plan, struct vs_error *err);

@@ -75,27 +75,27 @@
 
 #define ROOTFS_ANN_OVERLAY_LOWER "run.vessel.rootfs.overlay.lower"
 #define ROOTFS_ANN_OVERLAY_UPPER "run.vessel.rootfs.overlay.upper"
-#define ROOTFS_ANN_OVERLAY_WORK  "run.vessel.rootfs.overlay.work"
+#define ROOTFS_ANN_OVERLAY_WORK	 "run.vessel.rootfs.overlay.work"
 
 /* What the parent hands over: pointers into the parsed config, only read
  * during rootfs_plan_new (the plan copies what it keeps). */
 struct rootfs_config {
-	const char *bundle;            /* absolute bundle directory */
-	const struct oci_root *root;   /* required */
+	const char *bundle;	     /* absolute bundle directory */
+	const struct oci_root *root; /* required */
 	const struct oci_mount *mounts;
 	size_t n_mounts;
 	const struct oci_device *devices; /* linux.devices */
 	size_t n_devices;
-	char *const *masked_paths;     /* linux.maskedPaths, may be NULL */
-	char *const *readonly_paths;   /* linux.readonlyPaths, may be NULL */
-	const char *propagation;       /* linux.rootfsPropagation, NULL = rprivate */
-	const char *mount_label;       /* linux.mountLabel, may be NULL */
+	char *const *masked_paths;   /* linux.maskedPaths, may be NULL */
+	char *const *readonly_paths; /* linux.readonlyPaths, may be NULL */
+	const char *propagation;     /* linux.rootfsPropagation, NULL = rprivate */
+	const char *mount_label;     /* linux.mountLabel, may be NULL */
 	const struct oci_kv *annotations;
 	size_t n_annotations;
-	bool terminal;                 /* process.terminal: /dev/console mount point */
-	bool no_pivot;                 /* --no-pivot: chroot instead of pivot_root */
-	bool userns;                   /* the init runs in a new or joined user ns */
-	bool cgroupns;                 /* the init runs in a new cgroup ns */
+	bool terminal; /* process.terminal: /dev/console mount point */
+	bool no_pivot; /* --no-pivot: chroot instead of pivot_root */
+	bool userns;   /* the init runs in a new or joined user ns */
+	bool cgroupns; /* the init runs in a new cgroup ns */
 	/* Host path of the container's cgroup2 directory (e.g.
 	 * /sys/fs/cgroup/unified/vessel/ID), NULL when there is none.  Only
 	 * used for a cgroup mount without a cgroup namespace; must exist when
@@ -138,16 +138,16 @@ enum { ROOTFS_MAX_PROPAGATION = 4 };
 
 /* One mounts[].options list, parsed the way mount(8) and runc read it. */
 struct rootfs_mount_opts {
-	unsigned long flags;       /* MS_* to set (MS_BIND, MS_REC, MS_RDONLY...) */
-	unsigned long clear;       /* MS_* explicitly cleared (rw, suid, dev...) */
+	unsigned long flags; /* MS_* to set (MS_BIND, MS_REC, MS_RDONLY...) */
+	unsigned long clear; /* MS_* explicitly cleared (rw, suid, dev...) */
 	unsigned long propagation[ROOTFS_MAX_PROPAGATION]; /* MS_SHARED|MS_REC, ... in order */
 	size_t n_propagation;
-	uint64_t rec_attr_set;     /* MOUNT_ATTR_* from rro, rnosuid, ... */
-	uint64_t rec_attr_clr;     /* MOUNT_ATTR_* from rrw, rsuid, ... */
-	bool idmap;                /* idmap: id-mapped, this mount only */
-	bool ridmap;               /* ridmap: id-mapped, recursively */
-	bool tmpcopyup;            /* tmpcopyup: copy the lower dir into a tmpfs */
-	char *data;                /* unknown options, comma-joined; NULL if none */
+	uint64_t rec_attr_set; /* MOUNT_ATTR_* from rro, rnosuid, ... */
+	uint64_t rec_attr_clr; /* MOUNT_ATTR_* from rrw, rsuid, ... */
+	bool idmap;	       /* idmap: id-mapped, this mount only */
+	bool ridmap;	       /* ridmap: id-mapped, recursively */
+	bool tmpcopyup;	       /* tmpcopyup: copy the lower dir into a tmpfs */
+	char *data;	       /* unknown options, comma-joined; NULL if none */
 };
 
 /* Unknown options are not errors: they go to the data string (as runc).

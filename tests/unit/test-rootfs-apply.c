@@ -45,18 +45,24 @@ static void make_tree(void)
 	snprintf(rootfs, sizeof(rootfs), "%s/bundle/rootfs", base);
 	snprintf(hostdir, sizeof(hostdir), "%s/hostdir", base);
 	snprintf(marker, sizeof(marker), "vessel-escape-%d", (int)getpid());
-	sh("mkdir -p %1$s/bundle/rootfs/tmp %1$s/bundle/rootfs/proc %1$s/hostdir %1$s/bundle/rootfs/etc", base);
-	sh("echo secret > %1$s/bundle/rootfs/etc/secret && mkdir -p %1$s/bundle/rootfs/secretdir", base);
+	sh("mkdir -p %1$s/bundle/rootfs/tmp %1$s/bundle/rootfs/proc %1$s/hostdir "
+	   "%1$s/bundle/rootfs/etc",
+	   base);
+	sh("echo secret > %1$s/bundle/rootfs/etc/secret && mkdir -p %1$s/bundle/rootfs/secretdir",
+	   base);
 	sh("echo data > %1$s/hostdir/file", base);
 	/* Hostile symlinks: absolute to "/", climbing with "..", and one to a
 	 * host device node. */
-	sh("ln -s / %1$s/bundle/rootfs/evil && ln -s ../../../../../../.. %1$s/bundle/rootfs/up", base);
-	sh("mkdir -p %1$s/bundle/rootfs/dev && ln -s /dev/null %1$s/bundle/rootfs/dev/host-null", base);
+	sh("ln -s / %1$s/bundle/rootfs/evil && ln -s ../../../../../../.. %1$s/bundle/rootfs/up",
+	   base);
+	sh("mkdir -p %1$s/bundle/rootfs/dev && ln -s /dev/null %1$s/bundle/rootfs/dev/host-null",
+	   base);
 }
 
 static struct oci_mount mnt(char *dest, char *type, char *source, char **options)
 {
-	struct oci_mount m = {.destination = dest, .type = type, .source = source, .options = options};
+	struct oci_mount m = {
+	    .destination = dest, .type = type, .source = source, .options = options};
 	return m;
 }
 
@@ -83,7 +89,7 @@ static void child_checks(struct rootfs_plan *plan)
 	CHECK_INT(st.st_mode & 07777, ==, 0666);
 	snprintf(p, sizeof(p), "%s/dev/vdev", rootfs);
 	CHECK(stat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5) &&
-		      (st.st_mode & 07777) == 0640 && st.st_uid == 1234 && st.st_gid == 4321,
+		  (st.st_mode & 07777) == 0640 && st.st_uid == 1234 && st.st_gid == 4321,
 	      "linux.devices node has its major/minor/mode/owner");
 	snprintf(p, sizeof(p), "%s/etc/secret", rootfs);
 	char buf[16] = {0};
@@ -138,22 +144,32 @@ static void test_apply(void)
 	snprintf(d1, sizeof(d1), "/evil/tmp/%s", marker);
 	snprintf(d2, sizeof(d2), "/up/%s-up", marker);
 	struct oci_mount mounts[] = {
-		mnt("/proc", "proc", "proc", proc_opts),
-		mnt(d1, "tmpfs", "tmpfs", tmpfs_opts),
-		mnt(d2, "tmpfs", "tmpfs", tmpfs_opts),
-		mnt("/data", "bind", hostdir, ro_bind),
+	    mnt("/proc", "proc", "proc", proc_opts),
+	    mnt(d1, "tmpfs", "tmpfs", tmpfs_opts),
+	    mnt(d2, "tmpfs", "tmpfs", tmpfs_opts),
+	    mnt("/data", "bind", hostdir, ro_bind),
 	};
-	struct oci_device devs[] = {{.path = "/dev/vdev", .type = 'c', .major = 1, .minor = 5,
-				      .file_mode = {true, 0640}, .uid = {true, 1234},
-				      .gid = {true, 4321}}};
+	struct oci_device devs[] = {{.path = "/dev/vdev",
+				     .type = 'c',
+				     .major = 1,
+				     .minor = 5,
+				     .file_mode = {true, 0640},
+				     .uid = {true, 1234},
+				     .gid = {true, 4321}}};
 	char *masked[] = {"/etc/secret", "/secretdir", "/nonexistent", NULL};
 	char *ro[] = {"/etc", NULL};
 	struct oci_root root = {.path = "rootfs", .readonly = true};
 	char bundle[300];
 	snprintf(bundle, sizeof(bundle), "%s/bundle", base);
 	struct rootfs_config cfg = {
-		.bundle = bundle, .root = &root, .mounts = mounts, .n_mounts = 4,
-		.devices = devs, .n_devices = 1, .masked_paths = masked, .readonly_paths = ro,
+	    .bundle = bundle,
+	    .root = &root,
+	    .mounts = mounts,
+	    .n_mounts = 4,
+	    .devices = devs,
+	    .n_devices = 1,
+	    .masked_paths = masked,
+	    .readonly_paths = ro,
 	};
 	struct rootfs_plan *plan = NULL;
 	struct vs_error err = VS_ERROR_INIT;

@@ -10,7 +10,7 @@
 
 static void test_options(void)
 {
-	char *opts[] = {"ro",     "nosuid", "nodev",     "rbind",  "rro", "rnoatime",
+	char *opts[] = {"ro",	  "nosuid",   "nodev",	 "rbind", "rro",    "rnoatime",
 			"shared", "mode=755", "size=1k", "idmap", "rslave", NULL};
 	struct rootfs_mount_opts o;
 	struct vs_error err = VS_ERROR_INIT;
