@@ -69,15 +69,32 @@ static int finish_mount(int root_fd, const struct rootfs_mnt *m, struct vs_error
 	return 0;
 }
 
-static int bind_source(int dest_fd, const char *source, int tree_fd, const struct rootfs_mnt *m,
-		       struct vs_error *err)
+int rootfs_open_bind_source(int root_fd, const struct rootfs_mnt *m, int *ret_fd,
+			    struct vs_error *err)
+{
+	if (m->source_in_root)
+		return rootfs_open_in_root(root_fd, m->source_in_root, O_PATH, ret_fd, err);
+	int fd = open(m->source, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return vs_error_errno(err, errno, "open %s", m->source);
+	*ret_fd = fd;
+	return 0;
+}
+
+static int bind_source(int root_fd, int dest_fd, const char *source, int tree_fd,
+		       const struct rootfs_mnt *m, struct vs_error *err)
 {
 	uint64_t set, clr;
 	rootfs_flags_to_attr(m->opts.flags, m->opts.clear, &set, &clr);
+	unsigned how = (m->opts.flags & MS_REC) ? ROOTFS_BIND_TREE : 0;
+	if (tree_fd < 0 && m->source_in_root) {
+		_cleanup_close_ int src = -1;
+		if (rootfs_open_bind_source(root_fd, m, &src, err) < 0)
+			return -1;
+		return rootfs_bind_tree(src, NULL, dest_fd, how, set, clr, err);
+	}
 	if (tree_fd < 0)
-		return rootfs_bind_tree(-1, source, dest_fd,
-					(m->opts.flags & MS_REC) ? ROOTFS_BIND_TREE : 0, set, clr,
-					err);
+		return rootfs_bind_tree(-1, source, dest_fd, how, set, clr, err);
 	/* The id-mapped clone was made by the parent; its own flags still need
 	 * setting (top mount only, as for any bind). */
 	if (setattr(tree_fd, false, set, clr, source, err) < 0)
@@ -97,7 +114,7 @@ static int mount_bind(struct rootfs_plan *plan, struct rootfs_mnt *m, const char
 				  &dest, err) < 0)
 		return -1;
 	_cleanup_close_ int tree = TAKE_FD(m->idmap_tree_fd);
-	if (bind_source(dest, source, tree, m, err) < 0)
+	if (bind_source(plan->root_fd, dest, source, tree, m, err) < 0)
 		return -1;
 	return finish_mount(plan->root_fd, m, err);
 }

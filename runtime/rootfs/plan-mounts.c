@@ -18,22 +18,56 @@ static bool streq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static int plan_bind_source(struct rootfs_mnt *m, const struct oci_mount *in, const char *bundle,
+/* "rootfs/data" or "/bundle/rootfs/data" as a bind source means a path in
+ * the container's root: relative to it, or NULL when the source is outside. */
+static char *in_root(const char *source, const char *root, const char *root_joined)
+{
+	_cleanup_free_ char *clean = NULL;
+	struct vs_error e = VS_ERROR_INIT;
+	if (rootfs_clean_path(source, &clean, &e) < 0) {
+		vs_error_clear(&e);
+		return NULL;
+	}
+	const char *roots[] = {root, root_joined};
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *r = NULL;
+		if (rootfs_clean_path(roots[i], &r, &e) < 0) {
+			vs_error_clear(&e);
+			continue;
+		}
+		size_t n = strlen(r);
+		if (strncmp(clean, r, n) == 0 && (clean[n] == '/' || clean[n] == '\0'))
+			return vs_strdup(clean[n] ? clean + n : "/");
+	}
+	return NULL;
+}
+
+static int plan_bind_source(struct rootfs_mnt *m, const struct oci_mount *in,
+			    const struct rootfs_plan *plan, const struct rootfs_config *cfg,
 			    struct vs_error *err)
 {
 	if (!in->source || !in->source[0])
 		return vs_error_set(err, "%s.source: a bind mount needs a source", m->label);
 	m->source = in->source[0] == '/'
 			? vs_strdup(in->source)
-			: vs_strdup_printf("%s/%s", bundle ? bundle : ".", in->source);
+			: vs_strdup_printf("%s/%s", cfg->bundle ? cfg->bundle : ".", in->source);
+	_cleanup_free_ char *joined = rootfs_plan_root_joined(cfg);
+	m->source_in_root = in_root(m->source, plan->root, joined);
+	_cleanup_close_ int root_fd = open(plan->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	if (root_fd < 0)
+		return vs_error_errno(err, errno, "open %s", plan->root);
+	if (rootfs_open_bind_source(root_fd, m, &fd, err) < 0)
+		return vs_error_wrap(err, "%s.source", m->label);
 	struct stat st;
-	if (stat(m->source, &st) < 0)
+	if (fstat(fd, &st) < 0)
 		return vs_error_errno(err, errno, "%s.source: %s", m->label, m->source);
 	m->source_is_dir = S_ISDIR(st.st_mode);
 	return 0;
 }
 
-static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in, struct vs_error *err)
+static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in,
+		      const struct rootfs_plan *plan, struct vs_error *err)
 {
 	bool mapped = in->n_uid_mappings || in->n_gid_mappings;
 	if (!m->opts.idmap && !m->opts.ridmap && !mapped)
@@ -53,9 +87,15 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in, struct v
 	if (rootfs_idmap_userns_fd(in->uid_mappings, in->n_uid_mappings, in->gid_mappings,
 				   in->n_gid_mappings, &userns, err) < 0)
 		return vs_error_wrap(err, "%s", m->label);
-	_cleanup_close_ int tree =
-	    open_tree(AT_FDCWD, m->source,
-		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec_tree ? AT_RECURSIVE : 0));
+	_cleanup_close_ int root_fd = open(plan->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int src = -1;
+	if (root_fd < 0)
+		return vs_error_errno(err, errno, "open %s", plan->root);
+	if (rootfs_open_bind_source(root_fd, m, &src, err) < 0)
+		return vs_error_wrap(err, "%s.source", m->label);
+	_cleanup_close_ int tree = open_tree(src, "",
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+						 (rec_tree ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return vs_error_errno(err, errno, "%s: clone %s", m->label, m->source);
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
@@ -67,12 +107,13 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in, struct v
 }
 
 static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
-		     const struct rootfs_config *cfg, struct vs_error *err)
+		     const struct rootfs_plan *plan, const struct rootfs_config *cfg,
+		     struct vs_error *err)
 {
 	if ((m->opts.flags & MS_BIND) || streq(in->type, "bind")) {
 		m->kind = RM_BIND;
 		m->opts.flags |= MS_BIND;
-		return plan_bind_source(m, in, cfg->bundle, err);
+		return plan_bind_source(m, in, plan, cfg, err);
 	}
 	if (!in->type || !in->type[0] || streq(in->type, "none"))
 		return vs_error_set(err, "%s.type: required unless the mount is a bind mount",
@@ -95,7 +136,8 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 }
 
 static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
-		      const struct rootfs_config *cfg, struct vs_error *err)
+		      const struct rootfs_plan *plan, const struct rootfs_config *cfg,
+		      struct vs_error *err)
 {
 	if (!in->destination)
 		return vs_error_set(err, "%s.destination: missing", m->label);
@@ -112,9 +154,9 @@ static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
 				    m->label);
 	if (rootfs_parse_mount_options(in->options, &m->opts, err) < 0)
 		return vs_error_wrap(err, "%s.options", m->label);
-	if (plan_kind(m, in, cfg, err) < 0)
+	if (plan_kind(m, in, plan, cfg, err) < 0)
 		return -1;
-	return plan_idmap(m, in, err);
+	return plan_idmap(m, in, plan, err);
 }
 
 int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg,
@@ -125,7 +167,7 @@ int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg
 		struct rootfs_mnt *m = &plan->mounts[plan->n_mounts++];
 		m->idmap_tree_fd = -1;
 		m->label = vs_strdup_printf("mounts[%zu]", i);
-		if (plan_mount(m, &cfg->mounts[i], cfg, err) < 0)
+		if (plan_mount(m, &cfg->mounts[i], plan, cfg, err) < 0)
 			return -1;
 		if (strcmp(m->destination, "/dev") == 0)
 			plan->has_dev_mount = true;

@@ -68,6 +68,13 @@ static int plan_overlay(struct rootfs_plan *plan, const struct rootfs_config *cf
 	return 0;
 }
 
+char *rootfs_plan_root_joined(const struct rootfs_config *cfg)
+{
+	if (cfg->root->path[0] == '/')
+		return vs_strdup(cfg->root->path);
+	return vs_strdup_printf("%s/%s", cfg->bundle ? cfg->bundle : ".", cfg->root->path);
+}
+
 static int plan_root(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 		     struct vs_error *err)
 {
@@ -189,6 +196,7 @@ void rootfs_plan_free(struct rootfs_plan *plan)
 		free(m->label);
 		free(m->destination);
 		free(m->source);
+		free(m->source_in_root);
 		free(m->type);
 		rootfs_mount_opts_free(&m->opts);
 		vs_closep(&m->idmap_tree_fd);

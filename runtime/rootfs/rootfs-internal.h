@@ -21,6 +21,10 @@ struct rootfs_mnt {
 	char *source;	   /* binds: absolute host path */
 	char *type;	   /* fs type for RM_FS */
 	struct rootfs_mount_opts opts;
+	/* binds: the source relative to the root when it names a path inside
+	 * the rootfs, resolved there like a destination (so a symlink in the
+	 * rootfs cannot turn it into a host path); NULL for host sources. */
+	char *source_in_root;
 	bool source_is_dir; /* binds: make a directory (else a file) mount point */
 	int idmap_tree_fd;  /* detached id-mapped clone of source, or -1 */
 };
@@ -75,6 +79,10 @@ enum {
 int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how, uint64_t attr_set,
 		     uint64_t attr_clr, struct vs_error *err);
 
+/* O_PATH fd of a bind's source: in the root (root_fd) or on the host. */
+int rootfs_open_bind_source(int root_fd, const struct rootfs_mnt *m, int *ret_fd,
+			    struct vs_error *err);
+
 /* dev.c */
 int rootfs_setup_dev(struct rootfs_plan *plan, struct vs_error *err);
 
@@ -89,5 +97,7 @@ int rootfs_idmap_userns_fd(const struct oci_id_mapping *uid, size_t n_uid,
 /* plan.c */
 int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 		       struct vs_error *err);
+/* root.path joined to the bundle, before symlinks are resolved. */
+char *rootfs_plan_root_joined(const struct rootfs_config *cfg);
 
 #endif

@@ -415,3 +415,16 @@ submount_cleanup() {
 	assert_line write-ok
 	[ "$(stat -c %u:%g "$H/new")" = 0:0 ]
 }
+
+@test "escape: a bind source inside the rootfs is resolved in the root, not on the host" {
+	# rootfs/hostetc -> /etc: on the host that is the host's /etc; as a
+	# source naming a path of the rootfs it must mean the container's /etc.
+	ln -s /etc "$BUNDLE/rootfs/hostetc"
+	echo container-etc >"$BUNDLE/rootfs/etc/which"
+	add_mount '{"destination":"/seen","type":"bind","source":"rootfs/hostetc","options":["rbind","ro"]}'
+	sh_args 'cat /seen/which; test -e /seen/os-release && echo HOST-ETC-LEAKED || echo no-host-etc'
+	run vessel run "$CID"
+	assert_success
+	assert_line container-etc
+	assert_line no-host-etc
+}

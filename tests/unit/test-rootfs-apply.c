@@ -229,7 +229,7 @@ static void test_plan_errors(void)
 	m[0] = mnt("/x", NULL, "/tmp", NULL);
 	plan_error(&cfg, "mounts[0].type: required");
 	m[0] = mnt("/x", "bind", "/nonexistent-vessel", NULL);
-	plan_error(&cfg, "mounts[0].source: /nonexistent-vessel");
+	plan_error(&cfg, "mounts[0].source: open /nonexistent-vessel");
 	m[0] = mnt("/x", "cgroup2", "cgroup", NULL);
 	plan_error(&cfg, "mounts[0]: a cgroup mount without a cgroup namespace");
 	cfg.n_mounts = 0;
