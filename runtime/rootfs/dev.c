@@ -152,6 +152,18 @@ static int make_links(int devfd, struct vs_error *err)
 	return 0;
 }
 
+/* POSIX shared memory wants a world-writable sticky /dev/shm even when the
+ * config mounts nothing there (then it lives in the /dev tmpfs). */
+static int make_shm(int devfd, struct vs_error *err)
+{
+	mode_t old = umask(0);
+	int r = mkdirat(devfd, "shm", 01777);
+	umask(old);
+	if (r < 0 && errno != EEXIST)
+		return vs_error_errno(err, errno, "mkdir /dev/shm");
+	return 0;
+}
+
 static int console_mount_point(const struct rootfs_plan *plan, int devfd, struct vs_error *err)
 {
 	if (unlinkat(devfd, "console", 0) < 0 && errno != ENOENT)
@@ -170,7 +182,7 @@ int rootfs_setup_dev(struct rootfs_plan *plan, struct vs_error *err)
 	_cleanup_close_ int devfd = -1;
 	if (rootfs_mkpath_in_root(plan->root_fd, "/dev", ROOTFS_LEAF_DIR, 0755, &devfd, err) < 0)
 		return -1;
-	if (make_links(devfd, err) < 0)
+	if (make_links(devfd, err) < 0 || make_shm(devfd, err) < 0)
 		return -1;
 	if (plan->terminal && console_mount_point(plan, devfd, err) < 0)
 		return -1;

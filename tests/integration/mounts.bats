@@ -428,3 +428,17 @@ submount_cleanup() {
 	assert_line container-etc
 	assert_line no-host-etc
 }
+
+@test "mounts: sysfs in a user namespace without its own network namespace is the host's /sys, read-only" {
+	requires userns
+	remap_rootfs 100000 100000
+	update_config '.linux.namespaces |= map(select(.type != "network")) + [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	sh_args 'test -d /sys/kernel && echo sys-ok; touch /sys/kernel/x 2>&1; grep " /sys " /proc/self/mountinfo'
+	run vessel run "$CID"
+	assert_success
+	assert_line sys-ok
+	assert_output --partial "Read-only file system"
+	assert_output --regexp ' /sys ro,'
+}

@@ -87,6 +87,9 @@ static void child_checks(struct rootfs_plan *plan)
 	CHECK(stat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
 	      "/dev/null is the null device");
 	CHECK_INT(st.st_mode & 07777, ==, 0666);
+	snprintf(p, sizeof(p), "%s/dev/shm", rootfs);
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 01777,
+	      "/dev/shm is a sticky world-writable directory");
 	snprintf(p, sizeof(p), "%s/dev/vdev", rootfs);
 	CHECK(stat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5) &&
 		  (st.st_mode & 07777) == 0640 && st.st_uid == 1234 && st.st_gid == 4321,
