@@ -47,8 +47,12 @@
  * were "/", so it can never lead out of it; missing components are created
  * one at a time in the directory just resolved; mounts go through the
  * resolved O_PATH fd (/proc/self/fd/N or move_mount).  A destination whose
- * ".." climbs above "/" (`/../../etc`) or that is not absolute is refused
- * when the plan is built.  Nothing is ever chowned or chmodded by path.
+ * ".." climbs above "/" (`/../../etc`), or that is "/" itself, is refused
+ * when the plan is built (a relative one is taken from "/", as runc does).
+ * A dangling symlink on the way is not an error: what it points to is
+ * created, inside the root.  A bind source that names a path of the rootfs
+ * ("rootfs/data") is resolved inside the root too.  Nothing is ever chowned
+ * or chmodded by path.
  *
  * Decisions (documented, as runc does where it matters):
  *  - mounts of type "cgroup" and "cgroup2" both give the cgroup2 view of the
@@ -62,6 +66,17 @@
  *    network namespace falls back to a recursive read-only bind of /sys.
  *  - overlay root (annotations run.vessel.rootfs.overlay.{lower,upper,work}):
  *    an overlayfs mounted on root.path inside the new mount namespace only.
+ *  - "ro", "nosuid"... on an rbind apply to its top mount (as mount(8) and
+ *    runc); "rro", "rnosuid"... to every mount of the tree.
+ *  - id-mapped mounts: uidMappings/gidMappings are required (vessel does not
+ *    borrow the container's own maps); "idmap" maps the top mount, "ridmap"
+ *    (or mappings on an rbind without either option) the whole tree.
+ *  - linux.devices in a user namespace: the host's node at the same path is
+ *    bound (it must exist and match type and numbers); it is never chowned.
+ *  - a masked file is a read-only bind of /dev/null: reads are empty, writes
+ *    go to /dev/null (a device ignores the read-only mount), the file itself
+ *    is never reached.
+ *  - "tmpcopyup" is refused (not implemented).
  */
 #ifndef VESSEL_RUNTIME_ROOTFS_ROOTFS_H
 #define VESSEL_RUNTIME_ROOTFS_ROOTFS_H
