@@ -106,6 +106,29 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in,
 	return 0;
 }
 
+/* Superblock flags cannot be set through a bind mount (it shares the source's
+ * filesystem): accepting them would be a silent no-op. */
+static int check_bind_flags(const struct rootfs_mnt *m, struct vs_error *err)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} sb[] = {
+	    {MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"},	   {MS_MANDLOCK, "mand"},
+	    {MS_LAZYTIME, "lazytime"}, {MS_I_VERSION, "iversion"}, {MS_REMOUNT, "remount"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(sb); i++)
+		if (m->opts.flags & sb[i].flag)
+			return vs_error_set(err,
+					    "%s.options: \"%s\" changes a filesystem, which a bind "
+					    "mount cannot do",
+					    m->label, sb[i].name);
+	if (m->opts.data)
+		return vs_error_set(err, "%s.options: unknown option(s) \"%s\" for a bind mount",
+				    m->label, m->opts.data);
+	return 0;
+}
+
 static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 		     const struct rootfs_plan *plan, const struct rootfs_config *cfg,
 		     struct vs_error *err)
@@ -113,6 +136,8 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 	if ((m->opts.flags & MS_BIND) || streq(in->type, "bind")) {
 		m->kind = RM_BIND;
 		m->opts.flags |= MS_BIND;
+		if (check_bind_flags(m, err) < 0)
+			return -1;
 		return plan_bind_source(m, in, plan, cfg, err);
 	}
 	if (!in->type || !in->type[0] || streq(in->type, "none"))

@@ -442,3 +442,26 @@ submount_cleanup() {
 	assert_output --partial "Read-only file system"
 	assert_output --regexp ' /sys ro,'
 }
+
+@test "mounts: superblock options (sync, dirsync) reach a new filesystem" {
+	add_mount '{"destination":"/t","type":"tmpfs","source":"tmpfs","options":["sync","dirsync"]}'
+	set_args cat /proc/self/mountinfo
+	run vessel run "$CID"
+	assert_success
+	run mountinfo_of /t
+	assert_output --regexp ' - tmpfs tmpfs rw,sync,dirsync'
+}
+
+@test "mounts: superblock or unknown options on a bind mount are refused, not ignored" {
+	mkdir -p "$BATS_TEST_TMPDIR/h"
+	add_mount '{"destination":"/h","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/h","options":["rbind","sync"]}'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial 'mounts[7].options: "sync" changes a filesystem'
+	[ ! -e "$ROOT/$CID" ]
+
+	update_config '.mounts[7].options = ["rbind", "size=10m"]'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial 'unknown option(s) "size=10m" for a bind mount'
+}
