@@ -341,7 +341,7 @@ submount_cleanup() {
 }
 
 @test "escape: a dangling absolute symlink as the last component is created inside the root" {
-	ln -s /nonexistent-vessel-target-$CID "$BUNDLE/rootfs/dangling"
+	ln -s "/nonexistent-vessel-target-$CID" "$BUNDLE/rootfs/dangling"
 	add_mount '{"destination":"/dangling","type":"tmpfs","source":"tmpfs"}'
 	sh_args 'stat -f -c %T /dangling'
 	run vessel run "$CID"
@@ -379,7 +379,7 @@ submount_cleanup() {
 
 @test "escape: a symlinked /proc in the rootfs does not move proc out" {
 	rmdir "$BUNDLE/rootfs/proc"
-	ln -s /tmp/vessel-proc-$CID "$BUNDLE/rootfs/proc"
+	ln -s "/tmp/vessel-proc-$CID" "$BUNDLE/rootfs/proc"
 	mkdir -p "$BUNDLE/rootfs/tmp/vessel-proc-$CID"
 	sh_args 'test -e /proc/1/status && echo ok'
 	run vessel run "$CID"
