@@ -129,6 +129,13 @@ static int mount_fs(struct rootfs_plan *plan, const struct rootfs_mnt *m, const 
 	_cleanup_free_ char *target = rootfs_fd_path(dest);
 	if (mount(source, target, type, m->opts.flags & FS_MOUNT_FLAGS_MASK, m->opts.data) < 0)
 		return vs_error_errno(err, errno, "mount %s (%s)", m->destination, type);
+	if (m->opts.tmpcopyup) {
+		/* dest still names the directory under the new tmpfs. */
+		_cleanup_close_ int top = -1;
+		if (rootfs_open_in_root(plan->root_fd, m->destination, O_PATH, &top, err) < 0 ||
+		    rootfs_copyup(dest, top, err) < 0)
+			return -1;
+	}
 	return finish_mount(plan->root_fd, m, err);
 }
 

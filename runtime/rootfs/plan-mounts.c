@@ -143,8 +143,8 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 	if (!in->type || !in->type[0] || streq(in->type, "none"))
 		return vs_error_set(err, "%s.type: required unless the mount is a bind mount",
 				    m->label);
-	if (m->opts.tmpcopyup)
-		return vs_error_set(err, "%s.options: tmpcopyup is not supported", m->label);
+	if (m->opts.tmpcopyup && !streq(in->type, "tmpfs"))
+		return vs_error_set(err, "%s.options: tmpcopyup needs a tmpfs mount", m->label);
 	m->type = vs_strdup(in->type);
 	if (streq(in->type, "cgroup") || streq(in->type, "cgroup2")) {
 		m->kind = RM_CGROUP;

@@ -83,6 +83,10 @@ int rootfs_bind_tree(int src_fd, const char *src_path, int dest_fd, unsigned how
 int rootfs_open_bind_source(int root_fd, const struct rootfs_mnt *m, int *ret_fd,
 			    struct vs_error *err);
 
+/* copyup.c: copy the directory lower_fd's content into upper_fd (a fresh
+ * tmpfs), owners and modes included. */
+int rootfs_copyup(int lower_fd, int upper_fd, struct vs_error *err);
+
 /* dev.c */
 int rootfs_setup_dev(struct rootfs_plan *plan, struct vs_error *err);
 

@@ -76,7 +76,8 @@
  *  - a masked file is a read-only bind of /dev/null: reads are empty, writes
  *    go to /dev/null (a device ignores the read-only mount), the file itself
  *    is never reached.
- *  - "tmpcopyup" is refused (not implemented).
+ *  - "tmpcopyup" (tmpfs only): the tmpfs starts with a copy of the directory
+ *    it covers (owners and modes kept, symlinks copied, never followed).
  */
 #ifndef VESSEL_RUNTIME_ROOTFS_ROOTFS_H
 #define VESSEL_RUNTIME_ROOTFS_ROOTFS_H

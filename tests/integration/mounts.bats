@@ -465,3 +465,31 @@ submount_cleanup() {
 	assert_failure
 	assert_output --partial 'unknown option(s) "size=10m" for a bind mount'
 }
+
+@test "mounts: tmpcopyup starts the tmpfs with the covered directory's content" {
+	mkdir -p "$BUNDLE/rootfs/cu/sub"
+	echo one >"$BUNDLE/rootfs/cu/file"
+	echo two >"$BUNDLE/rootfs/cu/sub/deep"
+	chmod 0751 "$BUNDLE/rootfs/cu"
+	chown 12:34 "$BUNDLE/rootfs/cu/file"
+	ln -s /etc/passwd "$BUNDLE/rootfs/cu/link"
+	add_mount '{"destination":"/cu","type":"tmpfs","source":"tmpfs","options":["tmpcopyup","size=1m"]}'
+	sh_args 'cat /cu/file /cu/sub/deep; stat -c "%a" /cu; stat -c "%u:%g" /cu/file; readlink /cu/link; stat -f -c %T /cu; echo new > /cu/newfile'
+	run vessel run "$CID"
+	assert_success
+	assert_line one
+	assert_line two
+	assert_line 751
+	assert_line 12:34
+	assert_line /etc/passwd
+	assert_line tmpfs
+	# The write went to the tmpfs, not to the rootfs.
+	[ ! -e "$BUNDLE/rootfs/cu/newfile" ]
+}
+
+@test "mounts: tmpcopyup on anything but a tmpfs is refused" {
+	add_mount '{"destination":"/x","type":"proc","source":"proc","options":["tmpcopyup"]}'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "tmpcopyup needs a tmpfs mount"
+}
