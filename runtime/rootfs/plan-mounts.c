@@ -67,25 +67,31 @@ static int plan_bind_source(struct rootfs_mnt *m, const struct oci_mount *in,
 }
 
 static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in,
-		      const struct rootfs_plan *plan, struct vs_error *err)
+		      const struct rootfs_plan *plan, const struct rootfs_config *cfg,
+		      struct vs_error *err)
 {
 	bool mapped = in->n_uid_mappings || in->n_gid_mappings;
 	if (!m->opts.idmap && !m->opts.ridmap && !mapped)
 		return 0;
 	if (m->kind != RM_BIND)
 		return vs_error_set(err, "%s: id-mapped mounts must be bind mounts", m->label);
-	if (!in->n_uid_mappings || !in->n_gid_mappings)
+	const struct oci_id_mapping *uid = in->uid_mappings, *gid = in->gid_mappings;
+	size_t n_uid = in->n_uid_mappings, n_gid = in->n_gid_mappings;
+	if (!mapped) {
+		uid = cfg->uid_mappings, n_uid = cfg->n_uid_mappings;
+		gid = cfg->gid_mappings, n_gid = cfg->n_gid_mappings;
+	}
+	if (!n_uid || !n_gid)
 		return vs_error_set(err,
-				    "%s: an id-mapped mount needs both uidMappings and "
-				    "gidMappings",
+				    "%s: an id-mapped mount needs uidMappings and gidMappings "
+				    "(its own, or the container's user namespace's)",
 				    m->label);
 	bool rec_tree = (m->opts.flags & MS_REC) != 0;
 	/* "idmap" maps the top mount only; "ridmap" (or mappings on an rbind with
 	 * no idmap option) maps every mount of the tree. */
 	bool rec_map = m->opts.ridmap || (!m->opts.idmap && rec_tree);
 	_cleanup_close_ int userns = -1;
-	if (rootfs_idmap_userns_fd(in->uid_mappings, in->n_uid_mappings, in->gid_mappings,
-				   in->n_gid_mappings, &userns, err) < 0)
+	if (rootfs_idmap_userns_fd(uid, n_uid, gid, n_gid, &userns, err) < 0)
 		return vs_error_wrap(err, "%s", m->label);
 	_cleanup_close_ int root_fd = open(plan->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int src = -1;
@@ -181,7 +187,7 @@ static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
 		return vs_error_wrap(err, "%s.options", m->label);
 	if (plan_kind(m, in, plan, cfg, err) < 0)
 		return -1;
-	return plan_idmap(m, in, plan, err);
+	return plan_idmap(m, in, plan, cfg, err);
 }
 
 int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg,

@@ -68,9 +68,10 @@
  *    an overlayfs mounted on root.path inside the new mount namespace only.
  *  - "ro", "nosuid"... on an rbind apply to its top mount (as mount(8) and
  *    runc); "rro", "rnosuid"... to every mount of the tree.
- *  - id-mapped mounts: uidMappings/gidMappings are required (vessel does not
- *    borrow the container's own maps); "idmap" maps the top mount, "ridmap"
- *    (or mappings on an rbind without either option) the whole tree.
+ *  - id-mapped mounts: the mount's uidMappings/gidMappings, else the
+ *    container's (cfg.uid_mappings...), else refused; "idmap" maps the top
+ *    mount, "ridmap" (or mappings on an rbind without either option) the
+ *    whole tree.
  *  - linux.devices in a user namespace: the host's node at the same path is
  *    bound (it must exist and match type and numbers); it is never chowned.
  *  - a masked file is a read-only bind of /dev/null: reads are empty, writes
@@ -117,6 +118,13 @@ struct rootfs_config {
 	 * used for a cgroup mount without a cgroup namespace; must exist when
 	 * rootfs_prepare runs. */
 	const char *cgroup_dir;
+	/* linux.uidMappings/gidMappings of the container's user namespace: an
+	 * "idmap"/"ridmap" mount without mappings of its own uses these (as
+	 * runc does).  Optional: when absent such a mount is refused. */
+	const struct oci_id_mapping *uid_mappings;
+	size_t n_uid_mappings;
+	const struct oci_id_mapping *gid_mappings;
+	size_t n_gid_mappings;
 };
 
 struct rootfs_plan;

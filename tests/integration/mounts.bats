@@ -286,6 +286,13 @@ submount_cleanup() {
 	assert_failure
 	assert_output --partial "id-mapped mounts must be bind mounts"
 	[ ! -e "$ROOT/$CID" ]
+
+	mkdir -p "$BATS_TEST_TMPDIR/h"
+	update_config '.mounts[7] = {"destination":"/h","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/h","options":["bind","idmap"]}'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "mounts[7]: an id-mapped mount needs uidMappings and gidMappings"
+	[ ! -e "$ROOT/$CID" ]
 }
 
 # ---- escapes -------------------------------------------------------------

@@ -252,6 +252,27 @@ static void test_plan_errors(void)
 	plan_error(&cfg, "root.path");
 }
 
+/* "idmap" without mappings of its own borrows the container's. */
+static void test_idmap_borrows_container_maps(void)
+{
+	char bundle[300];
+	snprintf(bundle, sizeof(bundle), "%s/bundle", base);
+	struct oci_root root = {.path = "rootfs"};
+	char *opts[] = {"bind", "idmap", NULL};
+	struct oci_mount m[1] = {mnt("/h", "bind", hostdir, opts)};
+	struct oci_id_mapping map = {.container_id = 0, .host_id = 100000, .size = 65536};
+	struct rootfs_config cfg = {.bundle = bundle, .root = &root, .mounts = m, .n_mounts = 1};
+	plan_error(&cfg, "an id-mapped mount needs uidMappings and gidMappings");
+	cfg.uid_mappings = cfg.gid_mappings = &map;
+	cfg.n_uid_mappings = cfg.n_gid_mappings = 1;
+	struct rootfs_plan *plan = NULL;
+	struct vs_error err = VS_ERROR_INIT;
+	CHECK_INT(rootfs_plan_new(&cfg, &plan, &err), ==, 0);
+	if (err.msg)
+		printf("# %s\n", err.msg);
+	rootfs_plan_free(plan);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -260,6 +281,7 @@ int main(void)
 	}
 	make_tree();
 	test_plan_errors();
+	test_idmap_borrows_container_maps();
 	test_apply();
 	sh("rm -rf %1$s", base);
 	return tap_done();
