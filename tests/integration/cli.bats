@@ -89,12 +89,20 @@ all_commands() {
 	run "$VESSEL" --root "" list
 	assert_failure 1
 	assert_output --partial "--root: empty path"
-	mkdir -p "$BATS_TEST_TMPDIR/rel"
-	cd "$BATS_TEST_TMPDIR/rel"
-	run "$VESSEL" --root state-here list
+	# Created from one directory with a relative root, the container is
+	# found from another one through the absolute path.
+	update_config '.process.args = ["sleep", "100"]'
+	cd "$BATS_TEST_TMPDIR"
+	# (not `run`: the detached container would hold bats's output pipe open)
+	"$VESSEL" --root state-rel run -d --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err" ||
+		fail "run -d with a relative --root: $(cat "$BATS_TEST_TMPDIR/err")"
+	cd /
+	run "$VESSEL" --root "$BATS_TEST_TMPDIR/state-rel" state "$CID"
 	assert_success
-	# list of an empty or missing root prints at most the table header
-	[ "${#lines[@]}" -le 1 ]
+	assert_equal "$(jq -r .status <<<"$output")" running
+	run "$VESSEL" --root "$BATS_TEST_TMPDIR/state-rel" delete --force "$CID"
+	assert_success
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/state-rel")" ]
 }
 
 @test "unknown command option: usage error naming option and command, exit 1" {
