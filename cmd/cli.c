@@ -34,8 +34,8 @@ int cli_usage_error(struct vs_cli *cli, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	if (cli->command)
-		vs_log_error("%s: %s (see 'vessel %s --help')", cli->command, msg ? msg : "bad usage",
-			     cli->command);
+		vs_log_error("%s: %s (see 'vessel %s --help')", cli->command,
+			     msg ? msg : "bad usage", cli->command);
 	else
 		vs_log_error("%s (see 'vessel --help')", msg ? msg : "bad usage");
 	free(msg);
@@ -150,9 +150,11 @@ static void print_option(const struct cli_option *o)
 	if (is_short(o->id))
 		snprintf(sh, sizeof(sh), "-%c, ", o->id);
 	if (o->has_arg == CLI_ARG)
-		snprintf(left, sizeof(left), "%s--%s %s", sh, o->name, o->arg_name ? o->arg_name : "VALUE");
+		snprintf(left, sizeof(left), "%s--%s %s", sh, o->name,
+			 o->arg_name ? o->arg_name : "VALUE");
 	else if (o->has_arg == CLI_OPTARG)
-		snprintf(left, sizeof(left), "%s--%s[=%s]", sh, o->name, o->arg_name ? o->arg_name : "VALUE");
+		snprintf(left, sizeof(left), "%s--%s[=%s]", sh, o->name,
+			 o->arg_name ? o->arg_name : "VALUE");
 	else
 		snprintf(left, sizeof(left), "%s--%s", sh, o->name);
 	if (strlen(left) > 26)

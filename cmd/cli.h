@@ -61,12 +61,12 @@
 #define VESSEL_DEFAULT_ROOT "/run/vessel"
 
 struct vs_cli {
-	const char *root;      /* --root: state directory of all containers */
-	const char *log_path;  /* --log */
+	const char *root;     /* --root: state directory of all containers */
+	const char *log_path; /* --log */
 	enum vs_log_format log_format;
 	bool debug;
 	bool systemd_cgroup;
-	const char *command;   /* the running command's name */
+	const char *command; /* the running command's name */
 };
 
 typedef int (*vs_cmd_fn)(struct vs_cli *cli, int argc, char **argv);
@@ -85,23 +85,23 @@ enum { CLI_NOARG = no_argument, CLI_ARG = required_argument, CLI_OPTARG = option
 #define CLI_OPT_LONG 256
 
 /* cli_getopt() results besides an option id. */
-#define CLI_OPT_END  0  /* options done; positional args start at argv[optind] */
+#define CLI_OPT_END  0	  /* options done; positional args start at argv[optind] */
 #define CLI_OPT_HELP (-1) /* --help was printed: exit 0 */
 #define CLI_OPT_FAIL (-2) /* a usage error was printed: exit 1 */
 
 struct cli_option {
 	const char *name;     /* long name without dashes: "bundle" */
-	int id;               /* returned by cli_getopt; a letter is also -X */
-	int has_arg;          /* CLI_NOARG, CLI_ARG, CLI_OPTARG */
+	int id;		      /* returned by cli_getopt; a letter is also -X */
+	int has_arg;	      /* CLI_NOARG, CLI_ARG, CLI_OPTARG */
 	const char *arg_name; /* "DIR" in the help; NULL for flags */
 	const char *help;     /* one line; NULL hides the option */
 };
 
 struct cli_command {
-	const char *name;    /* "create" */
-	const char *args;    /* "[options] CONTAINER" */
-	const char *summary; /* one sentence */
-	const char *details; /* optional paragraph(s) after the options */
+	const char *name;		  /* "create" */
+	const char *args;		  /* "[options] CONTAINER" */
+	const char *summary;		  /* one sentence */
+	const char *details;		  /* optional paragraph(s) after the options */
 	const struct cli_option *options; /* terminated by {0}; may be NULL */
 };
 

@@ -21,26 +21,27 @@
 /* The oldest config version vessel's parser accepts (1.0.0 configs parse). */
 #define OCI_VERSION_MIN "1.0.0"
 
-static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
-					 "pid",    "time", "user",  "uts",     NULL};
+static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+					 "time",   "user", "uts",   NULL};
 
 /* As runtime/seccomp/compile.c maps them. */
 static const char *const sc_actions[] = {
-	"SCMP_ACT_ALLOW",	 "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-	"SCMP_ACT_TRAP",	 NULL,
+    "SCMP_ACT_ALLOW",	    "SCMP_ACT_ERRNO",
+    "SCMP_ACT_KILL",	    "SCMP_ACT_KILL_PROCESS",
+    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",	    "SCMP_ACT_TRACE",
+    "SCMP_ACT_TRAP",	    NULL,
 };
 static const char *const sc_operators[] = {
-	"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",	    "SCMP_CMP_LE",
-	"SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL,
+    "SCMP_CMP_EQ", "SCMP_CMP_GE",	 "SCMP_CMP_GT", "SCMP_CMP_LE",
+    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL,
 };
 
 /* Candidates; only those this libseccomp resolves are listed. */
 static const char *const sc_arch_names[] = {
-	"x86",	   "x86_64",   "x32",	  "arm",	 "aarch64", "loongarch64", "m68k",
-	"mips",	   "mips64",   "mips64n32", "mipsel",	 "mipsel64", "mipsel64n32", "parisc",
-	"parisc64", "ppc",     "ppc64",	  "ppc64le",	 "riscv64", "s390",	   "s390x",
-	"sh",	   "sheb",     NULL,
+    "x86",    "x86_64",	   "x32",     "arm",	  "aarch64",	 "loongarch64", "m68k",	    "mips",
+    "mips64", "mips64n32", "mipsel",  "mipsel64", "mipsel64n32", "parisc",	"parisc64", "ppc",
+    "ppc64",  "ppc64le",   "riscv64", "s390",	  "s390x",	 "sh",		"sheb",	    NULL,
 };
 
 struct sc_flag {
@@ -48,28 +49,28 @@ struct sc_flag {
 	unsigned int bits; /* what to probe the kernel with */
 };
 static const struct sc_flag sc_flags[] = {
-	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-	/* Only valid together with NEW_LISTENER, which sc_load adds. */
-	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	 SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER},
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    /* Only valid together with NEW_LISTENER, which sc_load adds. */
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER},
 };
 
 static const char *const unsafe_annotations[] = {
-	/* A copy-on-write root built from host directories (runtime/rootfs). */
-	"run.vessel.rootfs.overlay.",
-	NULL,
+    /* A copy-on-write root built from host directories (runtime/rootfs). */
+    "run.vessel.rootfs.overlay.",
+    NULL,
 };
 
 static const struct cli_command command = {
-	.name = "features",
-	.args = "",
-	.summary = "Print the features vessel implements, as the runtime-spec features JSON document.",
-	.details = "The document lists what vessel recognises (OCI versions, hooks, mount options,\n"
-		   "namespaces, capabilities, cgroup managers, seccomp names); supportedFlags is what\n"
-		   "the running kernel accepts.",
-	.options = NULL,
+    .name = "features",
+    .args = "",
+    .summary = "Print the features vessel implements, as the runtime-spec features JSON document.",
+    .details = "The document lists what vessel recognises (OCI versions, hooks, mount options,\n"
+	       "namespaces, capabilities, cgroup managers, seccomp names); supportedFlags is what\n"
+	       "the running kernel accepts.",
+    .options = NULL,
 };
 
 static void gen_str(yajl_gen g, const char *s)
@@ -124,8 +125,9 @@ static void gen_capabilities(yajl_gen g)
 		if (known) {
 			char upper[64];
 			size_t n = 0;
-			for (; name[n] && n < sizeof(upper) - 1; n++)
-				upper[n] = (char)(name[n] >= 'a' && name[n] <= 'z' ? name[n] - 32 : name[n]);
+			for (; n < sizeof(upper) - 1 && name[n]; n++)
+				upper[n] = (char)(name[n] >= 'a' && name[n] <= 'z' ? name[n] - 32
+										   : name[n]);
 			upper[n] = '\0';
 			gen_str(g, upper);
 		}
@@ -157,7 +159,7 @@ static void gen_archs(yajl_gen g)
 			continue;
 		char upper[48] = "SCMP_ARCH_";
 		size_t n = strlen(upper);
-		for (const char *p = *a; *p && n < sizeof(upper) - 1; p++)
+		for (const char *p = *a; n < sizeof(upper) - 1 && *p; p++)
 			upper[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 		upper[n] = '\0';
 		gen_str(g, upper);
@@ -268,8 +270,8 @@ int cmd_features(struct vs_cli *cli, int argc, char **argv)
 	const unsigned char *buf;
 	size_t len;
 	yajl_gen_get_buf(g, &buf, &len);
-	bool ok = fwrite(buf, 1, len, stdout) == len && fputc('\n', stdout) != EOF &&
-		  fflush(stdout) == 0;
+	bool ok =
+	    fwrite(buf, 1, len, stdout) == len && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
 	yajl_gen_free(g);
 	if (!ok) {
 		struct vs_error err = VS_ERROR_INIT;

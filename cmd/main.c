@@ -12,7 +12,7 @@
 
 static const struct vs_command commands[] = {
 #define X(n, s) {#n, cmd_##n, s},
-	VS_COMMANDS(X)
+    VS_COMMANDS(X)
 #undef X
 };
 
@@ -80,12 +80,12 @@ enum {
 
 /* What parse_global decided besides filling cli. */
 struct global_result {
-	int cmd_index;     /* argv index of the command name, 0 if none */
+	int cmd_index; /* argv index of the command name, 0 if none */
 	bool show_help;
 	bool show_version;
-	bool error_usage;  /* print the full usage with the error */
-	char *error;       /* usage error, reported once the log is open */
-	char *root_buf;    /* --root made absolute */
+	bool error_usage; /* print the full usage with the error */
+	char *error;	  /* usage error, reported once the log is open */
+	char *root_buf;	  /* --root made absolute */
 };
 
 static int set_log_format(struct vs_cli *cli, const char *arg, struct global_result *r)
@@ -95,7 +95,8 @@ static int set_log_format(struct vs_cli *cli, const char *arg, struct global_res
 	else if (strcmp(arg, "text") == 0)
 		cli->log_format = VS_LOG_TEXT;
 	else {
-		r->error = vs_strdup_printf("--log-format: unknown format '%s' (text or json)", arg);
+		r->error =
+		    vs_strdup_printf("--log-format: unknown format '%s' (text or json)", arg);
 		return -1;
 	}
 	return 0;
@@ -111,20 +112,32 @@ static int global_option(struct vs_cli *cli, int c, char **argv, struct global_r
 		}
 		cli->root = optarg;
 		return 0;
-	case OPT_LOG: cli->log_path = optarg; return 0;
-	case OPT_LOG_FORMAT: return set_log_format(cli, optarg, r);
-	case OPT_DEBUG: cli->debug = true; return 0;
-	case OPT_SYSTEMD_CGROUP: cli->systemd_cgroup = true; return 0;
+	case OPT_LOG:
+		cli->log_path = optarg;
+		return 0;
+	case OPT_LOG_FORMAT:
+		return set_log_format(cli, optarg, r);
+	case OPT_DEBUG:
+		cli->debug = true;
+		return 0;
+	case OPT_SYSTEMD_CGROUP:
+		cli->systemd_cgroup = true;
+		return 0;
 	case OPT_ROOTLESS:
 		/* runc accepts true|false|auto; vessel runs as root only. */
 		if (strcmp(optarg, "false") == 0 || strcmp(optarg, "auto") == 0)
 			return 0;
-		r->error = vs_strdup_printf("--rootless %s: rootless mode is not supported", optarg);
+		r->error =
+		    vs_strdup_printf("--rootless %s: rootless mode is not supported", optarg);
 		return -1;
 	case OPT_CRIU:
 		return 0; /* accepted for runc compatibility; checkpoint fails clearly */
-	case 'v': r->show_version = true; return 1;
-	case 'h': r->show_help = true; return 1;
+	case 'v':
+		r->show_version = true;
+		return 1;
+	case 'h':
+		r->show_help = true;
+		return 1;
 	case ':':
 		r->error = vs_strdup_printf("option '%s' needs an argument", argv[optind - 1]);
 		return -1;
@@ -141,16 +154,16 @@ static int global_option(struct vs_cli *cli, int c, char **argv, struct global_r
 static void parse_global(struct vs_cli *cli, int argc, char **argv, struct global_result *r)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
-		{"rootless", required_argument, NULL, OPT_ROOTLESS},
-		{"criu", required_argument, NULL, OPT_CRIU},
-		{"version", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
+	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"criu", required_argument, NULL, OPT_CRIU},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 	opterr = 0;

@@ -15,19 +15,19 @@
 enum { OPT_ROOTLESS = CLI_OPT_LONG };
 
 static const struct cli_option options[] = {
-	{"bundle", 'b', CLI_ARG, "DIR", "write DIR/config.json (default: the current directory)"},
-	{"rootless", OPT_ROOTLESS, CLI_NOARG, NULL,
-	 "map root to your uid/gid in a user namespace, no network namespace"},
-	{0},
+    {"bundle", 'b', CLI_ARG, "DIR", "write DIR/config.json (default: the current directory)"},
+    {"rootless", OPT_ROOTLESS, CLI_NOARG, NULL,
+     "map root to your uid/gid in a user namespace, no network namespace"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "spec",
-	.args = "[options]",
-	.summary = "Write a default config.json for a bundle whose root filesystem is DIR/rootfs.",
-	.details = "The process is `sh` on a terminal (edit process.args and process.terminal for\n"
-		   "a non-interactive container).  An existing config.json is never overwritten.",
-	.options = options,
+    .name = "spec",
+    .args = "[options]",
+    .summary = "Write a default config.json for a bundle whose root filesystem is DIR/rootfs.",
+    .details = "The process is `sh` on a terminal (edit process.args and process.terminal for\n"
+	       "a non-interactive container).  An existing config.json is never overwritten.",
+    .options = options,
 };
 
 static void oci_config_freep(struct oci_config **c)
@@ -72,8 +72,12 @@ int cmd_spec(struct vs_cli *cli, int argc, char **argv)
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0) {
 		switch (c) {
-		case 'b': bundle = optarg; break;
-		case OPT_ROOTLESS: rootless = true; break;
+		case 'b':
+			bundle = optarg;
+			break;
+		case OPT_ROOTLESS:
+			rootless = true;
+			break;
 		}
 	}
 	if (c < 0)

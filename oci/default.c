@@ -11,40 +11,40 @@
 #define DEFAULT_HOSTNAME "vessel"
 
 static const char *const default_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	"TERM=xterm",
-	NULL,
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "TERM=xterm",
+    NULL,
 };
 
 /* runc's set.  Inheritable and ambient stay empty: filling them let a
  * non-root process gain capabilities across execve (CVE-2022-29162). */
 static const char *const default_caps[] = {
-	"CAP_AUDIT_WRITE",
-	"CAP_KILL",
-	"CAP_NET_BIND_SERVICE",
-	NULL,
+    "CAP_AUDIT_WRITE",
+    "CAP_KILL",
+    "CAP_NET_BIND_SERVICE",
+    NULL,
 };
 
 /* Kernel interfaces that leak host information or allow host-wide actions;
  * /sys/devices/virtual/powercap exposes energy counters usable as a side
  * channel (Platypus, CVE-2020-8694). */
 static const char *const default_masked[] = {
-	"/proc/acpi",
-	"/proc/asound",
-	"/proc/kcore",
-	"/proc/keys",
-	"/proc/latency_stats",
-	"/proc/timer_list",
-	"/proc/timer_stats",
-	"/proc/sched_debug",
-	"/proc/scsi",
-	"/sys/firmware",
-	"/sys/devices/virtual/powercap",
-	NULL,
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    NULL,
 };
 
 static const char *const default_readonly[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 struct mount_tmpl {
@@ -56,23 +56,30 @@ struct mount_tmpl {
 
 /* Order matters: /dev before what lives below it. */
 static const struct mount_tmpl default_mounts[] = {
-	{"/proc", "proc", "proc", {NULL}},
-	{"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
-	{"/dev/pts", "devpts", "devpts",
-	 {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL}},
-	{"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
-	{"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
-	{"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro", NULL}},
-	{"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}},
+    {"/proc", "proc", "proc", {NULL}},
+    {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
+    {"/dev/pts",
+     "devpts",
+     "devpts",
+     {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL}},
+    {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
+    {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
+    {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro", NULL}},
+    {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}},
 };
 
 static const struct mount_tmpl rootless_sysfs = {
-	"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro", NULL},
+    "/sys",
+    "none",
+    "/sys",
+    {"rbind", "nosuid", "noexec", "nodev", "ro", NULL},
 };
 
 static const struct mount_tmpl rootless_devpts = {
-	"/dev/pts", "devpts", "devpts",
-	{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL},
+    "/dev/pts",
+    "devpts",
+    "devpts",
+    {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL},
 };
 
 static char **strv_of(const char *const *list)
@@ -160,8 +167,11 @@ static struct oci_linux *default_linux(bool rootless)
 		l->resources = vs_malloc0(sizeof(*l->resources));
 		l->resources->n_devices = 1;
 		l->resources->devices = vs_malloc0(sizeof(*l->resources->devices));
-		l->resources->devices[0] = (struct oci_device_rule){
-			.allow = false, .type = 'a', .major = -1, .minor = -1, .access = vs_strdup("rwm")};
+		l->resources->devices[0] = (struct oci_device_rule){.allow = false,
+								    .type = 'a',
+								    .major = -1,
+								    .minor = -1,
+								    .access = vs_strdup("rwm")};
 	}
 	l->masked_paths = strv_of(default_masked);
 	l->readonly_paths = strv_of(default_readonly);
