@@ -36,9 +36,10 @@ static bool is_prefix_dir(const char *dir, const char *path)
 	return strncmp(dir, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-/* pivot_root refuses a new root whose parent mount is shared; with a shared
+/* pivot_root refuses a new root whose parent mount is shared, and an
+ * unbindable mount cannot be bound onto itself; with such a
  * rootfsPropagation the mount holding root.path is made private (only in
- * this namespace), as runc does. */
+ * this namespace) first, as runc does for shared. */
 static int make_parent_private(const char *root, struct vs_error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -96,7 +97,8 @@ int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err)
 {
 	if (mount(NULL, "/", NULL, plan->propagation, NULL) < 0)
 		return vs_error_errno(err, errno, "rootfs: set the propagation of /");
-	if ((plan->propagation & MS_SHARED) && make_parent_private(plan->root, err) < 0)
+	if ((plan->propagation & (MS_SHARED | MS_UNBINDABLE)) &&
+	    make_parent_private(plan->root, err) < 0)
 		return vs_error_wrap(err, "rootfs");
 	if (mount_root(plan, err) < 0)
 		return vs_error_wrap(err, "rootfs");

@@ -139,6 +139,16 @@ shared_host_umount() {
 	assert_output --partial shared:
 }
 
+@test "rootfs: every rootfsPropagation value runs a container" {
+	local p
+	sh_args 'test -x /bin/busybox && echo ok'
+	for p in private rprivate slave rslave shared rshared unbindable runbindable; do
+		update_config ".linux.rootfsPropagation = \"$p\""
+		run vessel run "$(new_id prop)"
+		[[ $status == 0 && $output == ok ]] || fail "rootfsPropagation $p: status $status: $output"
+	done
+}
+
 @test "rootfs: an unknown rootfsPropagation is refused" {
 	update_config '.linux.rootfsPropagation = "sideways"'
 	run vessel run "$CID"
