@@ -5,46 +5,7 @@
 
 load helpers
 
-# set_args cannot pass "-c" (jq 1.6 takes it as its own option): the
-# container runs `sh -c SCRIPT` through this instead.
-sh_args() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX") || return 1
-	jq --arg c "$1" '.process.args = ["sh", "-c", $c]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
-}
-
-# ctime (%Z) moves with any chown/chmod; tty nodes are left out of it because
-# other suites' ptys legitimately touch their times.
-HOST_NODES=(/dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/kmsg)
-HOST_TTYS=(/dev/tty /dev/ptmx /dev/console)
-
-host_nodes_snapshot() {
-	local n
-	for n in "${HOST_NODES[@]}"; do
-		[[ -e $n ]] && stat -c '%n %F %t:%T %a %u:%g %Z' "$n"
-	done
-	for n in "${HOST_TTYS[@]}"; do
-		[[ -e $n ]] && stat -c '%n %F %t:%T %a %u:%g' "$n"
-	done
-}
-
-setup_file() {
-	export DEVICES_BEFORE
-	DEVICES_BEFORE=$(host_nodes_snapshot)
-}
-
-# Runs after every test of the file: the host's device nodes (type, numbers,
-# mode, owner and ctime, which any chown/chmod would bump) are unchanged.
-teardown_file() {
-	local after
-	after=$(host_nodes_snapshot)
-	if [[ $after != "$DEVICES_BEFORE" ]]; then
-		echo "host device nodes changed:" >&2
-		diff <(echo "$DEVICES_BEFORE") <(echo "$after") >&2
-		return 1
-	fi
-}
+load rootfs-lib
 
 @test "devices: the default nodes exist with the right numbers and mode 0666" {
 	sh_args 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a %u:%g" /dev/$d; done'

@@ -5,14 +5,7 @@
 
 load helpers
 
-# set_args cannot pass "-c" (jq 1.6 takes it as its own option): the
-# container runs `sh -c SCRIPT` through this instead.
-sh_args() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX") || return 1
-	jq --arg c "$1" '.process.args = ["sh", "-c", $c]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
-}
+load rootfs-lib
 
 add_mount() {
 	update_config ".mounts += [$1]"
