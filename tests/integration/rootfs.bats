@@ -194,3 +194,12 @@ overlay_setup() {
 	assert_output --partial "is not an absolute path"
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "rootfs: linux.mountLabel is ignored on a host without SELinux (as runc)" {
+	[[ -e /sys/fs/selinux/enforce ]] && skip "SELinux is enabled here: vessel refuses mountLabel"
+	update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+	sh_args 'echo ok'
+	run vessel run "$CID"
+	assert_success
+	assert_output ok
+}
