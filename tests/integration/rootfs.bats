@@ -203,3 +203,18 @@ overlay_setup() {
 	assert_success
 	assert_output ok
 }
+
+@test "rootfs: overlay root inside a user namespace (dirs owned by the mapped root)" {
+	requires userns
+	overlay_setup
+	chown -R 100000:100000 "$O"
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	sh_args 'cat /who; echo new > /created; stat -c %u /created'
+	run vessel run "$CID"
+	assert_success
+	assert_line top
+	assert_line 0
+	[ "$(stat -c %u "$O/upper/created")" = 100000 ]
+}
