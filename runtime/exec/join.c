@@ -20,7 +20,10 @@
 
 static pid_t clone3_flags(uint64_t flags, int cgroup_fd)
 {
-	struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+	/* clone3 refuses an exit_signal with CLONE_PARENT: the child then
+	 * inherits ours (SIGCHLD), which is what vessel waits on. */
+	struct clone_args args = {.flags = flags,
+				  .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD};
 	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;

@@ -150,9 +150,9 @@ static void raw_on(struct fg *f)
 	if (f->o->master < 0 || !isatty(0) || tcgetattr(0, &f->saved) < 0)
 		return;
 	struct termios raw = f->saved;
+	/* Fully raw, output included: the container's own pty already turned
+	 * "\n" into "\r\n"; doing it again here would double the "\r". */
 	cfmakeraw(&raw);
-	/* Keep output post-processing: vessel's own warnings stay readable. */
-	raw.c_oflag = f->saved.c_oflag;
 	f->raw = tcsetattr(0, TCSANOW, &raw) == 0;
 }
 
