@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -64,6 +65,14 @@ static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 		return vs_error_set(err, "process.args must not be empty");
 	if (term_check_flags(ctx->process->terminal, r->detach, r->console_socket, err) < 0)
 		return -1;
+	/* Proxied pty: our terminal's size from the start (the process may
+	 * look before the proxy runs). */
+	struct oci_console_size sz;
+	if (ctx->process->terminal && !r->console_socket && term_stdin_size(&sz)) {
+		free(ctx->process->console_size);
+		ctx->process->console_size = vs_malloc0(sizeof(sz));
+		*ctx->process->console_size = sz;
+	}
 	if (check_labels(ctx->process, err) < 0)
 		return -1;
 	const struct oci_linux *l = ctx->config->lnx;

@@ -87,6 +87,23 @@ fail:
 	return -1;
 }
 
+bool term_stdin_size(struct oci_console_size *ret)
+{
+	struct winsize ws;
+	if (!isatty(0) || ioctl(0, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return false;
+	ret->height = ws.ws_row;
+	ret->width = ws.ws_col;
+	return true;
+}
+
+void term_pty_inherit_size(int master)
+{
+	struct winsize ws;
+	if (master >= 0 && isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		(void)ioctl(master, TIOCSWINSZ, &ws);
+}
+
 int term_pty_make_stdio(int slave, uid_t uid, struct vs_error *err)
 {
 	/* EPERM: already a process-group leader, i.e. the spawn made us a

@@ -68,6 +68,13 @@ int term_pty_open(const char *ptmx, const struct oci_console_size *size, struct 
 		  struct vs_error *err);
 void term_pty_close(struct term_pty *pty);
 
+/* Foreground without a socket: give the pty vessel's own terminal size
+ * (stdin's) before the process starts, so its first look at the size is
+ * right (SIGWINCH only covers later changes).  No-op when stdin is not a
+ * tty.  term_stdin_size() fills size for a pty not made yet (exec). */
+void term_pty_inherit_size(int master);
+bool term_stdin_size(struct oci_console_size *ret);
+
 /* Make slave the controlling terminal of a new session (setsid; being a
  * session leader already is fine) and stdin/stdout/stderr; chown it to uid
  * (group kept: devpts' gid=) so the user process can use it.  The caller
