@@ -94,6 +94,7 @@ int cmd_run(struct vs_cli *cli, int argc, char **argv)
 	_cleanup_ct_ struct ct_container *ct = NULL;
 	if (ct_create(&o.create, &ct, &err) < 0)
 		return cli_fail(cli, &err);
+	term_pty_inherit_size(ct->pty_master);
 	if (ct_start(ct, &err) < 0) {
 		struct vs_error ignored = VS_ERROR_INIT;
 		ct_delete(ct, true, &ignored);
