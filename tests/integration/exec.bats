@@ -118,6 +118,31 @@ cgroup_dir() {
 	assert_output --partial "/nonexistent"
 }
 
+@test "exec runs under the container's seccomp filter, with only stdio and --preserve-fds" {
+	requires seccomp
+	[[ $(jq -r '.linux.seccomp.defaultAction // empty' config.json) == SCMP_ACT_ERRNO ]] ||
+		skip "the test image has no allow-list seccomp profile"
+	start_sleeper
+	run vessel exec "$CID" sh -c 'grep Seccomp: /proc/self/status; vprobe syscall keyctl 0'
+	assert_failure
+	assert_line --regexp '^Seccomp:[[:space:]]+2$'
+	assert_output --partial "keyctl: EPERM"
+
+	run vessel exec "$CID" vprobe fds 7</dev/null
+	assert_success
+	refute_line --regexp '^[3-9] '
+	run vessel exec --preserve-fds 2 "$CID" sh -c 'echo via-fd4 >&4; vprobe fds' 3</dev/null \
+		4>"$BATS_TEST_TMPDIR/fd4" 7</dev/null
+	assert_success
+	assert_line --regexp '^3 '
+	refute_line --regexp '^7 '
+	run cat "$BATS_TEST_TMPDIR/fd4"
+	assert_output via-fd4
+	run vessel exec --preserve-fds 5 "$CID" true
+	assert_failure
+	assert_output --partial "is not open"
+}
+
 @test "exec --process JSON" {
 	start_sleeper
 	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
