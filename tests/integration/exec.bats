@@ -46,6 +46,16 @@ cgroup_dir() {
 	assert_failure
 }
 
+@test "exec into a --no-pivot container gets the container's root" {
+	set_args sleep 1000
+	detached vessel run -d --no-pivot "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+	run vessel exec "$CID" sh -c 'test -x /usr/bin/vprobe && echo in-rootfs; ls /tmp/bats-run-* 2>&1 | head -1'
+	assert_success
+	assert_line --index 0 in-rootfs
+	assert_line --index 1 --partial "No such file"
+}
+
 @test "exec'd process is in the container's cgroup" {
 	requires cgroup2
 	start_sleeper
