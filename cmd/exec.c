@@ -20,7 +20,7 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{"process", 'p', CLI_ARG, "FILE", "runtime-spec process JSON to run (flags below are ignored)"},
+	{"process", 'p', CLI_ARG, "FILE", "runtime-spec process JSON to run (instead of COMMAND and the flags that change the process)"},
 	{"tty", 't', CLI_NOARG, NULL, "allocate a pseudo-TTY"},
 	{"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
 	 "send the pty master to this unix socket (with -t)"},

@@ -48,12 +48,26 @@ static int check_labels(const struct oci_process *p, struct vs_error *err)
 	return 0;
 }
 
+static bool overrides_given(const struct exec_overrides *ov)
+{
+	return ov->args || ov->env || ov->cwd || ov->user || ov->additional_gids || ov->caps ||
+	       ov->no_new_privs || ov->apparmor || ov->label;
+}
+
 static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 {
 	const struct exec_request *r = ctx->req;
 	if (r->process_file) {
+		if (overrides_given(&r->ov))
+			return vs_error_set(err, "--process describes the whole process: command, "
+						 "--env, --cwd, --user, --additional-gids, --cap, "
+						 "--no-new-privs, --apparmor and --process-label "
+						 "cannot be combined with it");
 		if (load_process_file(r->process_file, &ctx->process, err) < 0)
 			return -1;
+		/* conmon passes --tty along with a process that has terminal set;
+		 * both ways ask for a tty. */
+		ctx->process->terminal = ctx->process->terminal || r->ov.tty;
 	} else {
 		if (!ctx->config->process)
 			return vs_error_set(err, "the container's config has no process to base exec on");

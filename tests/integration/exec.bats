@@ -169,6 +169,13 @@ cgroup_dir() {
 	assert_line --index 1 "/etc"
 	assert_line --index 2 "123"
 
+	run vessel exec --process "$BATS_TEST_TMPDIR/process.json" -e X=1 "$CID"
+	assert_failure
+	assert_output --partial "cannot be combined"
+	run vessel exec --process "$BATS_TEST_TMPDIR/process.json" "$CID" echo extra
+	assert_failure
+	assert_output --partial "cannot be combined"
+
 	echo '{"args": [], "cwd": "/"}' >"$BATS_TEST_TMPDIR/bad.json"
 	run vessel exec --process "$BATS_TEST_TMPDIR/bad.json" "$CID"
 	assert_failure
