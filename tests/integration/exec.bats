@@ -205,6 +205,12 @@ cgroup_dir() {
 	assert_equal "$status" 3
 	assert_output --partial "/dev/pts/"
 
+	# On a real terminal the pty has its size from the start.
+	if command -v script >/dev/null; then
+		run script -qec "stty rows 22 cols 66; $VESSEL --root $ROOT exec -t $CID stty size" /dev/null </dev/null
+		assert_output --partial "22 66"
+	fi
+
 	# runc's rules for the combination of flags.
 	run vessel exec -t -d "$CID" true
 	assert_failure
