@@ -173,7 +173,7 @@ int term_recv_fd(int sock, int *ret_fd, void *buf, size_t cap, size_t *ret_len,
 		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	char dummy;
+	char dummy = 0;
 	struct iovec iov = {.iov_base = cap ? buf : &dummy, .iov_len = cap ? cap : 1};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
