@@ -134,7 +134,38 @@ setup_bundle() {
 	_open_path_to "$BUNDLE"
 	CID=$(new_id vt)
 	export ROOT BUNDLE CID
+	_start_watchdog
 	cd "$BUNDLE" || fail "cd $BUNDLE"
+}
+
+# bats's own per-test timeout (BATS_TEST_TIMEOUT) cannot end a test stuck in
+# `run` while a leaked process (a container init, a detached vessel) still
+# holds the output pipe: bash reads the command substitution to EOF before it
+# runs the timeout trap.  So just after the timeout this watchdog SIGKILLs the
+# test's own processes (as the leak check finds them); then the read returns,
+# bats reports the timeout, teardown cleans up.  It is forked twice because
+# bats's timeout kills the test's direct children; it runs in / with every fd
+# but 0-2 closed, so it holds nothing of the test's.
+_start_watchdog() {
+	VESSEL_WATCHDOG=""
+	[[ ${BATS_TEST_TIMEOUT:-0} -gt 0 ]] || return 0
+	VESSEL_WATCHDOG=$(
+		(
+			cd / || exit 0
+			for fd in "/proc/$BASHPID/fd/"*; do
+				fd=${fd##*/}
+				((fd > 2)) && eval "exec $fd>&-"
+			done
+			exec </dev/null >/dev/null 2>&1
+			sleep $((BATS_TEST_TIMEOUT + 2)) &
+			trap 'kill $! 2>/dev/null; exit 0' TERM
+			wait $!
+			for p in $(_leaked_pids); do
+				kill -9 "$p"
+			done
+		) &
+		echo $!
+	)
 }
 
 setup() {
@@ -276,14 +307,16 @@ _ppid_of() {
 	read -r _ _PPID _ <<<"$stat"
 }
 
-# True when $1 is the shell running the check, one of its ancestors (the
-# test itself) or one of its descendants (the check's own pipelines).
+# True when $2 is the shell running the check ($1), the test's shell ($$),
+# an ancestor of either, or a descendant of the check (its own pipelines).
 _is_harness_pid() {
-	local me=$1 p=$2 q=$1
-	while [[ $q -gt 1 ]]; do
-		[[ $q == "$p" ]] && return 0
-		_ppid_of "$q" || break
-		q=$_PPID
+	local me=$1 p=$2 q
+	for q in "$me" "$$"; do
+		while [[ $q -gt 1 ]]; do
+			[[ $q == "$p" ]] && return 0
+			_ppid_of "$q" || break
+			q=$_PPID
+		done
 	done
 	q=$p
 	while [[ $q -gt 1 ]]; do
@@ -387,6 +420,9 @@ _clean_leaks() {
 
 teardown_bundle() {
 	cd / || true
+	if [[ -n ${VESSEL_WATCHDOG:-} ]]; then
+		kill "$VESSEL_WATCHDOG" 2>/dev/null || true
+	fi
 	[[ -n ${BATS_TEST_TMPDIR:-} ]] || return 0
 	local ids id leaks
 	mapfile -t ids < <(_test_ids)
