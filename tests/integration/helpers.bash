@@ -32,6 +32,10 @@
 #   new_id [PREFIX]           print a fresh container id (tracked for teardown)
 #   update_config FILTER [BUNDLE]  edit config.json in place with a jq filter
 #   set_args ARG...           set .process.args to exactly these words
+#   set_cmd SCRIPT            set .process.args to ["sh", "-c", SCRIPT]
+#   detached CMD...           run CMD (run -d, create) with its output in
+#                             $BATS_TEST_TMPDIR/detached.log, not a pipe
+#   state_field ID FIELD      one field of `vessel state ID` (jq path)
 #   requires WHAT [ARG] ...   skip the test unless the host has WHAT:
 #                  root | cgroup2 | cgroup2_controller NAME | cgroup_hybrid |
 #                  cgroup2_unified | userns | seccomp | hugetlb | smp |
@@ -187,11 +191,37 @@ update_config() {
 	mv "$tmp" "$dir/config.json"
 }
 
+# Each word goes in with --arg, which takes its value verbatim: after --args,
+# jq 1.6 would still parse a word like "-c" as one of its own options.
 set_args() {
-	local tmp
+	local tmp i list="" jqargs=()
+	for ((i = 1; i <= $#; i++)); do
+		jqargs+=(--arg "a$i" "${!i}")
+		list+="${list:+,}\$a$i"
+	done
 	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX") || return 1
-	jq '.process.args = $ARGS.positional' "$BUNDLE/config.json" --args "$@" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
+	if ! jq "${jqargs[@]}" ".process.args = [$list]" "$BUNDLE/config.json" >"$tmp"; then
+		rm -f "$tmp"
+		fail "set_args: cannot set process.args to: $*"
+	fi
+	mv "$tmp" "$BUNDLE/config.json"
+}
+
+# set_cmd SCRIPT: process.args = ["sh", "-c", SCRIPT]
+set_cmd() {
+	set_args sh -c "$1"
+}
+
+# Runs a command that leaves a process behind (run -d, create) with its
+# output in $BATS_TEST_TMPDIR/detached.log instead of a pipe that `run` would
+# read until the container exits.
+detached() {
+	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
+}
+
+# state_field ID FIELD: one field of `vessel state ID`
+state_field() {
+	vessel state "$1" | jq -er ".$2"
 }
 
 remap_rootfs() {

@@ -199,6 +199,10 @@ BUILDER=$REPO_ROOT/images/build-busybox-image.sh
 	a=$(new_id) b=$(new_id)
 	[ "$a" != "$b" ]
 	grep -qx "$a" "$BATS_TEST_TMPDIR/.vessel-ids"
+	set_args sh -c 'echo "a b"' -- "" '$x'
+	[ "$(jq -c .process.args config.json)" = '["sh","-c","echo \"a b\"","--","","$x"]' ]
+	set_cmd 'exit 3'
+	[ "$(jq -c .process.args config.json)" = '["sh","-c","exit 3"]' ]
 	update_config '.hostname = "changed"'
 	[ "$(jq -r .hostname config.json)" = changed ]
 	[ "$(jq -r .hostname "$TEST_IMAGE/config.json")" != changed ]
