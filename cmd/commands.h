@@ -5,6 +5,7 @@
 #include "cmd/cli.h"
 
 #define VS_COMMANDS(X)                                                                             \
+	X(bundle, "make a bundle that runs an imported image on an overlay root")                 \
 	X(checkpoint, "checkpoint a running container (not supported)")                           \
 	X(create, "create a container from a bundle")                                             \
 	X(delete, "delete a container and its resources")                                         \
