@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/hooks/hooks.h"
+#include "runtime/image/image.h"
 
 static void cg_handle_freep(struct cg_handle **h)
 {
@@ -128,6 +129,19 @@ static void run_poststop(struct ct_container *c)
 	oci_config_free(config);
 }
 
+/* A bundle made by `vessel bundle` owns its overlay upper dir: delete
+ * removes it (runtime/image decides, from the annotations and its store's
+ * record).  A failure is a warning: the container itself is gone. */
+static void release_image_bundle(struct ct_container *c)
+{
+	struct vs_error err = VS_ERROR_INIT;
+	struct oci_config *config = NULL;
+	if (ct_load_config(c, &config, &err) < 0 || img_release_bundle(config, &err) < 0)
+		vs_log_warn("delete %s: %s", c->id, err.msg);
+	vs_error_clear(&err);
+	oci_config_free(config);
+}
+
 int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 {
 	const char *status = ct_status(c);
@@ -144,5 +158,6 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 			return vs_error_wrap(err, "remove cgroup");
 	}
 	run_poststop(c);
+	release_image_bundle(c);
 	return ct_remove_dir(c->dir, err);
 }
