@@ -189,8 +189,7 @@ int img_make_bundle(const struct img_bundle_opts *o, struct vs_error *err)
 		return -1;
 	_cleanup_free_ char *idir = vs_strdup_printf("%s/images/%s", s.path, o->name);
 	if (!img_is_dir(idir))
-		return vs_error_errno(err, ENOENT, "image \"%s\" does not exist in %s", o->name,
-				      s.path);
+		return vs_error_set(err, "image \"%s\" does not exist in %s", o->name, s.path);
 	bool made = false;
 	if (prepare_dir(o->dir, &made, err) < 0)
 		return -1;

@@ -226,7 +226,7 @@ int img_remove(const char *store, const char *name, bool force, struct vs_error 
 	_cleanup_free_ char *user = NULL;
 	int rc = 0;
 	if (!img_is_dir(dir))
-		rc = vs_error_errno(err, ENOENT, "image \"%s\" does not exist in %s", name, s.path);
+		rc = vs_error_set(err, "image \"%s\" does not exist in %s", name, s.path);
 	else if (img_store_bundle_of(&s, name, &user, err) < 0)
 		rc = -1;
 	else if (user && !force)
