@@ -1,0 +1,275 @@
+#!/usr/bin/env bats
+# Image import into the store, overlay bundles, whiteouts, isolation of
+# containers sharing one image, refusal of corrupt and truncated blobs.
+# The layouts come from images/make-oci-layout.sh (busybox + a layer that
+# deletes and replaces files); see that script for what each layer holds.
+
+load helpers
+
+setup_file() {
+	vessel_prepare || return 1
+	local d=$BATS_FILE_TMPDIR
+	BUSYBOX_IMAGE=$TEST_IMAGE "$REPO_ROOT/images/make-oci-layout.sh" --archive "$d/image.tar" "$d/layout" >&2
+	BUSYBOX_IMAGE=$TEST_IMAGE "$REPO_ROOT/images/make-oci-layout.sh" --truncate-top-layer "$d/layout-trunc" >&2
+}
+
+setup() {
+	setup_bundle
+	STORE=$BATS_TEST_TMPDIR/store
+	LAYOUT=$BATS_TEST_TMPDIR/layout
+	cp -a "$BATS_FILE_TMPDIR/layout" "$LAYOUT"
+}
+
+teardown() {
+	teardown_bundle
+}
+
+img() {
+	"$VESSEL" image --store "$STORE" "$@"
+}
+
+# Digest hex of layer N (0 = bottom) of the manifest with ref REF.
+layer_blob() {
+	local layout=$1 ref=$2 n=$3 m
+	m=$(jq -r --arg r "$ref" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $r) | .digest' \
+		"$layout/index.json")
+	jq -r ".layers[$n].digest" "$layout/blobs/sha256/${m#sha256:}" | cut -d: -f2
+}
+
+# Everything about the store's layers: names, types, modes, owners, sizes,
+# device numbers and file contents.
+layers_fingerprint() {
+	(cd "$STORE/layers" && find . -printf '%p %y %m %U:%G %s %t %D\n' | sort &&
+		find . -type f -exec sha256sum {} + | sort) | sha256sum
+}
+
+# The store holds no image, no layer and nothing staged.
+assert_store_empty() {
+	run find "$STORE/images" "$STORE/layers" "$STORE/tmp" -mindepth 1
+	assert_success
+	assert_output ""
+}
+
+@test "image import: a layout is verified, unpacked once per layer and listed" {
+	run img import "$LAYOUT" two
+	assert_success
+	run img list
+	assert_success
+	assert_line --regexp '^two +2 '
+	run ls "$STORE/layers"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	# the base image has the bottom layer only: shared, not unpacked again
+	run img import --ref base "$LAYOUT" one
+	assert_success
+	run ls "$STORE/layers"
+	[ "${#lines[@]}" -eq 2 ]
+	run img list -q
+	assert_output $'one\ntwo'
+	run find "$STORE/tmp" -mindepth 1
+	assert_output ""
+}
+
+@test "image import: whiteouts are stored as overlayfs expects" {
+	img import "$LAYOUT" two
+	local top
+	top=$(jq -r '.rootfs.diff_ids[1]' "$STORE/images/two/config.json" | cut -d: -f2)
+	[ -d "$STORE/layers/$top" ]
+	run stat -c '%F %t:%T' "$STORE/layers/$top/data/old-file" "$STORE/layers/$top/bin/vi"
+	assert_output $'character special file 0:0\ncharacter special file 0:0'
+	[ ! -e "$STORE/layers/$top/data/.wh.old-file" ]
+	[ ! -e "$STORE/layers/$top/opq/.wh..wh..opq" ]
+	if command -v getfattr >/dev/null; then
+		run getfattr --only-values -n trusted.overlay.opaque "$STORE/layers/$top/opq"
+		assert_output y
+	fi
+}
+
+@test "image import: an OCI archive imports like the layout" {
+	run img import --ref base "$BATS_FILE_TMPDIR/image.tar" arch
+	assert_success
+	run img list
+	assert_line --regexp '^arch +1 '
+}
+
+@test "image bundle + run: the merged view applies whiteouts, opaque dirs, Env and WorkingDir" {
+	img import "$LAYOUT" two
+	local b=$BATS_TEST_TMPDIR/b1
+	run "$VESSEL" bundle --store "$STORE" two "$b" sh -c \
+		'pwd; echo "$IMAGE_VAR"; cat /etc/motd; ls /data; ls /opq; cat /layer2-only; test -e /bin/vi || echo no-vi; grep " / " /proc/self/mountinfo'
+	assert_success
+	[ -d "$b/rootfs" ] && [ -d "$b/upper" ] && [ -d "$b/work" ]
+	run jq -r '(.root.readonly // false), .annotations["run.vessel.rootfs.overlay.lower"]' "$b/config.json"
+	assert_line --index 0 false
+	assert_line --index 1 --partial "$STORE/layers/"
+	run vessel run -b "$b" "$CID"
+	assert_success
+	assert_line --index 0 /data
+	assert_line --index 1 from-image
+	assert_line --index 2 layer2
+	assert_line --index 3 keep
+	assert_line --index 4 c
+	assert_line --index 5 only
+	assert_line --index 6 no-vi
+	assert_output --partial "overlay"
+	refute_line old-file
+	refute_line a
+}
+
+@test "image bundle: Cmd by default, User resolved in the image's /etc/passwd" {
+	img import --ref base "$LAYOUT" one
+	local b=$BATS_TEST_TMPDIR/b1
+	"$VESSEL" bundle --store "$STORE" one "$b"
+	run jq -c '[.process.args, .process.user.uid, .process.user.gid]' "$b/config.json"
+	assert_output '[["id"],1000,1000]'
+	run vessel run -b "$b" "$CID"
+	assert_success
+	assert_output --partial "uid=1000(user) gid=1000(user)"
+}
+
+@test "image bundle: two containers of one image share the layers, their writes stay apart" {
+	img import "$LAYOUT" two
+	local before b1=$BATS_TEST_TMPDIR/b1 b2=$BATS_TEST_TMPDIR/b2 c2
+	before=$(layers_fingerprint)
+	"$VESSEL" bundle --store "$STORE" two "$b1" sh -c 'echo one > /data/mine; rm /data/keep; echo x >> /etc/motd; sleep 60'
+	"$VESSEL" bundle --store "$STORE" two "$b2" sh -c 'echo two > /data/mine; sleep 60'
+	c2=$(new_id vt2)
+	vessel run -d -b "$b1" "$CID"
+	vessel run -d -b "$b2" "$c2"
+	retry 50 0.1 test -f "$b1/upper/data/mine"
+	retry 50 0.1 test -f "$b2/upper/data/mine"
+	[ "$(cat "$b1/upper/data/mine")" = one ]
+	[ "$(cat "$b2/upper/data/mine")" = two ]
+	run vessel exec "$c2" sh -c 'cat /data/mine /data/keep /etc/motd'
+	assert_output $'two\nkeep\nlayer2'
+	run vessel exec "$CID" sh -c 'cat /data/mine; ls /data; cat /etc/motd'
+	assert_output $'one\nmine\nlayer2\nx'
+	# each upper holds only what its container wrote (and a whiteout)
+	run find "$b2/upper" -mindepth 1 -type f
+	assert_output "$b2/upper/data/mine"
+	run stat -c '%F' "$b1/upper/data/keep"
+	assert_output "character special file"
+	[ "$(layers_fingerprint)" = "$before" ]
+	vessel delete --force "$CID"
+	vessel delete --force "$c2"
+	[ "$(layers_fingerprint)" = "$before" ]
+}
+
+@test "image bundle: delete removes the upper and work dirs, --keep-upper keeps them" {
+	img import "$LAYOUT" two
+	local b1=$BATS_TEST_TMPDIR/b1 b2=$BATS_TEST_TMPDIR/b2 c2
+	"$VESSEL" bundle --store "$STORE" two "$b1" sh -c 'echo w > /w'
+	"$VESSEL" bundle --store "$STORE" --keep-upper two "$b2" sh -c 'echo w > /w'
+	run ls "$STORE/bundles"
+	[ "${#lines[@]}" -eq 2 ]
+	vessel run -b "$b1" "$CID"
+	[ ! -e "$b1/upper" ] && [ ! -e "$b1/work" ]
+	c2=$(new_id vt2)
+	vessel run -b "$b2" "$c2"
+	[ "$(cat "$b2/upper/w")" = w ]
+	run ls "$STORE/bundles"
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "image import: a corrupt blob (digest mismatch) is refused and nothing is imported" {
+	local blob
+	blob=$LAYOUT/blobs/sha256/$(layer_blob "$LAYOUT" latest 1)
+	printf 'X' | dd of="$blob" bs=1 seek=20 conv=notrunc status=none
+	run img import "$LAYOUT" two
+	assert_failure
+	assert_output --partial "digest mismatch"
+	assert_output --partial "layer 1"
+	assert_store_empty
+	run img list -q
+	assert_output ""
+}
+
+@test "image import: a blob whose size differs from its descriptor is refused" {
+	local blob
+	blob=$LAYOUT/blobs/sha256/$(layer_blob "$LAYOUT" latest 0)
+	echo extra >>"$blob"
+	run img import "$LAYOUT" two
+	assert_failure
+	assert_output --partial "differs from the"
+	assert_store_empty
+}
+
+@test "image import: a truncated layer is refused and nothing is half-imported" {
+	run img import "$BATS_FILE_TMPDIR/layout-trunc" two
+	assert_failure
+	assert_output --regexp "layer 1 .*(truncated|Truncated)"
+	# the bottom layer unpacked fine, but it is not kept either
+	assert_store_empty
+	# the store still works
+	run img import --ref base "$BATS_FILE_TMPDIR/layout-trunc" one
+	assert_success
+}
+
+@test "image import: bad input is refused clearly" {
+	run img import "$LAYOUT" 'a/b'
+	assert_failure
+	assert_output --partial "'/' is not allowed"
+	run img import "$BATS_TEST_TMPDIR/nope" x
+	assert_failure
+	assert_output --partial "No such file"
+	run img import "$BUNDLE" x
+	assert_failure
+	assert_output --partial "not an OCI image layout"
+	run img import --ref nosuch "$LAYOUT" x
+	assert_failure
+	assert_output --partial 'no manifest has ref "nosuch"'
+	run img import "$LAYOUT" two
+	assert_success
+	run img import "$LAYOUT" two
+	assert_failure
+	assert_output --partial "already exists"
+	run img frobnicate
+	assert_failure
+	assert_output --partial "unknown subcommand"
+}
+
+@test "image rm: refused while a bundle uses it; removes only unshared layers" {
+	img import "$LAYOUT" two
+	img import --ref base "$LAYOUT" one
+	local b=$BATS_TEST_TMPDIR/b1
+	"$VESSEL" bundle --store "$STORE" two "$b"
+	run img rm two
+	assert_failure
+	assert_output --partial "is used by the bundle $b"
+	run img rm --force two
+	assert_success
+	# the bundle still has both layers
+	run ls "$STORE/layers"
+	[ "${#lines[@]}" -eq 2 ]
+	run img rm one
+	assert_success
+	run ls "$STORE/layers"
+	[ "${#lines[@]}" -eq 2 ]
+	# once the bundle's container is deleted, its layers go too
+	run vessel run -b "$b" "$CID"
+	assert_success
+	assert_store_empty
+	run img rm one
+	assert_failure
+	assert_output --partial 'image "one" does not exist'
+}
+
+@test "image bundle: bad input leaves nothing behind" {
+	img import "$LAYOUT" two
+	run "$VESSEL" bundle --store "$STORE" nosuch "$BATS_TEST_TMPDIR/b1"
+	assert_failure
+	assert_output --partial 'image "nosuch" does not exist'
+	[ ! -e "$BATS_TEST_TMPDIR/b1" ]
+	mkdir "$BATS_TEST_TMPDIR/full" && touch "$BATS_TEST_TMPDIR/full/x"
+	run "$VESSEL" bundle --store "$STORE" two "$BATS_TEST_TMPDIR/full"
+	assert_failure
+	assert_output --partial "not empty"
+	run ls "$BATS_TEST_TMPDIR/full"
+	assert_output x
+	run "$VESSEL" bundle --store "$STORE" two "$BATS_TEST_TMPDIR/a:b"
+	assert_failure
+	assert_output --partial "overlayfs"
+	[ ! -e "$BATS_TEST_TMPDIR/a:b" ]
+	run ls "$STORE/bundles"
+	assert_output ""
+}
