@@ -50,6 +50,7 @@ struct exec_ctx {
 	pid_t pid;       /* stage 2 = the exec'd process */
 	int pidfd;
 	int master;      /* pty master sent back, -1 */
+	int notify_fd;   /* seccomp notify fd waiting for stage 2's pid, -1 */
 };
 
 /* join.c: stage 1 and the clones; on return ctx->pid/pidfd are set and

@@ -141,7 +141,7 @@ static void ctx_clear(struct exec_ctx *ctx)
 			;
 	}
 	int *fds[] = {&ctx->init_pidfd, &ctx->init_root, &ctx->console, &ctx->listener,
-		      &ctx->sock[0], &ctx->sock[1], &ctx->pidfd, &ctx->master};
+		      &ctx->sock[0], &ctx->sock[1], &ctx->pidfd, &ctx->master, &ctx->notify_fd};
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		vs_closep(fds[i]);
 	if (ctx->has_proc)
@@ -178,7 +178,7 @@ int exec_container(const struct exec_request *req, int *ret_code, struct vs_erro
 {
 	struct exec_ctx ctx = {
 		.req = req, .init_pidfd = -1, .init_root = -1, .console = -1, .listener = -1,
-		.sock = {-1, -1}, .pidfd = -1, .master = -1,
+		.sock = {-1, -1}, .pidfd = -1, .master = -1, .notify_fd = -1,
 	};
 	int r = run(&ctx, ret_code, err);
 	ctx_clear(&ctx);

@@ -98,6 +98,8 @@ static int send_to_listener(struct exec_ctx *ctx, int notify_fd, struct vs_error
 	_cleanup_free_ char *payload = sc_listener_payload(&ls);
 	if (sc_send_listener(ctx->listener, notify_fd, payload, err) < 0)
 		return vs_error_wrap(err, "seccomp listener");
+	/* EOF tells the agent the state is complete. */
+	close(TAKE_FD(ctx->listener));
 	struct exec_msg ack = {.type = EXEC_MSG_ACK};
 	if (send(ctx->sock[0], &ack, sizeof(ack), MSG_NOSIGNAL) < 0)
 		return vs_error_errno(err, errno, "ack seccomp fd");
@@ -113,11 +115,20 @@ static int on_msg(struct exec_ctx *ctx, struct exec_msg *m, int fd, struct vs_er
 		ctx->pidfd = (int)syscall(SYS_pidfd_open, ctx->pid, 0);
 		if (ctx->pidfd < 0)
 			return vs_error_errno(err, errno, "pidfd_open %d", (int)ctx->pid);
-		return 0;
+		if (ctx->notify_fd < 0)
+			return 0;
+		owned = TAKE_FD(ctx->notify_fd);
+		return send_to_listener(ctx, owned, err);
 	case EXEC_MSG_PTY:
 		ctx->master = TAKE_FD(owned);
 		return 0;
 	case EXEC_MSG_SECCOMP:
+		/* Stage 2 may get here before stage 1 told us its pid, which the
+		 * agent must be given: hold the fd until then. */
+		if (ctx->pid <= 0) {
+			ctx->notify_fd = TAKE_FD(owned);
+			return 0;
+		}
 		return send_to_listener(ctx, fd, err);
 	case EXEC_MSG_ERROR:
 		return vs_error_set_raw(err, m->errnum, m->text);

@@ -153,6 +153,33 @@ cgroup_dir() {
 	assert_output --partial "is not open"
 }
 
+@test "exec with a NOTIFY filter hands its own notify fd to the agent" {
+	requires seccomp helper seccomp-listener
+	SOCK=$BATS_TEST_TMPDIR/agent.sock
+	agent() { # N: one agent per process (each takes one connection)
+		(cd / && exec "$HELPERS_DIR/seccomp-listener" "$SOCK" "$BATS_TEST_TMPDIR/agent$1.json" \
+			>"$BATS_TEST_TMPDIR/agent$1.out" 2>&1) &
+	}
+	agent 1
+	retry 50 0.1 test -S "$SOCK"
+	update_config ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$SOCK\",
+		syscalls: [{names: [\"mkdir\", \"mkdirat\"], action: \"SCMP_ACT_NOTIFY\"}]}"
+	start_sleeper
+	retry 50 0.1 test -s "$BATS_TEST_TMPDIR/agent1.json"
+	# The first agent now serves the init; a second one takes the socket
+	# path over (rename) for the exec'd process.
+	ino=$(stat -c %i "$SOCK")
+	agent 2
+	retry 50 0.1 sh -c "[ \"\$(stat -c %i '$SOCK')\" != $ino ]"
+	run vessel exec "$CID" sh -c 'mkdir /tmp/by-agent && echo mkdir-ok; [ -e /tmp/by-agent ] || echo nothing-created; echo $$'
+	assert_success
+	assert_line --index 0 mkdir-ok
+	assert_line --index 1 nothing-created
+	retry 50 0.1 test -s "$BATS_TEST_TMPDIR/agent2.json"
+	run jq -r '[.state.id, .state.status, (.pid > 1)] | join(" ")' "$BATS_TEST_TMPDIR/agent2.json"
+	assert_output "$CID running true"
+}
+
 @test "exec --process JSON" {
 	start_sleeper
 	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
