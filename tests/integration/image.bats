@@ -209,3 +209,46 @@ BUILDER=$REPO_ROOT/images/build-busybox-image.sh
 	run update_config '.bad syntax('
 	assert_failure
 }
+
+# tests/run-all's counting, on made-up TAP streams.
+
+run_suite_of() { # SHELL-SCRIPT printing TAP
+	LOGDIR=$BATS_TEST_TMPDIR/logs run "$REPO_ROOT/tests/run-all" --suite t/s sh -c "$1"
+}
+
+@test "run-all: counts ok, not ok and skip, plan first or last" {
+	run_suite_of 'echo 1..3; echo ok 1 a; echo "ok 2 b # skip no hugetlb"; echo "ok 3 c # SKIP"'
+	assert_success
+	assert_line "1 passed, 0 failed, 2 skipped"
+	run_suite_of 'echo ok 1 a; echo "not ok 2 b"; echo "# why it failed"; echo 1..2; exit 1'
+	assert_failure
+	assert_line "  not ok 2 b"
+	assert_line "    # why it failed"
+	assert_line "1 passed, 1 failed, 0 skipped"
+}
+
+@test "run-all: a suite that crashes or breaks its plan counts as failed" {
+	# died half-way: the plan promised 4
+	run_suite_of 'echo 1..4; echo ok 1 a; echo ok 2 b; kill -9 $$'
+	assert_failure
+	assert_output --partial "TAP plan says 4 tests, saw 2"
+	assert_line "2 passed, 2 failed, 0 skipped"
+	# no plan at all (a unit test binary that segfaulted before tap_done)
+	run_suite_of 'echo ok 1 a; kill -SEGV $$'
+	assert_failure
+	assert_output --partial "no TAP plan"
+	assert_line "1 passed, 1 failed, 0 skipped"
+	# every result ok but a failing exit status
+	run_suite_of 'echo ok 1 a; echo 1..1; exit 3'
+	assert_failure
+	assert_output --partial "exit status 3 with no failed test"
+	assert_line "1 passed, 1 failed, 0 skipped"
+}
+
+@test "run-all: a hung suite is timed out and counted as failed" {
+	LOGDIR=$BATS_TEST_TMPDIR/logs run "$REPO_ROOT/tests/run-all" --suite t/s \
+		timeout 1 sh -c 'echo 1..2; echo ok 1 a; exec sleep 30'
+	assert_failure
+	assert_output --partial "timed out"
+	assert_line "1 passed, 1 failed, 0 skipped"
+}
