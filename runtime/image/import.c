@@ -52,11 +52,13 @@ static int unpack_layers(const struct img_store *s, const char *layout, const ch
 		const char *hex = m->diff_ids[i];
 		_cleanup_free_ char *have = vs_strdup_printf("%s/layers/%s", s->path, hex);
 		_cleanup_free_ char *dest = vs_strdup_printf("%s/layers/%s", stage, hex);
-		if (img_is_dir(have) || img_is_dir(dest))
-			continue; /* shared with an imported image, or repeated */
 		_cleanup_free_ char *blob = NULL;
+		/* Verified even when the layer is already there: a corrupt
+		 * source is refused, not silently papered over. */
 		if (img_blob_verify(layout, &m->layers[i], &blob, err) < 0)
 			return vs_error_wrap(err, "layer %zu", i);
+		if (img_is_dir(have) || img_is_dir(dest))
+			continue; /* shared with an imported image, or repeated */
 		if (mkdir(dest, 0755) < 0)
 			return vs_error_errno(err, errno, "mkdir %s", dest);
 		if (img_unpack_layer(blob, dest, hex, err) < 0)

@@ -95,6 +95,7 @@ assert_store_empty() {
 @test "image bundle + run: the merged view applies whiteouts, opaque dirs, Env and WorkingDir" {
 	img import "$LAYOUT" two
 	local b=$BATS_TEST_TMPDIR/b1
+	# shellcheck disable=SC2016 # expanded by the container's shell
 	run "$VESSEL" bundle --store "$STORE" two "$b" sh -c \
 		'pwd; echo "$IMAGE_VAR"; cat /etc/motd; ls /data; ls /opq; cat /layer2-only; test -e /bin/vi || echo no-vi; grep " / " /proc/self/mountinfo'
 	assert_success
@@ -182,6 +183,26 @@ assert_store_empty() {
 	assert_store_empty
 	run img list -q
 	assert_output ""
+	# a layer the store already has is still verified in a new source
+	cp -a "$BATS_FILE_TMPDIR/layout" "$BATS_TEST_TMPDIR/good"
+	img import "$BATS_TEST_TMPDIR/good" two
+	run img import "$LAYOUT" again
+	assert_failure
+	assert_output --partial "digest mismatch"
+	run img list -q
+	assert_output two
+	run find "$STORE/tmp" -mindepth 1
+	assert_output ""
+}
+
+@test "image import: a corrupt manifest or config is refused" {
+	local m
+	m=$(jq -r '.manifests[0].digest' "$LAYOUT/index.json" | cut -d: -f2)
+	sed -i 's/schemaVersion/schemaversion/' "$LAYOUT/blobs/sha256/$m"
+	run img import "$LAYOUT" two
+	assert_failure
+	assert_output --partial "blob sha256:$m: digest mismatch"
+	assert_store_empty
 }
 
 @test "image import: a blob whose size differs from its descriptor is refused" {

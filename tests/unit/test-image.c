@@ -201,8 +201,13 @@ static char *make_tar(const char *name, const char *const *entries, bool gzip, c
 			struct archive_entry *e = archive_entry_new();
 			char *spec = vs_strdup(entries[i]);
 			char *arrow = strstr(spec, " -> ");
+			char *hard = strstr(spec, " => ");
 			size_t len = strlen(spec);
-			if (arrow) {
+			if (hard) {
+				*hard = '\0';
+				archive_entry_set_filetype(e, AE_IFREG);
+				archive_entry_set_hardlink(e, hard + 4);
+			} else if (arrow) {
 				*arrow = '\0';
 				archive_entry_set_filetype(e, AE_IFLNK);
 				archive_entry_set_symlink(e, arrow + 4);
@@ -218,7 +223,7 @@ static char *make_tar(const char *name, const char *const *entries, bool gzip, c
 				archive_entry_xattr_add_entry(e, "trusted.overlay.redirect", "/x",
 							      2);
 			archive_write_header(a, e);
-			if (archive_entry_filetype(e) == AE_IFREG)
+			if (archive_entry_filetype(e) == AE_IFREG && !hard)
 				archive_write_data(a, "x\n", 2);
 			archive_entry_free(e);
 			free(spec);
@@ -257,9 +262,18 @@ static bool exists(const char *dir, const char *rel, mode_t type)
 
 static void test_unpack(void)
 {
-	static const char *const good[] = {
-	    "./",    "a/",	     "a/file",	       "a/.wh.gone", "b/", "b/.wh..wh..opq",
-	    "b/new", ".wh.toplevel", "c/.wh..wh.plnk", "xattr-file", NULL};
+	static const char *const good[] = {"./",
+					   "a/",
+					   "a/file",
+					   "a/.wh.gone",
+					   "b/",
+					   "b/.wh..wh..opq",
+					   "b/new",
+					   ".wh.toplevel",
+					   "c/.wh..wh.plnk",
+					   "xattr-file",
+					   "./a/hl => ./a/file",
+					   NULL};
 	char diff[IMG_HEX_LEN + 1];
 	char *tar = make_tar("good.tar.gz", good, true, diff);
 	char *dest = fresh_dir("good");
@@ -271,6 +285,13 @@ static void test_unpack(void)
 	CHECK(exists(dest, "a/file", S_IFREG), "a/file unpacked");
 	CHECK(exists(dest, "a/gone", S_IFCHR), "a/.wh.gone became a char device");
 	CHECK(exists(dest, "toplevel", S_IFCHR), ".wh.toplevel became a char device");
+	struct stat st1, st2;
+	char *f1 = vs_strdup_printf("%s/a/file", dest);
+	char *f2 = vs_strdup_printf("%s/a/hl", dest);
+	CHECK(stat(f1, &st1) == 0 && stat(f2, &st2) == 0 && st1.st_ino == st2.st_ino,
+	      "a hard link inside the layer is a hard link");
+	free(f1);
+	free(f2);
 	CHECK(!exists(dest, "a/.wh.gone", S_IFREG), "no .wh. file is left");
 	CHECK(!exists(dest, "b/.wh..wh..opq", S_IFREG), "no opaque marker file is left");
 	CHECK(!exists(dest, "c/.wh..wh.plnk", S_IFREG), "AUFS metadata is dropped");
