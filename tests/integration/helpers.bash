@@ -22,7 +22,9 @@
 #   BUILDDIR     the build dir holding images/ and helpers/ (env; default the
 #                directory of $VESSEL, or <repo>/build for <repo>/vessel)
 #   HELPERS_DIR  $BUILDDIR/helpers: host-side helper binaries (recvtty, ...)
-#   TEST_IMAGE   $BUILDDIR/images/busybox: the built image (rootfs/, config.json)
+#   TEST_IMAGE   $BUILDDIR/images/busybox: the built image (rootfs/, config.json);
+#                VESSEL_TEST_IMAGE (env) points it elsewhere, used as is
+#   VESSEL_TEST_PREPARED  (env) set: do not build the image and helpers
 #   ROOT         this test's state dir (what `vessel` passes as --root)
 #   BUNDLE, CID  this test's bundle dir and a container id for it
 #   REPO_ROOT    the source checkout
@@ -78,22 +80,21 @@ HELPERS_DIR=$BUILDDIR/helpers
 TEST_IMAGE=${VESSEL_TEST_IMAGE:-$BUILDDIR/images/busybox}
 export VESSEL BUILDDIR HELPERS_DIR TEST_IMAGE REPO_ROOT
 
-# `make check` builds the image and the helpers before any suite runs; a suite
-# run by hand (`VESSEL=... bats tests/integration/x.bats`) builds what is
-# missing once per bats run.  flock because bats -j runs tests side by side.
+# `make check` builds the image and the helpers before any suite runs and
+# sets VESSEL_TEST_PREPARED; a suite run by hand (`VESSEL=... bats x.bats`)
+# brings both up to date once per bats run (quick when nothing changed).
+# flock because bats -j runs tests side by side.
 vessel_prepare() {
 	[[ -n ${VESSEL_TEST_PREPARED:-} ]] && return 0
 	local stamp=${BATS_RUN_TMPDIR:-/tmp}/vessel-prepared
 	[[ -e $stamp ]] && return 0
-	mkdir -p "$BUILDDIR"
+	mkdir -p "$BUILDDIR" || return 1
 	(
 		flock 9
 		[[ -e $stamp ]] && exit 0
-		if [[ ! -x $HELPERS_DIR/vprobe ]]; then
-			make -s -C "$REPO_ROOT/tests/helpers" BUILDDIR="$HELPERS_DIR" >&2 || exit 1
-		fi
-		if [[ ! -f $TEST_IMAGE/config.json ]]; then
-			VESSEL=$VESSEL "$REPO_ROOT/images/build-busybox-image.sh" "$(dirname "$TEST_IMAGE")" >&2 || exit 1
+		make -s -C "$REPO_ROOT/tests/helpers" BUILDDIR="$HELPERS_DIR" >&2 || exit 1
+		if [[ -z ${VESSEL_TEST_IMAGE:-} ]]; then
+			VESSEL=$VESSEL "$REPO_ROOT/images/build-busybox-image.sh" "$BUILDDIR/images" >&2 || exit 1
 		fi
 		touch "$stamp"
 	) 9>"$BUILDDIR/.test-prepare.lock"

@@ -252,3 +252,18 @@ run_suite_of() { # SHELL-SCRIPT printing TAP
 	assert_output --partial "timed out"
 	assert_line "1 passed, 1 failed, 0 skipped"
 }
+
+@test "harness: leak check sees a live container's state dir, init and cgroup" {
+	set_args sleep 100
+	detached vessel run -d "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	local pid
+	pid=$(container_pid "$CID")
+	run vessel_leaks "$CID"
+	assert_line "state dir left: $ROOT/$CID"
+	# found although its /proc/PID/root reads "/" after pivot_root
+	assert_line --partial "process left: pid $pid "
+	if [ -n "$(cgroup2_mount)" ]; then
+		assert_line --regexp "^cgroup left: .*/$CID\$"
+	fi
+	# teardown's delete --force removes it all, so the test passes
+}
