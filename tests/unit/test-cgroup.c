@@ -370,6 +370,36 @@ static void test_bpf_program(void)
 	vs_error_clear(&err);
 }
 
+static void test_merge(void)
+{
+	struct oci_resources *base = parse("{\"memory\": {\"limit\": 100, \"swap\": 300}, "
+					   "\"cpu\": {\"quota\": 1000, \"cpus\": \"0\"}, "
+					   "\"unified\": {\"memory.high\": \"1\"}, "
+					   "\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}");
+	_cleanup_(res_freep) struct oci_resources *upd =
+		parse("{\"memory\": {\"limit\": 150}, \"cpu\": {\"period\": 5000, \"cpus\": \"1\"}, "
+		      "\"pids\": {\"limit\": 7}, \"unified\": {\"memory.high\": \"2\", \"pids.max\": \"9\"}, "
+		      "\"hugepageLimits\": [{\"pageSize\": \"1GB\", \"limit\": 5}]}");
+	if (!base || !upd)
+		return;
+	cg_resources_merge(&base, upd);
+	CHECK_INT(base->memory->limit.value, ==, 150);
+	CHECK_INT(base->memory->swap.value, ==, 350); /* 200 of swap kept */
+	CHECK_INT(base->cpu->quota.value, ==, 1000);
+	CHECK_INT(base->cpu->period.value, ==, 5000);
+	CHECK_STR(base->cpu->cpus, "1");
+	CHECK(base->has_pids && base->pids_limit.value == 7, "pids merged");
+	CHECK_INT(base->n_unified, ==, 2);
+	CHECK_STR(base->unified[0].value, "2");
+	CHECK_INT(base->n_hugepage_limits, ==, 2);
+	struct oci_resources *none = NULL;
+	cg_resources_merge(&none, upd);
+	CHECK(none && none->memory && none->memory->limit.value == 150, "merge into nothing");
+	CHECK(none && !none->memory->swap.set, "no swap invented");
+	oci_resources_free(none);
+	oci_resources_free(base);
+}
+
 int main(void)
 {
 	if (!mkdtemp(fake_root)) {
@@ -382,6 +412,7 @@ int main(void)
 	test_update_merges_cpu_max();
 	test_refusals();
 	test_bpf_program();
+	test_merge();
 	_cleanup_free_ char *cmd = vs_strdup_printf("rm -rf '%s'", fake_root);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", fake_root);
