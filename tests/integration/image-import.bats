@@ -294,3 +294,38 @@ assert_store_empty() {
 	run ls "$STORE/bundles"
 	assert_output ""
 }
+
+@test "image import + run: the embedded busybox OCI layout runs on an overlay root" {
+	local oci
+	oci=$(dirname "$TEST_IMAGE")/busybox-oci
+	[ -f "$oci/index.json" ] || skip "no $oci (make images)"
+	run img import "$oci" busybox
+	assert_success
+	local b=$BATS_TEST_TMPDIR/b1
+	"$VESSEL" bundle --store "$STORE" busybox "$b" sh -c 'echo hello > /hello; cat /hello; grep " / " /proc/self/mountinfo'
+	run vessel run -b "$b" "$CID"
+	assert_success
+	assert_line --index 0 hello
+	assert_line --index 1 --partial " / / "
+	assert_line --index 1 --partial "overlay"
+	assert_line --index 1 --partial "upperdir=$b/upper"
+}
+
+@test "image import: a nested index is followed to the linux/amd64 manifest" {
+	[ "$(uname -m)" = x86_64 ] || skip "the layout is amd64"
+	local inner sum size
+	inner=$BATS_TEST_TMPDIR/inner.json
+	jq '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+		manifests: [(.manifests[1] | .platform = {architecture: "arm64", os: "linux"}),
+			.manifests[0]]}' "$LAYOUT/index.json" >"$inner"
+	sum=$(sha256sum "$inner" | cut -d' ' -f1)
+	size=$(stat -c %s "$inner")
+	mv "$inner" "$LAYOUT/blobs/sha256/$sum"
+	jq -n --arg d "sha256:$sum" --argjson s "$size" '{schemaVersion: 2, manifests: [{
+		mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s}]}' \
+		>"$LAYOUT/index.json"
+	run img import "$LAYOUT" nested
+	assert_success
+	run img list
+	assert_line --regexp '^nested +2 '
+}
