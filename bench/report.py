@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""bench/report.py OUT: turn OUT/raw (written by bench/bench.sh) into
+OUT/report.md and OUT/*.svg (gnuplot, when installed).
+
+Every figure is computed here from the raw lines; nothing is typed in.
+Latencies: median with p10 and p90 over the rounds; ratios are of medians.
+"""
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+RUNTIMES = ["vessel", "crun", "runc"]
+CONFIG_TEXT = {
+    "host": "this hybrid host as it is: vessel uses the cgroup2 mount "
+    "(/sys/fs/cgroup/unified, only hugetlb enabled), runc its cgroup v1 "
+    "manager (a directory in every v1 hierarchy); crun refuses to run here",
+    "cg2ns": "a private mount namespace whose /sys/fs/cgroup is the cgroup2 "
+    "hierarchy (hugetlb the only controller): vessel and runc create, join "
+    "and remove a cgroup2 directory and attach a device eBPF program; crun "
+    "runs with --cgroup-manager=disabled (no cgroup at all: its cgroupfs "
+    "manager raises RLIMIT_MEMLOCK, which fails without CAP_SYS_RESOURCE); "
+    "floor = bench/floor.c with a cgroup, floor-nocg without",
+    "vm": "the cgroup v2 VM of tests/vm/ (Debian 6.1 kernel, TCG emulation, "
+    "2 vCPUs): all three runtimes with their default cgroup2 managers and "
+    "every controller; absolute times are inflated by emulation, only the "
+    "ratios compare",
+}
+
+
+def read_tsv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
+def pct(values, q):
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    k = (len(v) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def ms(ns):
+    return ns / 1e6
+
+
+class Timings:
+    """timings.tsv: CONFIG RUNTIME OP PARAM ROUND WALL_NS MAXRSS_KB STATUS"""
+
+    def __init__(self, rows):
+        self.ok = defaultdict(list)
+        self.rss = defaultdict(list)
+        self.failed = defaultdict(int)
+        self.by_round = defaultdict(dict)
+        for c, rt, op, param, rnd, ns, rss, st in rows:
+            key = (c, rt, op, param)
+            if st == "0":
+                self.ok[key].append(int(ns))
+                self.rss[key].append(int(rss))
+                self.by_round[key][int(rnd)] = int(ns)
+            else:
+                self.failed[key] += 1
+
+    def median(self, c, rt, op, param="-"):
+        v = self.ok.get((c, rt, op, param))
+        return statistics.median(v) if v else None
+
+    def cell(self, c, rt, op, param="-"):
+        v = self.ok.get((c, rt, op, param), [])
+        fails = self.failed.get((c, rt, op, param), 0)
+        if not v:
+            return f"fails ({fails}/{fails})" if fails else "-"
+        s = f"{ms(statistics.median(v)):.1f} ({ms(pct(v, .1)):.1f}-{ms(pct(v, .9)):.1f})"
+        if fails:
+            s += f", {fails} failed"
+        return s
+
+    def configs(self):
+        return sorted({k[0] for k in self.ok} | {k[0] for k in self.failed},
+                      key=lambda c: list(CONFIG_TEXT).index(c) if c in CONFIG_TEXT else 9)
+
+    def runtimes(self, c):
+        have = {k[1] for k in list(self.ok) + list(self.failed) if k[0] == c}
+        return [r for r in RUNTIMES if r in have]
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.2f}x"
+
+
+def lifecycle_tables(t, c, out):
+    rts = t.runtimes(c)
+    out.append(f"Milliseconds: median (p10-p90), {max((len(t.ok.get((c, r, 'run', '-'), [])) for r in rts), default=0)} rounds.\n")
+    out.append("| op | " + " | ".join(rts) + " | floor | " + " | ".join(
+        f"vessel/{r}" for r in rts if r != "vessel") + " | vessel/floor |")
+    out.append("|---" * (len(rts) * 2 + 1) + "|---|")
+    for op in ["run", "create", "start", "delete"]:
+        cells = [t.cell(c, r, op) for r in rts]
+        floor = t.cell(c, "floor", op) if op == "run" else ""
+        if op == "run" and t.median(c, "floor-nocg", "run") is not None:
+            floor += f"; nocg {t.cell(c, 'floor-nocg', 'run')}"
+        v = t.median(c, "vessel", op)
+        rat = [ratio(v, t.median(c, r, op)) for r in rts if r != "vessel"]
+        fl = ratio(v, t.median(c, "floor", op)) if op == "run" else ""
+        out.append(f"| {op} | " + " | ".join(cells) + f" | {floor} | " + " | ".join(rat) + f" | {fl} |")
+    if "crun" in rts and t.median(c, "floor-nocg", "run"):
+        out.append(f"\nAgainst the floor of its own configuration: crun run / floor-nocg = "
+                   f"{ratio(t.median(c, 'crun', 'run'), t.median(c, 'floor-nocg', 'run'))}, "
+                   f"runc run / floor = {ratio(t.median(c, 'runc', 'run'), t.median(c, 'floor', 'run'))}.")
+    out.append("")
+
+
+def memory_table(t, c, bins, out):
+    rts = t.runtimes(c)
+    out.append("| runtime | peak RSS `create` (KiB) | peak RSS `run` (KiB) | binary size | shared libraries |")
+    out.append("|---|---|---|---|---|")
+    for r in rts:
+        rc = t.rss.get((c, r, "create", "-"), [])
+        rr = t.rss.get((c, r, "run", "-"), [])
+        size, libs = bins.get(r, ("?", "?"))
+        size = f"{int(size) / 1024:.0f} KiB" if size.isdigit() else size
+        nlibs = len(libs.split()) if libs != "?" else 0
+        out.append(f"| {r} | {statistics.median(rc) if rc else '-':.0f} | "
+                   f"{statistics.median(rr) if rr else '-':.0f} | {size} | {nlibs}: {libs} |"
+                   if rc and rr else f"| {r} | - | - | {size} | {libs} |")
+    out.append("\nPeak RSS is wait4()'s ru_maxrss of the runtime process: its own high-water mark "
+               "and that of the descendants it reaped itself (for `run`, the container init before "
+               "its exec; for `create` the init lives on and is not counted). Median over the rounds.\n")
+
+
+def exec_table(t, c, out):
+    rts = t.runtimes(c)
+    out.append("| | " + " | ".join(rts) + " | " + " | ".join(f"vessel/{r}" for r in rts if r != "vessel") + " |")
+    out.append("|---" * (2 * len(rts)) + "|")
+    v = t.median(c, "vessel", "exec")
+    out.append("| exec /bin/true (ms) | " + " | ".join(t.cell(c, r, "exec") for r in rts) + " | " +
+               " | ".join(ratio(v, t.median(c, r, "exec")) for r in rts if r != "vessel") + " |\n")
+
+
+def freeze_table(t, c, out):
+    rts = t.runtimes(c)
+    sizes = sorted({int(k[3]) for k in list(t.ok) + list(t.failed) if k[0] == c and k[2] == "pause"})
+    if not sizes:
+        return
+    out.append("| op | processes | " + " | ".join(rts) + " | " + " | ".join(
+        f"vessel/{r}" for r in rts if r != "vessel") + " |")
+    out.append("|---" * (2 * len(rts) + 1) + "|")
+    for op in ["pause", "resume"]:
+        for n in sizes:
+            v = t.median(c, "vessel", op, str(n))
+            out.append(f"| {op} | {n} | " + " | ".join(t.cell(c, r, op, str(n)) for r in rts) + " | " +
+                       " | ".join(ratio(v, t.median(c, r, op, str(n))) for r in rts if r != "vessel") + " |")
+    out.append("")
+
+
+def density_table(t, dens, c, raw, out):
+    rows = [d for d in dens if d[0] == c]
+    if not rows:
+        return
+    out.append("| runtime | N | time to start all (s) | median start (ms) | MemAvailable used per container (KiB) "
+               "| time to delete all (s) | runtime processes left resident |")
+    out.append("|---|---|---|---|---|---|---|")
+    for _, r, n, mem0, mem, resident in rows:
+        n = int(n)
+        starts = t.by_round.get((c, r, "dstart", "-"), {})
+        dels = t.by_round.get((c, r, "ddelete", "-"), {})
+        st = [starts[k] for k in range(1, n + 1) if k in starts]
+        de = [dels[k] for k in range(1, n + 1) if k in dels]
+        per = (int(mem0) - int(mem)) / n
+        out.append(f"| {r} | {n} | {sum(st) / 1e9:.1f} | {ms(statistics.median(st)):.1f} | {per:.0f} | "
+                   f"{sum(de) / 1e9:.1f} | {resident} |")
+    out.append("\nStarts are `run -d` one after another up to the largest N, measured at each N on the "
+               "way; deletes are `delete --force` newest first, so \"delete all\" at N is the time of "
+               "the last N deletes. MemAvailable is host-wide (other tenants move it too), sampled 1 s "
+               "after the N-th start.")
+    for r in RUNTIMES:
+        f = os.path.join(raw, f"density-{c}-{r}.err")
+        fails = t.failed.get((c, r, "dstart", "-"), 0)
+        if fails and os.path.exists(f):
+            with open(f) as fh:
+                msg = fh.read().strip().splitlines()[-1:] or ["?"]
+            out.append(f"\n**{r} hit a limit**: container {len(t.ok.get((c, r, 'dstart', '-'), [])) + 1} failed: `{msg[0]}`")
+    out.append("")
+
+
+def sysops_table(rows, c, out):
+    rows = [s for s in rows if s[0] == c]
+    if not rows:
+        return
+    cols = [("host", "none")] + [(r, v) for v in ("nosec", "default") for r in RUNTIMES
+                                 if any(s[1] == r and s[2] == v for s in rows)]
+    val = {(s[1], s[2], s[3]): float(s[4]) for s in rows}
+    ops = list(dict.fromkeys(s[3] for s in rows))
+    out.append("ns per call (best of the rounds). `nosec`: no linux.seccomp; `default`: the bundle's "
+               "profile (vessel's default, the same JSON for all three).\n")
+    out.append("| op | " + " | ".join("host" if r == "host" else f"{r} {v}" for r, v in cols) +
+               " | vessel default/host | vessel/crun default | vessel/runc default |")
+    out.append("|---" * (len(cols) + 4) + "|")
+    for op in ops:
+        cells = [f"{val[(r, v, op)]:.0f}" if (r, v, op) in val else "-" for r, v in cols]
+        vd = val.get(("vessel", "default", op))
+        out.append(f"| {op} | " + " | ".join(cells) + f" | {ratio(vd, val.get(('host', 'none', op)))} | "
+                   f"{ratio(vd, val.get(('crun', 'default', op)))} | {ratio(vd, val.get(('runc', 'default', op)))} |")
+    out.append("")
+
+
+def gnuplot(script, outdir):
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, cwd=outdir, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return True
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"report.py: gnuplot: {e}", file=sys.stderr)
+        return False
+
+
+def cdf_chart(t, c, op, outdir, name, title):
+    series = []
+    for r in t.runtimes(c) + (["floor", "floor-nocg"] if op == "run" else []):
+        v = sorted(t.ok.get((c, r, op, "-"), []))
+        if not v:
+            continue
+        dat = os.path.join(outdir, f".{name}-{r}.dat")
+        with open(dat, "w") as f:
+            for i, x in enumerate(v):
+                f.write(f"{ms(x):.3f} {(i + 1) / len(v):.4f}\n")
+        series.append(f"'{os.path.basename(dat)}' using 1:2 with steps lw 2 title '{r}'")
+    if not series:
+        return None
+    ok = gnuplot(f"set terminal svg size 720,420 dynamic font 'sans,11'\nset output '{name}.svg'\n"
+                 f"set title '{title}'\nset xlabel 'milliseconds'\nset ylabel 'fraction of rounds'\n"
+                 "set logscale x\nset key bottom right\nset grid\n"
+                 f"plot {', '.join(series)}\n", outdir)
+    return f"{name}.svg" if ok else None
+
+
+def density_chart(t, c, outdir, name):
+    series = []
+    for r in t.runtimes(c):
+        starts = t.by_round.get((c, r, "dstart", "-"), {})
+        if not starts:
+            continue
+        dat = os.path.join(outdir, f".{name}-{r}.dat")
+        total = 0
+        with open(dat, "w") as f:
+            for k in sorted(starts):
+                total += starts[k]
+                f.write(f"{k} {ms(starts[k]):.3f} {total / 1e9:.3f}\n")
+        series.append(f"'{os.path.basename(dat)}' using 1:3 with lines lw 2 title '{r}: total (s, left)', "
+                      f"'{os.path.basename(dat)}' using 1:2 axes x1y2 with dots title '{r}: this start (ms, right)'")
+    if not series:
+        return None
+    ok = gnuplot(f"set terminal svg size 720,420 dynamic font 'sans,11'\nset output '{name}.svg'\n"
+                 f"set title 'density ({c}): starting containers one after another'\n"
+                 "set xlabel 'containers running'\nset ylabel 'seconds since the first start'\n"
+                 "set y2label 'this start, ms'\nset y2tics\nset logscale y2\nset key top left\nset grid\n"
+                 f"plot {', '.join(series)}\n", outdir)
+    return f"{name}.svg" if ok else None
+
+
+def headline(t, c):
+    v = t.median(c, "vessel", "run")
+    parts = []
+    for r in ("crun", "runc", "floor"):
+        x = t.median(c, r, "run")
+        if v and x:
+            parts.append(f"vessel/{r} {v / x:.2f}x")
+    return ", ".join(parts)
+
+
+def section(t, dens, sysops, bins, raw, outdir, c, title, out):
+    out.append(f"## {title}\n")
+    out.append(f"Configuration `{c}`: {CONFIG_TEXT.get(c, c)}.\n")
+    out.append(f"Headline (`run` of /bin/true, medians): {headline(t, c) or 'not measured'}.\n")
+    out.append("### 1. Lifecycle latency\n")
+    lifecycle_tables(t, c, out)
+    chart = cdf_chart(t, c, "run", outdir, f"run-cdf-{c}", f"run /bin/true to completion ({c})")
+    if chart:
+        out.append(f"![run latency distribution]({chart})\n")
+    out.append("### 2. Runtime memory\n")
+    memory_table(t, c, bins, out)
+    out.append("### 3. exec latency\n")
+    exec_table(t, c, out)
+    chart = cdf_chart(t, c, "exec", outdir, f"exec-cdf-{c}", f"exec /bin/true into a running container ({c})")
+    if chart:
+        out.append(f"![exec latency distribution]({chart})\n")
+    if any(d[0] == c for d in dens):
+        out.append("### 4. Density\n")
+        density_table(t, dens, c, raw, out)
+        chart = density_chart(t, c, outdir, f"density-{c}")
+        if chart:
+            out.append(f"![density curve]({chart})\n")
+    if any(s[0] == c for s in sysops):
+        out.append("### 5. Syscall cost inside a container\n")
+        sysops_table(sysops, c, out)
+    if any(k[0] == c and k[2] == "pause" for k in list(t.ok) + list(t.failed)):
+        out.append("### 6. Freeze/thaw (ms)\n")
+        freeze_table(t, c, out)
+
+
+def main():
+    outdir = os.path.abspath(sys.argv[1])
+    raw = os.path.join(outdir, "raw")
+    t = Timings(read_tsv(os.path.join(raw, "timings.tsv")))
+    dens = read_tsv(os.path.join(raw, "density.tsv"))
+    sysops = read_tsv(os.path.join(raw, "sysops.tsv"))
+    bins = {r[0]: (r[1], r[2] if len(r) > 2 else "") for r in read_tsv(os.path.join(raw, "binaries.tsv"))}
+    vmraw = os.path.join(raw, "vm")
+    tv = Timings(read_tsv(os.path.join(vmraw, "timings.tsv")))
+    dv = read_tsv(os.path.join(vmraw, "density.tsv"))
+    sv = read_tsv(os.path.join(vmraw, "sysops.tsv"))
+
+    out = ["# vessel benchmark report\n",
+           "Written by `make bench` (bench/bench.sh, bench/report.py) from the raw data in `raw/` "
+           "(kept out of git). Runtimes interleaved round by round on one busybox bundle "
+           "(`/bin/true`, read-only root, the default seccomp profile, ociVersion 1.0.2).\n",
+           "## Machine and versions\n", "```"]
+    with open(os.path.join(raw, "machine.txt")) as f:
+        out.append(f.read().rstrip())
+    out.append("```\n")
+    crun_msg = os.path.join(raw, "crun-default-host.txt")
+    if os.path.exists(crun_msg):
+        with open(crun_msg) as f:
+            msg = f.read().strip()
+        out.append(f"crun with its defaults on this host: `{msg or 'ran'}`.\n")
+    for c, title in (("cg2ns", "Host, private cgroup2 namespace (all three runtimes)"),
+                     ("host", "Host, hybrid cgroups as they are (vessel and runc)")):
+        if c in t.configs():
+            section(t, dens, sysops, bins, raw, outdir, c, title, out)
+    if tv.configs():
+        section(tv, dv, sv, bins, vmraw, outdir, "vm", "cgroup v2 VM (ratios only)", out)
+    else:
+        out.append("## cgroup v2 VM\n\nNot run (`--no-vm`, `--smoke`, or the VM failed).\n")
+    for w in (os.path.join(raw, "warnings.txt"), os.path.join(vmraw, "warnings.txt")):
+        if os.path.exists(w):
+            with open(w) as f:
+                out.append("## Warnings during the run\n\n" + "".join(f"- {line}" for line in f) + "\n")
+    with open(os.path.join(outdir, "report.md"), "w") as f:
+        f.write("\n".join(out) + "\n")
+    for name in os.listdir(outdir):
+        if name.startswith(".") and name.endswith(".dat"):
+            os.unlink(os.path.join(outdir, name))
+
+
+if __name__ == "__main__":
+    main()
