@@ -87,8 +87,7 @@ static int action_resolve(const char *name, const oci_opt_u32 *errno_ret, const 
 		return vs_error_set(err, "%s: unknown action \"%s\"", where, name);
 
 	if (errno_ret->set && !takes_errno)
-		return vs_error_set(err, "%s: %s does not take an errno return value", where,
-				    name);
+		return vs_error_set(err, "%s: %s does not take an errno return value", where, name);
 	/* The action's data field is 16 bits; a larger value would be silently
 	 * truncated into a different errno. */
 	if (errno_ret->set && errno_ret->value > 0xffff)
@@ -104,10 +103,13 @@ static int op_resolve(const char *name, const char *where, enum scmp_compare *re
 		const char *name;
 		enum scmp_compare op;
 	} ops[] = {
-		{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-		{"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-		{"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-		{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+	    {"SCMP_CMP_NE", SCMP_CMP_NE},
+	    {"SCMP_CMP_LT", SCMP_CMP_LT},
+	    {"SCMP_CMP_LE", SCMP_CMP_LE},
+	    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+	    {"SCMP_CMP_GE", SCMP_CMP_GE},
+	    {"SCMP_CMP_GT", SCMP_CMP_GT},
+	    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 	};
 	for (size_t i = 0; name && i < ARRAY_SIZE(ops); i++) {
 		if (strcmp(name, ops[i].name) == 0) {
@@ -119,8 +121,8 @@ static int op_resolve(const char *name, const char *where, enum scmp_compare *re
 }
 
 /* "SCMP_ARCH_MIPSEL64N32" -> libseccomp's "mipsel64n32". */
-static int arch_add(scmp_filter_ctx ctx, const char *name, const char *where,
-		    uint32_t *ret_arch, struct vs_error *err)
+static int arch_add(scmp_filter_ctx ctx, const char *name, const char *where, uint32_t *ret_arch,
+		    struct vs_error *err)
 {
 	char lower[32];
 	size_t plen = strlen("SCMP_ARCH_");
@@ -277,17 +279,18 @@ static int add_arches(scmp_filter_ctx ctx, char **names, struct build_info *bi,
 	return 0;
 }
 
-static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *ret_ctx,
-		     struct build_info *bi, struct vs_error *err)
+static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *ret_ctx, struct build_info *bi,
+		     struct vs_error *err)
 {
 	uint32_t def;
 
-	if (action_resolve(s->default_action, &s->default_errno_ret, SC_PATH ".defaultAction",
-			   &def, err) < 0)
+	if (action_resolve(s->default_action, &s->default_errno_ret, SC_PATH ".defaultAction", &def,
+			   err) < 0)
 		return -1;
 	if (def == SCMP_ACT_NOTIFY)
-		return vs_error_set(err, SC_PATH ".defaultAction: SCMP_ACT_NOTIFY cannot be the "
-					     "default action (the runtime could not pass the fd)");
+		return vs_error_set(err,
+				    SC_PATH ".defaultAction: SCMP_ACT_NOTIFY cannot be the "
+					    "default action (the runtime could not pass the fd)");
 	_cleanup_scmp_ scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx)
 		return vs_error_set(err, SC_PATH ".defaultAction: libseccomp refused %s",
@@ -344,7 +347,7 @@ static int check_listener(const struct oci_seccomp *s, bool uses_notify, struct 
 		return vs_error_set(err, SC_PATH ".listenerMetadata: set without listenerPath");
 	if (uses_notify && (!s->listener_path || !s->listener_path[0]))
 		return vs_error_set(err, SC_PATH ".listenerPath: required when a rule uses "
-					     "SCMP_ACT_NOTIFY");
+						 "SCMP_ACT_NOTIFY");
 	if (uses_notify && s->listener_path[0] != '/')
 		return vs_error_set(err, SC_PATH ".listenerPath: \"%s\" is not an absolute path",
 				    s->listener_path);

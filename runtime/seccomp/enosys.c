@@ -30,7 +30,7 @@
 #include "runtime/seccomp/seccomp-internal.h"
 
 #define X32_SYSCALL_BIT 0x40000000u
-#define STUB_MAX        64
+#define STUB_MAX	64
 
 enum target { T_NONE, T_NEXT, T_ENOSYS, T_END };
 
@@ -70,7 +70,8 @@ static int64_t max_nr(const struct oci_seccomp *sc, uint32_t arch)
 static void emit_limit(struct stub *s, int64_t max)
 {
 	if (max >= 0)
-		emit(s, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, 0, 0),
+		emit(s,
+		     (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, 0, 0),
 		     T_ENOSYS, T_NONE);
 	emit(s, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0), T_END, T_NONE);
 }
@@ -80,13 +81,18 @@ static void emit_limit(struct stub *s, int64_t max)
 static void emit_block(struct stub *s, uint32_t audit, int64_t max, int64_t max_x32)
 {
 	s->block_start = s->n;
-	emit(s, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, 0), T_NONE, T_NEXT);
-	emit(s, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	emit(s, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, 0), T_NONE,
+	     T_NEXT);
+	emit(s,
+	     (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					  offsetof(struct seccomp_data, nr)),
 	     T_NONE, T_NONE);
 	if (audit == AUDIT_ARCH_X86_64) {
 		size_t jset = s->n;
-		emit(s, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 0, 0),
-		     T_NONE, T_NONE);
+		emit(
+		    s,
+		    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 0, 0),
+		    T_NONE, T_NONE);
 		emit_limit(s, max);
 		s->insn[jset].jt = (uint8_t)(s->n - jset - 1);
 		emit_limit(s, max_x32);
@@ -115,9 +121,8 @@ static bool applies(uint32_t default_action)
 	       (default_action & 0xffffu) != ENOSYS;
 }
 
-int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action,
-		   const uint32_t *arches, size_t n_arches, struct sc_filter *f,
-		   struct vs_error *err)
+int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action, const uint32_t *arches,
+		   size_t n_arches, struct sc_filter *f, struct vs_error *err)
 {
 	struct stub s = {.n = 0};
 	int64_t x86_64 = -1, x32 = -1;
@@ -125,7 +130,9 @@ int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action,
 
 	if (!applies(default_action))
 		return 0;
-	emit(&s, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	emit(&s,
+	     (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					  offsetof(struct seccomp_data, arch)),
 	     T_NONE, T_NONE);
 	for (size_t i = 0; i < n_arches; i++) {
 		if (arches[i] == SCMP_ARCH_X86_64)
@@ -143,8 +150,9 @@ int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action,
 	resolve_jumps(&s);
 
 	if (f->n_insns + s.n > SC_MAX_INSNS)
-		return vs_error_set(err, "seccomp: the filter needs %zu BPF instructions, the kernel "
-					 "accepts at most %d",
+		return vs_error_set(err,
+				    "seccomp: the filter needs %zu BPF instructions, the kernel "
+				    "accepts at most %d",
 				    f->n_insns + s.n, SC_MAX_INSNS);
 	struct sock_filter *all = vs_malloc0((f->n_insns + s.n) * sizeof(*all));
 	memcpy(all, s.insn, s.n * sizeof(*all));

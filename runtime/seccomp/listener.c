@@ -98,7 +98,9 @@ int sc_send_listener(int sock_fd, int notify_fd, const char *payload, struct vs_
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = (void *)payload, .iov_len = strlen(payload)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	memset(&u, 0, sizeof(u));
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);

@@ -27,8 +27,6 @@ extern const char vs_sc_profile_json[];
 #define SC_NATIVE_ARCH "SCMP_ARCH_X86_64"
 #elif defined(__aarch64__)
 #define SC_NATIVE_ARCH "SCMP_ARCH_AARCH64"
-#else
-#define SC_NATIVE_ARCH NULL
 #endif
 
 static void yajl_tree_freep(yajl_val *v)
@@ -91,12 +89,14 @@ static void parse_syscall(yajl_val obj, struct oci_seccomp_syscall *sys)
 	}
 }
 
-/* The native architecture and its compat ABIs, from archMap. */
+/* The native architecture and its compat ABIs, from archMap.  Elsewhere
+ * the list stays empty: libseccomp then covers the native one only. */
 static char **native_architectures(yajl_val root)
 {
-	yajl_val map = get(root, "archMap", yajl_t_array);
 	char **v = NULL;
-	for (size_t i = 0; SC_NATIVE_ARCH && map && i < map->u.array.len; i++) {
+#ifdef SC_NATIVE_ARCH
+	yajl_val map = get(root, "archMap", yajl_t_array);
+	for (size_t i = 0; map && i < map->u.array.len; i++) {
 		yajl_val e = map->u.array.values[i];
 		_cleanup_free_ char *arch = get_str(e, "architecture");
 		if (!arch || strcmp(arch, SC_NATIVE_ARCH) != 0)
@@ -106,14 +106,17 @@ static char **native_architectures(yajl_val root)
 		for (size_t j = 0; sub && sub[j]; j++)
 			vs_strv_push(&v, sub[j]);
 	}
+#else
+	(void)root;
+#endif
 	return v;
 }
 
 struct oci_seccomp *sc_default_profile(void)
 {
 	char errbuf[256];
-	_cleanup_(yajl_tree_freep) yajl_val root = yajl_tree_parse(vs_sc_profile_json, errbuf,
-								     sizeof(errbuf));
+	_cleanup_(yajl_tree_freep) yajl_val root =
+	    yajl_tree_parse(vs_sc_profile_json, errbuf, sizeof(errbuf));
 	/* The JSON is part of the source tree and checked by the unit tests;
 	 * a parse failure here is a build defect, not a runtime condition. */
 	if (!root)

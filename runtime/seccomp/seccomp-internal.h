@@ -16,7 +16,7 @@ struct sc_filter {
 	struct sock_filter *insns;
 	unsigned short n_insns;
 	unsigned int flags;
-	char *listener_path;     /* set only when the filter uses NOTIFY */
+	char *listener_path; /* set only when the filter uses NOTIFY */
 	char *listener_metadata;
 };
 
@@ -33,8 +33,7 @@ int sc_flag_resolve(const char *name, const char *where, unsigned int *ret_flag,
  * default action is an errno other than ENOSYS.  arches: the architecture
  * tokens the filter covers. */
 struct oci_seccomp;
-int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action,
-		   const uint32_t *arches, size_t n_arches, struct sc_filter *f,
-		   struct vs_error *err);
+int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action, const uint32_t *arches,
+		   size_t n_arches, struct sc_filter *f, struct vs_error *err);
 
 #endif

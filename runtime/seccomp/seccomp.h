@@ -106,9 +106,9 @@ int sc_listener_connect(const char *path, int *ret_fd, struct vs_error *err);
  * process state"). */
 struct sc_listener_state {
 	const char *id;
-	const char *status;  /* "creating" */
-	pid_t pid;           /* host pid of the container process */
-	const char *bundle;  /* absolute path */
+	const char *status; /* "creating" */
+	pid_t pid;	    /* host pid of the container process */
+	const char *bundle; /* absolute path */
 	const struct oci_kv *annotations;
 	size_t n_annotations;
 	const char *metadata; /* listenerMetadata, may be NULL */

@@ -77,8 +77,8 @@ int main(int argc, char **argv)
 		const char *name;
 		void (*op)(void);
 	} ops[] = {
-		{"getpid", op_getpid}, {"getppid", op_getppid}, {"read1", op_read1},
-		{"fstat", op_fstat},   {"openat_close", op_open_close},
+	    {"getpid", op_getpid}, {"getppid", op_getppid},	    {"read1", op_read1},
+	    {"fstat", op_fstat},   {"openat_close", op_open_close},
 	};
 	long iterations = argc > 1 ? atol(argv[1]) : 200000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 5;

@@ -54,8 +54,12 @@ static long long jint(yajl_val root, const char *a, const char *b)
 static void test_listener_payload(void)
 {
 	struct oci_kv ann[] = {{"a", "b"}};
-	struct sc_listener_state st = {.id = "c1", .status = "creating", .pid = 4422,
-				       .bundle = "/b", .annotations = ann, .n_annotations = 1,
+	struct sc_listener_state st = {.id = "c1",
+				       .status = "creating",
+				       .pid = 4422,
+				       .bundle = "/b",
+				       .annotations = ann,
+				       .n_annotations = 1,
 				       .metadata = "MKNOD=/dev/null"};
 	_cleanup_free_ char *json = sc_listener_payload(&st);
 	char errbuf[128];
@@ -92,8 +96,8 @@ static void child(const struct sc_filter *f, int sock, const char *dir)
 		_exit(100);
 	if (sc_load(f, &nfd, &err) < 0 || nfd < 0)
 		_exit(101);
-	struct sc_listener_state st = {.id = "t", .pid = getpid(), .bundle = "/",
-				       .metadata = sc_filter_listener_metadata(f)};
+	struct sc_listener_state st = {
+	    .id = "t", .pid = getpid(), .bundle = "/", .metadata = sc_filter_listener_metadata(f)};
 	char *payload = sc_listener_payload(&st);
 	if (sc_send_listener(sock, nfd, payload, &err) < 0)
 		_exit(102);
@@ -112,8 +116,8 @@ static int recv_fd(int sock, char *buf, size_t cap)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {buf, cap - 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			     .msg_controllen = sizeof(u.b)};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	if (n <= 0)
 		return -1;

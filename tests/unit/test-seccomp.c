@@ -95,18 +95,54 @@ static int errno_of(long r)
 	return r < 0 ? errno : 0;
 }
 
-static int do_getppid(void) { return errno_of(syscall(SYS_getppid)); }
-static int do_getpid(void) { return errno_of(syscall(SYS_getpid)); }
-static int do_keyctl(void) { return errno_of(syscall(SYS_keyctl, 0, 0, 0, 0, 0)); }
-static int do_clone3(void) { return errno_of(syscall(SYS_clone3, NULL, 0)); }
-static int do_unshare_uts(void) { return errno_of(unshare(CLONE_NEWUTS)); }
-static int do_pers_query(void) { return errno_of(personality(0xffffffff)); }
-static int do_pers_rie(void) { return errno_of(personality(READ_IMPLIES_EXEC)); }
-static int do_pers_linux32(void) { return errno_of(personality(PER_LINUX32)); }
-static int do_pers_zero(void) { return errno_of(personality(PER_LINUX)); }
-static int do_kill_0_0(void) { return errno_of(kill(0, 0)); }
-static int do_kill_self_0(void) { return errno_of(kill(getpid(), 0)); }
-static int do_pers_addr(void) { return errno_of(personality(ADDR_NO_RANDOMIZE)); }
+static int do_getppid(void)
+{
+	return errno_of(syscall(SYS_getppid));
+}
+static int do_getpid(void)
+{
+	return errno_of(syscall(SYS_getpid));
+}
+static int do_keyctl(void)
+{
+	return errno_of(syscall(SYS_keyctl, 0, 0, 0, 0, 0));
+}
+static int do_clone3(void)
+{
+	return errno_of(syscall(SYS_clone3, NULL, 0));
+}
+static int do_unshare_uts(void)
+{
+	return errno_of(unshare(CLONE_NEWUTS));
+}
+static int do_pers_query(void)
+{
+	return errno_of(personality(0xffffffff));
+}
+static int do_pers_rie(void)
+{
+	return errno_of(personality(READ_IMPLIES_EXEC));
+}
+static int do_pers_linux32(void)
+{
+	return errno_of(personality(PER_LINUX32));
+}
+static int do_pers_zero(void)
+{
+	return errno_of(personality(PER_LINUX));
+}
+static int do_kill_0_0(void)
+{
+	return errno_of(kill(0, 0));
+}
+static int do_kill_self_0(void)
+{
+	return errno_of(kill(getpid(), 0));
+}
+static int do_pers_addr(void)
+{
+	return errno_of(personality(ADDR_NO_RANDOMIZE));
+}
 
 static int do_fork(void)
 {
@@ -345,8 +381,14 @@ static void test_default_profile(void)
 	sc_profile_free(s);
 }
 
-static int do_nr1000(void) { return errno_of(syscall(1000)); }
-static int do_nr300(void) { return errno_of(syscall(300)); }
+static int do_nr1000(void)
+{
+	return errno_of(syscall(1000));
+}
+static int do_nr300(void)
+{
+	return errno_of(syscall(300));
+}
 
 static int do_nr1000_32(void)
 {
@@ -447,7 +489,8 @@ static void test_config_errors(void)
 {
 	struct oci_seccomp *s = profile("SCMP_ACT_ALLOW");
 	rule(s, "SCMP_ACT_BOGUS", "getpid", NULL);
-	expect_compile_error(s, "linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"");
+	expect_compile_error(s,
+			     "linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"");
 
 	s = profile("SCMP_ACT_NOPE");
 	expect_compile_error(s, "linux.seccomp.defaultAction: unknown action");
