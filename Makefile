@@ -105,6 +105,18 @@ deps-check:
 
 .PHONY: demo deps-check
 
+# Benchmarks against crun and runc (bench/bench.sh: installs them if missing,
+# ~25 min, writes bench/results/<date>/report.md).  Not part of make check;
+# bench-smoke (1 round, tiny N, no VM) is, through tests/integration/bench-smoke.bats.
+bench: deps-check
+	bench/bench.sh
+
+bench-smoke: deps-check
+	$(MAKE) $(BUILDDIR)/vessel
+	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) bench/bench.sh --smoke --out $(abspath $(BUILDDIR))/bench-smoke
+
+.PHONY: bench bench-smoke
+
 install: vessel
 	install -D -m 0755 vessel $(DESTDIR)$(BINDIR)/vessel
 	install -d $(DESTDIR)$(MANDIR)/man8
