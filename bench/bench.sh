@@ -44,7 +44,7 @@ bench_die() {
 }
 
 install_deps() {
-	local want=() cmd pkg
+	local want=() cmd
 	for cmd in crun:crun runc:runc gnuplot:gnuplot-nox jq:jq python3:python3 unshare:util-linux; do
 		command -v "${cmd%%:*}" >/dev/null || want+=("${cmd#*:}")
 	done
@@ -54,7 +54,7 @@ install_deps() {
 		return 0
 	fi
 	bench_log "installing ${want[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${want[@]}" >&2 ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${want[@]}" >&2 ||
 		bench_die "apt-get install ${want[*]} failed"
 }
 
@@ -92,6 +92,7 @@ prepare_work() {
 	make_bundle b-sleep '.process.args = ["sleep", "1000000"]'
 	local n
 	for n in $FREEZE_SIZES; do
+		# shellcheck disable=SC2016 # $script is jq's
 		make_bundle "b-procs-$n" '.process.args = ["sh", "-c", $script]' --arg script \
 			"i=1; while [ \$i -lt $n ]; do sleep 1000000 & i=\$((i+1)); done; exec sleep 1000000"
 	done
@@ -189,6 +190,8 @@ probe_runtimes() {
 		fi
 	done
 	if command -v crun >/dev/null; then
+		# only crun's message (stderr) is wanted
+		# shellcheck disable=SC2069
 		(cd "$WORK/b-true" && crun --root "$WORK/state/crun-probe" run "probe-$$" 2>&1 >/dev/null) \
 			>"$DATA/crun-default-host.txt" || true
 		crun --root "$WORK/state/crun-probe" delete -f "probe-$$" >/dev/null 2>&1 || true

@@ -66,7 +66,8 @@ force_delete() {
 # One lifecycle round of runtime $WHO: run to completion, then create,
 # start, (wait until stopped, untimed), delete.
 lifecycle_round() {
-	local r=$1 id=b-$WHO-$r-$$
+	local r=$1
+	local id=b-$WHO-$r-$$
 	cd "$WORK/b-true" || return 1
 	record run - "$r" "${RT[@]}" run --bundle "$WORK/b-true" "$id-r" ||
 		force_delete "$id-r"
