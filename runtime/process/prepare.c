@@ -155,4 +155,6 @@ void proc_plan_clear(struct proc_plan *plan)
 {
 	vs_strv_free(plan->env);
 	plan->env = NULL;
+	free(plan->exe);
+	plan->exe = NULL;
 }

@@ -21,6 +21,7 @@
  *   proc_caps_apply()          permitted/effective/inheritable, then ambient
  *   proc_chdir()               as the user: a cwd the user cannot enter fails
  *   proc_set_no_new_privs()
+ *   proc_resolve_exe()
  *   (seccomp, exec FIFO, startContainer hooks)
  *   proc_apply_final_affinity(), proc_exec() */
 #ifndef VESSEL_RUNTIME_PROCESS_PROCESS_H
@@ -47,6 +48,7 @@ struct proc_plan {
 	cpu_set_t affinity_initial, affinity_final;
 	unsigned long personality; /* (unsigned long)-1 = leave alone */
 	char **env;                /* process.env plus what vessel adds (LISTEN_FDS) */
+	char *exe;                 /* args[0] resolved in the container (proc_resolve_exe) */
 	const struct oci_kv *sysctl;
 	size_t n_sysctl;
 };
@@ -84,8 +86,11 @@ int proc_make_cwd(const char *cwd, struct vs_error *err);
 int proc_chdir(const char *cwd, struct vs_error *err);
 int proc_set_no_new_privs(const struct oci_process *process, struct vs_error *err);
 int proc_apply_final_affinity(const struct proc_plan *plan, struct vs_error *err);
-/* Resolve args[0] in the container's PATH and execve; returns only on
- * failure. */
-int proc_exec(const struct proc_plan *plan, struct vs_error *err);
+/* Resolve args[0] in the container's PATH now (so a missing program fails
+ * `create`, as with runc, not `start`). */
+int proc_resolve_exe(struct proc_plan *plan, struct vs_error *err);
+/* execve the resolved program (resolving it first if needed); returns only
+ * on failure. */
+int proc_exec(struct proc_plan *plan, struct vs_error *err);
 
 #endif

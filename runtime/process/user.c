@@ -102,12 +102,17 @@ char *proc_find_executable(const char *file, char *const *env, struct vs_error *
 	return NULL;
 }
 
-int proc_exec(const struct proc_plan *plan, struct vs_error *err)
+int proc_resolve_exe(struct proc_plan *plan, struct vs_error *err)
 {
-	const struct oci_process *p = plan->process;
-	_cleanup_free_ char *exe = proc_find_executable(p->args[0], plan->env, err);
-	if (!exe)
+	free(plan->exe);
+	plan->exe = proc_find_executable(plan->process->args[0], plan->env, err);
+	return plan->exe ? 0 : -1;
+}
+
+int proc_exec(struct proc_plan *plan, struct vs_error *err)
+{
+	if (!plan->exe && proc_resolve_exe(plan, err) < 0)
 		return -1;
-	execve(exe, p->args, plan->env);
-	return vs_error_errno(err, errno, "exec %s", exe);
+	execve(plan->exe, plan->process->args, plan->env);
+	return vs_error_errno(err, errno, "exec %s", plan->exe);
 }

@@ -224,6 +224,12 @@ static int step_no_new_privs(struct spawn_ctx *ctx, struct vs_error *err)
 	return proc_set_no_new_privs(ctx->c->process, err);
 }
 
+/* As the user, in the final root and cwd: exactly what execve will see. */
+static int step_executable(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return proc_resolve_exe(&ctx->proc, err);
+}
+
 /* With no_new_privs the filter goes in last, so vessel's own setup syscalls
  * are not subject to it. */
 static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
@@ -273,6 +279,7 @@ static const struct spawn_step init_steps[] = {
 	{"capabilities", step_capabilities},
 	{"chdir", step_chdir},
 	{"no_new_privs", step_no_new_privs},
+	{"executable", step_executable},
 	{"seccomp", step_seccomp},
 	{"fds", step_fds},
 	{"ready", step_ready},
