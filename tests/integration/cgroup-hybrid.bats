@@ -116,3 +116,33 @@ expect_refused() {
 	assert_output --partial "systemd"
 	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
 }
+
+# In a private mount namespace without the cgroup2 mount (the host's mounts
+# are untouched): vessel runs containers without a cgroup, refuses limits,
+# and pause says why it cannot work.
+@test "no cgroup2 at all: containers run without a cgroup, limits and pause are refused clearly" {
+	requires command unshare
+	set_cmd sleep 1000
+	update_config '.root.readonly = false'
+	cat >"$BATS_TEST_TMPDIR/nocg.sh" <<-'SCRIPT'
+		set -u
+		umount -l "$(awk '$9 == "cgroup2" { print $5 }' /proc/self/mountinfo | head -n 1)" || exit 99
+		grep -q ' - cgroup2 ' /proc/self/mountinfo && exit 98
+		v() { "$VESSEL" --root "$ROOT" "$@"; }
+		v run -d "$CID" </dev/null >/dev/null 2>&1 || { echo "run failed"; exit 1; }
+		echo "cgroupPath=$(jq -r '.cgroupPath // ""' "$ROOT/$CID/state.json")"
+		echo "status=$(v state "$CID" | jq -r .status)"
+		v pause "$CID" 2>&1; echo "pause=$?"
+		v delete --force "$CID"; echo "delete=$?"
+		jq '.linux.resources.memory = {"limit": 67108864}' config.json >c.tmp && mv c.tmp config.json
+		v run -d "$CID-2" </dev/null 2>&1; echo "limited=$?"
+	SCRIPT
+	run unshare -m --propagation private env VESSEL="$VESSEL" ROOT="$ROOT" CID="$CID" bash "$BATS_TEST_TMPDIR/nocg.sh"
+	assert_line "cgroupPath="
+	assert_line "status=running"
+	assert_line --partial "no cgroup2 hierarchy"
+	assert_line "pause=1"
+	assert_line "delete=0"
+	assert_line --partial "linux.resources.memory: cannot enforce the requested limit: no cgroup2 hierarchy is mounted"
+	assert_line "limited=1"
+}
