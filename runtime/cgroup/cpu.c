@@ -26,12 +26,17 @@ uint64_t cg_cpu_shares_to_weight(uint64_t shares)
 	return (uint64_t)ceil(pow(10.0, exponent) - 1e-9);
 }
 
+/* shares 1024 is the default weight every cgroup already has (100), and
+ * containerd's default spec asks for exactly that: it is a request that
+ * changes nothing, so a host whose cgroup2 lacks cpu need not refuse it. */
+#define CPU_SHARES_DEFAULT 1024
+
 static bool cpu_requested(const struct oci_resources *res)
 {
 	const struct oci_cpu *c = res->cpu;
 	if (!c)
 		return false;
-	return (c->shares.set && c->shares.value) || (c->quota.set && c->quota.value > 0) ||
+	return (c->shares.set && c->shares.value && c->shares.value != CPU_SHARES_DEFAULT) || (c->quota.set && c->quota.value > 0) ||
 	       (c->burst.set && c->burst.value) || (c->idle.set && c->idle.value) ||
 	       (c->realtime_runtime.set && c->realtime_runtime.value) ||
 	       (c->realtime_period.set && c->realtime_period.value);

@@ -66,14 +66,22 @@ static int kill_pidns(struct ct_container *c, int sig, struct vs_error *err)
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err)
 {
 	int pidfd;
-	if (ct_pidfd(c, &pidfd, err) < 0)
+	bool alive = ct_pidfd(c, &pidfd, err) == 0;
+	if (!alive && !all)
 		return -1;
+	/* As runc: `kill --all` also reaches what outlived the init (the shim
+	 * sends it when an init without its own pid namespace exits), and a
+	 * stopped container with nothing left is not an error. */
+	if (!alive)
+		vs_error_clear(err);
 	if (all && c->state->cgroup_path && c->state->cgroup_path[0]) {
 		__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
 		if (open_cgroup(c, &h, err) < 0 || cg_signal_all(h, sig, err) < 0)
 			return -1;
 		return 0;
 	}
+	if (!alive)
+		return 0;
 	if (all && kill_pidns(c, sig, err) < 0)
 		return -1;
 	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0) {

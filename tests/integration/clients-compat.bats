@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# What containerd's runc v2 shim and podman's conmon rely on, checked without
+# the daemons (tests/clients/*.bats drive the real ones): the outcomes and
+# error wording they match, and configs they send that vessel once refused.
+
+load helpers
+
+# The shim reads the last "level":"error" line of --log and shows its msg.
+@test "clients: errors reach --log as JSON lines, runc's wording for a missing container" {
+	log=$BATS_TEST_TMPDIR/log.json
+	run "$VESSEL" --root "$ROOT" --log "$log" --log-format json delete nosuch
+	assert_failure
+	assert_output --partial 'does not exist'
+	run jq -r 'select(.level == "error") | .msg' "$log"
+	assert_success
+	assert_output --partial 'container "nosuch" does not exist'
+	run "$VESSEL" --root "$ROOT" --log "$log" --log-format json kill nosuch 9
+	assert_failure
+	[ "$(jq -s 'map(select(.level == "error")) | length' "$log")" -eq 2 ]
+}
+
+# delete --force after a failed create (the shim always sends it).
+@test "clients: delete --force of a missing container succeeds, plain delete does not" {
+	run vessel delete --force nosuch
+	assert_success
+	run vessel delete nosuch
+	assert_failure
+	assert_output --partial 'does not exist'
+}
+
+# The shim sends `kill --all ID 9` when an init that shares a pid namespace
+# exits, to reap what it left; runc succeeds there.
+@test "clients: kill --all reaches processes that outlived the init, and succeeds once stopped" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_cmd 'sleep 1000 & echo $! > /tmp/orphan; exec sleep 1000'
+	update_config '.root.readonly = false'
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" running
+	retry 50 0.1 test -s "$BUNDLE/rootfs/tmp/orphan"
+	init=$(container_pid "$CID")
+	# no pid namespace: $! is the host pid
+	orphan=$(cat "$BUNDLE/rootfs/tmp/orphan")
+	kill -0 "$orphan" || fail "no orphan sleep $orphan"
+	kill -9 "$init"
+	wait_for_status "$CID" stopped
+	kill -0 "$orphan" || fail "the orphan died with the init: nothing to test"
+	run vessel kill "$CID" KILL
+	assert_failure
+	assert_output --partial 'container not running'
+	run vessel kill --all "$CID" KILL
+	assert_success
+	retry 50 0.1 sh -c "! kill -0 $orphan 2>/dev/null"
+	run vessel kill --all "$CID" KILL
+	assert_success
+}
+
+# containerd's default spec carries cpu.shares 1024, the default weight;
+# on a host whose cgroup2 has no cpu controller that is no limit to refuse.
+@test "clients: cpu shares 1024 (containerd's default) runs where cgroup2 has no cpu controller" {
+	requires cgroup_hybrid
+	grep -qw cpu "$(cgroup2_mount)/cgroup.controllers" && skip "cpu is in this host's cgroup2"
+	update_config '.linux.resources.cpu = {"shares": 1024}'
+	set_args true
+	run vessel run "$CID"
+	assert_success
+	update_config '.linux.resources.cpu = {"shares": 1025}'
+	run vessel run "$(new_id)"
+	assert_failure
+	assert_output --partial 'the cpu controller'
+}
