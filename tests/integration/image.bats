@@ -237,6 +237,13 @@ run_suite_of() { # SHELL-SCRIPT printing TAP
 	assert_failure
 	assert_output --partial "no TAP plan"
 	assert_line "1 passed, 1 failed, 0 skipped"
+	# bats's extra "not ok" for a failed teardown_file is counted once
+	run_suite_of 'echo 1..1; echo ok 1 a; echo "not ok 2 teardown_file failed"; exit 1'
+	assert_failure
+	assert_line "1 passed, 1 failed, 0 skipped"
+	run_suite_of 'echo 1..1; echo ok 1 a; echo "ok 2 b"'
+	assert_failure
+	assert_line "2 passed, 1 failed, 0 skipped"
 	# every result ok but a failing exit status
 	run_suite_of 'echo ok 1 a; echo 1..1; exit 3'
 	assert_failure
