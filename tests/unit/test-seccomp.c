@@ -529,7 +529,11 @@ static void test_config_errors(void)
 	rule(s, "SCMP_ACT_ERRNO", NULL);
 	expect_compile_error(s, "syscalls[0].names: must list at least one syscall");
 
-	s = profile("SCMP_ACT_ALLOW");
+}
+
+static void test_listener_config_errors(void)
+{
+	struct oci_seccomp *s = profile("SCMP_ACT_ALLOW");
 	rule(s, "SCMP_ACT_NOTIFY", "mkdir", NULL);
 	expect_compile_error(s, "linux.seccomp.listenerPath: required");
 
@@ -599,6 +603,7 @@ int main(void)
 	test_enosys_stub();
 	test_runtime_calls_allowed();
 	test_config_errors();
+	test_listener_config_errors();
 	test_load_needs_cap_without_nnp();
 	return tap_done();
 }
