@@ -24,7 +24,7 @@ all_commands() {
 @test "--help lists every command and the global options, exit 0" {
 	run "$VESSEL" --help
 	assert_success
-	for c in create start run state kill delete list exec pause resume update ps events spec features checkpoint restore; do
+	for c in create start run state kill delete list exec pause resume update ps events spec features image bundle checkpoint restore; do
 		assert_line --regexp "^  $c "
 	done
 	for o in --root --log --log-format --debug --systemd-cgroup --version --help; do
@@ -167,6 +167,22 @@ all_commands() {
 	assert_line --index 1 "error restore: restore is not supported by vessel (no CRIU integration)"
 	assert_line --index 2 --partial "error kill: unknown option '--bogus'"
 	assert_line --index 3 --partial "error unknown global option '--bogus'"
+}
+
+@test "--debug: debug messages reach the --log file, and only with --debug" {
+	requires seccomp
+	# the seccomp compiler logs unknown syscall names at debug level
+	update_config '.process.args = ["true"] | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["vessel_no_such_syscall"], "action": "SCMP_ACT_ERRNO"}]}'
+	local quiet=$BATS_TEST_TMPDIR/quiet.log loud=$BATS_TEST_TMPDIR/debug.log
+	run vessel --log "$quiet" --log-format json run "$(new_id q)"
+	assert_success
+	run vessel --debug --log "$loud" --log-format json run "$(new_id d)"
+	assert_success
+	run jq -r 'select(.level == "debug") | .msg' "$quiet"
+	assert_output ""
+	run jq -r 'select(.level == "debug") | .msg' "$loud"
+	assert_output --partial 'unknown syscall "vessel_no_such_syscall" skipped'
 }
 
 @test "--log with text format writes time, level and message" {
