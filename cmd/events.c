@@ -24,17 +24,17 @@
 enum { OPT_STATS = CLI_OPT_LONG, OPT_INTERVAL };
 
 static const struct cli_option options[] = {
-	{"stats", OPT_STATS, CLI_NOARG, NULL, "print the statistics once and exit"},
-	{"interval", OPT_INTERVAL, CLI_ARG, "DURATION", "time between stats events (default 5s)"},
-	{0},
+    {"stats", OPT_STATS, CLI_NOARG, NULL, "print the statistics once and exit"},
+    {"interval", OPT_INTERVAL, CLI_ARG, "DURATION", "time between stats events (default 5s)"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "events",
-	.args = "[options] CONTAINER",
-	.summary = "Print container events (stats, oom) as JSON lines.",
-	.details = "DURATION is as in Go: 500ms, 5s, 1m30s.  Ends when the container stops.",
-	.options = options,
+    .name = "events",
+    .args = "[options] CONTAINER",
+    .summary = "Print container events (stats, oom) as JSON lines.",
+    .details = "DURATION is as in Go: 500ms, 5s, 1m30s.  Ends when the container stops.",
+    .options = options,
 };
 
 /* Go's time.ParseDuration subset: one or more NUMBER UNIT pairs. */
@@ -43,8 +43,8 @@ static int parse_duration_ms(const char *s, int64_t *ret)
 	static const struct {
 		const char *unit;
 		double ms;
-	} units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1}, {"s", 1000}, {"m", 60000},
-		     {"h", 3600000}};
+	} units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3},	{"ms", 1},
+		     {"s", 1000},  {"m", 60000}, {"h", 3600000}};
 	double total = 0;
 	if (!*s)
 		return -1;
@@ -102,8 +102,8 @@ static void gen_cpu(yajl_gen g, const struct cg_stats *s)
 	yajl_gen_map_close(g);
 }
 
-static void gen_mem_entry(yajl_gen g, const char *key, uint64_t limit, uint64_t usage,
-			  uint64_t max, uint64_t failcnt)
+static void gen_mem_entry(yajl_gen g, const char *key, uint64_t limit, uint64_t usage, uint64_t max,
+			  uint64_t failcnt)
 {
 	gen_str(g, key);
 	yajl_gen_map_open(g);
@@ -247,7 +247,8 @@ static int watch(struct cg_handle *h, const char *id, int pidfd, int64_t interva
 		return -1;
 	int64_t next = now_ms() + interval;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = ino, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+				      {.fd = ino, .events = POLLIN}};
 		int64_t left = next - now_ms();
 		int r = poll(p, 2, left > 0 ? (int)left : 0);
 		if (r < 0 && errno != EINTR)
@@ -282,8 +283,10 @@ int cmd_events(struct vs_cli *cli, int argc, char **argv)
 		if (c == OPT_STATS)
 			once = true;
 		else if (c == OPT_INTERVAL && parse_duration_ms(optarg, &interval) < 0)
-			return cli_usage_error(cli, "--interval %s: expected a duration such as 5s or "
-						    "500ms (1ms to 24h)", optarg);
+			return cli_usage_error(cli,
+					       "--interval %s: expected a duration such as 5s or "
+					       "500ms (1ms to 24h)",
+					       optarg);
 	}
 	if (c < 0)
 		return cli_opt_status(c);

@@ -7,12 +7,12 @@
 #include "runtime/container/container.h"
 
 static const struct cli_command command = {
-	.name = "pause",
-	.args = "CONTAINER",
-	.summary = "Freeze every process of a container (cgroup.freeze).",
-	.details = "Waits until the kernel reports the cgroup frozen (cgroup.events).  Signals\n"
-		   "other than SIGKILL sent to a paused container stay pending until resume.",
-	.options = NULL,
+    .name = "pause",
+    .args = "CONTAINER",
+    .summary = "Freeze every process of a container (cgroup.freeze).",
+    .details = "Waits until the kernel reports the cgroup frozen (cgroup.events).  Signals\n"
+	       "other than SIGKILL sent to a paused container stay pending until resume.",
+    .options = NULL,
 };
 
 static void handle_freep(struct cg_handle **h)

@@ -19,17 +19,17 @@
 #include "runtime/container/container.h"
 
 static const struct cli_option options[] = {
-	{"format", 'f', CLI_ARG, "FORMAT", "table (default) or json"},
-	{0},
+    {"format", 'f', CLI_ARG, "FORMAT", "table (default) or json"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "ps",
-	.args = "[options] CONTAINER [-- PS-ARGS...]",
-	.summary = "List the processes of a container.",
-	.details = "table runs ps(1) with PS-ARGS (default -ef) and keeps the container's lines;\n"
-		   "json prints the host pids as a JSON array.",
-	.options = options,
+    .name = "ps",
+    .args = "[options] CONTAINER [-- PS-ARGS...]",
+    .summary = "List the processes of a container.",
+    .details = "table runs ps(1) with PS-ARGS (default -ef) and keeps the container's lines;\n"
+	       "json prints the host pids as a JSON array.",
+    .options = options,
 };
 
 static void handle_freep(struct cg_handle **h)
@@ -63,8 +63,8 @@ static int run_ps(char **args, char **ret_out, struct vs_error *err)
 		return vs_error_set(err, "ps %s failed (exit status %d)%s", args[1] ? args[1] : "",
 				    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 				    WIFEXITED(status) && WEXITSTATUS(status) == 127
-					    ? ": ps(1) is not installed (procps)"
-					    : "");
+					? ": ps(1) is not installed (procps)"
+					: "");
 	return 0;
 }
 

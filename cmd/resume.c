@@ -7,11 +7,11 @@
 #include "runtime/container/container.h"
 
 static const struct cli_command command = {
-	.name = "resume",
-	.args = "CONTAINER",
-	.summary = "Thaw a paused container.",
-	.details = "Waits until the kernel reports the cgroup thawed (cgroup.events).",
-	.options = NULL,
+    .name = "resume",
+    .args = "CONTAINER",
+    .summary = "Thaw a paused container.",
+    .details = "Waits until the kernel reports the cgroup thawed (cgroup.events).",
+    .options = NULL,
 };
 
 static void handle_freep(struct cg_handle **h)

@@ -33,28 +33,28 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{"resources", OPT_RESOURCES, CLI_ARG, "FILE", "LinuxResources JSON from FILE, or - for stdin"},
-	{"memory", OPT_MEMORY, CLI_ARG, "BYTES", "memory limit (512m, 1g; -1 = unlimited)"},
-	{"memory-swap", OPT_MEMORY_SWAP, CLI_ARG, "BYTES", "memory+swap limit (-1 = unlimited)"},
-	{"memory-reservation", OPT_MEMORY_RESERVATION, CLI_ARG, "BYTES", "memory soft limit"},
-	{"cpu-shares", OPT_CPU_SHARES, CLI_ARG, "N", "CPU shares (relative weight)"},
-	{"cpu-quota", OPT_CPU_QUOTA, CLI_ARG, "USEC", "CPU time per period (-1 = unlimited)"},
-	{"cpu-period", OPT_CPU_PERIOD, CLI_ARG, "USEC", "CPU CFS period"},
-	{"cpuset-cpus", OPT_CPUSET_CPUS, CLI_ARG, "LIST", "CPUs to run on (0-3,5)"},
-	{"cpuset-mems", OPT_CPUSET_MEMS, CLI_ARG, "LIST", "memory nodes to use"},
-	{"pids-limit", OPT_PIDS_LIMIT, CLI_ARG, "N", "maximum number of processes (<= 0: none)"},
-	{"blkio-weight", OPT_BLKIO_WEIGHT, CLI_ARG, "N", "block IO weight (10-1000)"},
-	{0},
+    {"resources", OPT_RESOURCES, CLI_ARG, "FILE", "LinuxResources JSON from FILE, or - for stdin"},
+    {"memory", OPT_MEMORY, CLI_ARG, "BYTES", "memory limit (512m, 1g; -1 = unlimited)"},
+    {"memory-swap", OPT_MEMORY_SWAP, CLI_ARG, "BYTES", "memory+swap limit (-1 = unlimited)"},
+    {"memory-reservation", OPT_MEMORY_RESERVATION, CLI_ARG, "BYTES", "memory soft limit"},
+    {"cpu-shares", OPT_CPU_SHARES, CLI_ARG, "N", "CPU shares (relative weight)"},
+    {"cpu-quota", OPT_CPU_QUOTA, CLI_ARG, "USEC", "CPU time per period (-1 = unlimited)"},
+    {"cpu-period", OPT_CPU_PERIOD, CLI_ARG, "USEC", "CPU CFS period"},
+    {"cpuset-cpus", OPT_CPUSET_CPUS, CLI_ARG, "LIST", "CPUs to run on (0-3,5)"},
+    {"cpuset-mems", OPT_CPUSET_MEMS, CLI_ARG, "LIST", "memory nodes to use"},
+    {"pids-limit", OPT_PIDS_LIMIT, CLI_ARG, "N", "maximum number of processes (<= 0: none)"},
+    {"blkio-weight", OPT_BLKIO_WEIGHT, CLI_ARG, "N", "block IO weight (10-1000)"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "update",
-	.args = "[options] CONTAINER",
-	.summary = "Update the resource limits of a running container.",
-	.details = "Flags apply on top of --resources.  Sizes take a k, m, g, t suffix (powers\n"
-		   "of 1024).  Values the kernel or the host's cgroups cannot take are errors\n"
-		   "that name the resource; nothing is changed then.",
-	.options = options,
+    .name = "update",
+    .args = "[options] CONTAINER",
+    .summary = "Update the resource limits of a running container.",
+    .details = "Flags apply on top of --resources.  Sizes take a k, m, g, t suffix (powers\n"
+	       "of 1024).  Values the kernel or the host's cgroups cannot take are errors\n"
+	       "that name the resource; nothing is changed then.",
+    .options = options,
 };
 
 /* "123", "512k", "1.5g", "2GiB", "-1": bytes, as runc's RAMInBytes. */
@@ -106,22 +106,39 @@ static void config_freep(struct oci_config **c)
  * with it. */
 static int apply_flag(struct oci_resources *res, int opt, const char *v)
 {
-	if (!res->memory && (opt == OPT_MEMORY || opt == OPT_MEMORY_SWAP || opt == OPT_MEMORY_RESERVATION))
+	if (!res->memory &&
+	    (opt == OPT_MEMORY || opt == OPT_MEMORY_SWAP || opt == OPT_MEMORY_RESERVATION))
 		res->memory = vs_malloc0(sizeof(*res->memory));
 	if (!res->cpu && opt >= OPT_CPU_SHARES && opt <= OPT_CPUSET_MEMS)
 		res->cpu = vs_malloc0(sizeof(*res->cpu));
 	uint64_t u;
 	switch (opt) {
-	case OPT_MEMORY: res->memory->limit.set = true; return parse_bytes(v, &res->memory->limit.value);
-	case OPT_MEMORY_SWAP: res->memory->swap.set = true; return parse_bytes(v, &res->memory->swap.value);
+	case OPT_MEMORY:
+		res->memory->limit.set = true;
+		return parse_bytes(v, &res->memory->limit.value);
+	case OPT_MEMORY_SWAP:
+		res->memory->swap.set = true;
+		return parse_bytes(v, &res->memory->swap.value);
 	case OPT_MEMORY_RESERVATION:
 		res->memory->reservation.set = true;
 		return parse_bytes(v, &res->memory->reservation.value);
-	case OPT_CPU_SHARES: res->cpu->shares.set = true; return vs_parse_u64(v, &res->cpu->shares.value);
-	case OPT_CPU_QUOTA: res->cpu->quota.set = true; return vs_parse_i64(v, &res->cpu->quota.value);
-	case OPT_CPU_PERIOD: res->cpu->period.set = true; return vs_parse_u64(v, &res->cpu->period.value);
-	case OPT_CPUSET_CPUS: free(res->cpu->cpus); res->cpu->cpus = vs_strdup(v); return 0;
-	case OPT_CPUSET_MEMS: free(res->cpu->mems); res->cpu->mems = vs_strdup(v); return 0;
+	case OPT_CPU_SHARES:
+		res->cpu->shares.set = true;
+		return vs_parse_u64(v, &res->cpu->shares.value);
+	case OPT_CPU_QUOTA:
+		res->cpu->quota.set = true;
+		return vs_parse_i64(v, &res->cpu->quota.value);
+	case OPT_CPU_PERIOD:
+		res->cpu->period.set = true;
+		return vs_parse_u64(v, &res->cpu->period.value);
+	case OPT_CPUSET_CPUS:
+		free(res->cpu->cpus);
+		res->cpu->cpus = vs_strdup(v);
+		return 0;
+	case OPT_CPUSET_MEMS:
+		free(res->cpu->mems);
+		res->cpu->mems = vs_strdup(v);
+		return 0;
 	case OPT_PIDS_LIMIT:
 		res->has_pids = res->pids_limit.set = true;
 		return vs_parse_i64(v, &res->pids_limit.value);
@@ -186,7 +203,8 @@ int cmd_update(struct vs_cli *cli, int argc, char **argv)
 		if (c == OPT_RESOURCES)
 			resources = optarg;
 		else if (apply_flag(flags, c, optarg) < 0)
-			return cli_usage_error(cli, "--%s: invalid value '%s'", option_name(c), optarg);
+			return cli_usage_error(cli, "--%s: invalid value '%s'", option_name(c),
+					       optarg);
 	}
 	if (c < 0)
 		return cli_opt_status(c);

@@ -25,7 +25,8 @@
 
 static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
-	return (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+	return (struct bpf_insn){
+	    .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
 }
 
 struct prog {
@@ -66,7 +67,8 @@ static void emit_rule(struct prog *p, const struct cg_dev_rule *r)
 	if (r->access != ALL_ACCESS) {
 		/* Matches when the requested bits are a subset of the rule's. */
 		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, 3, 0, 0));
-		emit(p, insn(BPF_ALU64 | BPF_AND | BPF_K, 1, 0, 0, (int32_t)(~r->access & ALL_ACCESS)));
+		emit(p, insn(BPF_ALU64 | BPF_AND | BPF_K, 1, 0, 0,
+			     (int32_t)(~r->access & ALL_ACCESS)));
 		emit(p, insn(BPF_JMP | BPF_JNE | BPF_K, 1, 0, 0, 0));
 	}
 	if (r->major >= 0)
@@ -167,8 +169,7 @@ static void detach_id(int cgroup_fd, uint32_t id)
 	(void)sys_bpf(BPF_PROG_DETACH, &attr);
 }
 
-int cg_bpf_dev_install(int cgroup_fd, const struct bpf_insn *insns, size_t n,
-		       struct vs_error *err)
+int cg_bpf_dev_install(int cgroup_fd, const struct bpf_insn *insns, size_t n, struct vs_error *err)
 {
 	uint32_t old[64], n_old = ARRAY_SIZE(old);
 	if (query(cgroup_fd, old, &n_old) < 0)

@@ -11,15 +11,15 @@
 #include "runtime/cgroup/cgroup.h"
 
 struct cg_handle {
-	int fd;      /* O_DIRECTORY of the cgroup; -1 for an empty handle */
-	char *root;  /* the cgroup2 mount ("/sys/fs/cgroup") */
-	char *path;  /* relative to root, "/vessel/ID" */
-	char *dir;   /* root + path */
+	int fd;	    /* O_DIRECTORY of the cgroup; -1 for an empty handle */
+	char *root; /* the cgroup2 mount ("/sys/fs/cgroup") */
+	char *path; /* relative to root, "/vessel/ID" */
+	char *dir;  /* root + path */
 	/* Not a real cgroupfs (unit tests): files are created on write, since
 	 * a plain directory has none of the kernel's interface files. */
 	bool fake;
 	char **available; /* controllers in the root's cgroup.controllers */
-	bool gone;        /* opened by path, but the directory no longer exists */
+	bool gone;	  /* opened by path, but the directory no longer exists */
 };
 
 /* Fails, saying why, when h has no live cgroup (none was created on a host
@@ -50,7 +50,7 @@ struct cg_controller {
 };
 
 extern const struct cg_controller cg_ctrl_cpu, cg_ctrl_cpuset, cg_ctrl_memory, cg_ctrl_pids,
-	cg_ctrl_io, cg_ctrl_hugetlb, cg_ctrl_rdma, cg_ctrl_unified, cg_ctrl_network;
+    cg_ctrl_io, cg_ctrl_hugetlb, cg_ctrl_rdma, cg_ctrl_unified, cg_ctrl_network;
 
 /* Every controller, in the order they are applied. */
 extern const struct cg_controller *const cg_controllers[];
@@ -138,8 +138,7 @@ int cg_bpf_dev_generate(const struct cg_dev_rule *rules, size_t n, struct bpf_in
 /* Load the program and attach it to the cgroup (BPF_F_ALLOW_MULTI), then
  * detach the programs that were attached before, so an update swaps rules
  * without a window where none apply. */
-int cg_bpf_dev_install(int cgroup_fd, const struct bpf_insn *insns, size_t n,
-		       struct vs_error *err);
+int cg_bpf_dev_install(int cgroup_fd, const struct bpf_insn *insns, size_t n, struct vs_error *err);
 /* Build, generate, install: the whole device policy. */
 int cg_devices_apply(struct cg_handle *h, const struct oci_resources *res,
 		     const struct oci_device *devs, size_t n_devs, struct vs_error *err);

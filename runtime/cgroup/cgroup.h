@@ -39,15 +39,15 @@
 #include "oci/oci.h"
 
 struct cg_config {
-	const char *id;           /* container id: the default path uses it */
-	const char *cgroups_path; /* linux.cgroupsPath; NULL or "" = default */
+	const char *id;			       /* container id: the default path uses it */
+	const char *cgroups_path;	       /* linux.cgroupsPath; NULL or "" = default */
 	const struct oci_resources *resources; /* may be NULL */
 	/* linux.devices: the nodes created in the container's /dev are allowed
 	 * by the device program on top of resources.devices and the standard
 	 * nodes (null, zero, full, random, urandom, tty, console, ptmx, pts). */
 	const struct oci_device *devices;
 	size_t n_devices;
-	bool systemd;             /* --systemd-cgroup: "slice:prefix:name" */
+	bool systemd; /* --systemd-cgroup: "slice:prefix:name" */
 	/* The cgroup2 mount to use instead of the one in /proc/self/mountinfo
 	 * (unit tests point it at a fake cgroupfs directory).  NULL = detect. */
 	const char *root;

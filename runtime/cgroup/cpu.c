@@ -36,16 +36,16 @@ static bool cpu_requested(const struct oci_resources *res)
 	const struct oci_cpu *c = res->cpu;
 	if (!c)
 		return false;
-	return (c->shares.set && c->shares.value && c->shares.value != CPU_SHARES_DEFAULT) || (c->quota.set && c->quota.value > 0) ||
-	       (c->burst.set && c->burst.value) || (c->idle.set && c->idle.value) ||
+	return (c->shares.set && c->shares.value && c->shares.value != CPU_SHARES_DEFAULT) ||
+	       (c->quota.set && c->quota.value > 0) || (c->burst.set && c->burst.value) ||
+	       (c->idle.set && c->idle.value) ||
 	       (c->realtime_runtime.set && c->realtime_runtime.value) ||
 	       (c->realtime_period.set && c->realtime_period.value);
 }
 
 /* cpu.max holds "QUOTA PERIOD" together: a config (or an update) that sets
  * only one keeps the other's current value, as runc does. */
-static int write_max(const struct cg_apply_ctx *ctx, const struct oci_cpu *c,
-		     struct vs_error *err)
+static int write_max(const struct cg_apply_ctx *ctx, const struct oci_cpu *c, struct vs_error *err)
 {
 	char quota[32] = "max";
 	uint64_t period = CPU_PERIOD_DEFAULT;
@@ -103,8 +103,8 @@ static int cpu_apply(const struct cg_apply_ctx *ctx, const struct oci_resources 
 }
 
 const struct cg_controller cg_ctrl_cpu = {
-	.name = "cpu",
-	.what = "linux.resources.cpu",
-	.requested = cpu_requested,
-	.apply = cpu_apply,
+    .name = "cpu",
+    .what = "linux.resources.cpu",
+    .requested = cpu_requested,
+    .apply = cpu_apply,
 };

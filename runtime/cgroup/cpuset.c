@@ -3,7 +3,8 @@
 
 static bool cpuset_requested(const struct oci_resources *res)
 {
-	return res->cpu && ((res->cpu->cpus && *res->cpu->cpus) || (res->cpu->mems && *res->cpu->mems));
+	return res->cpu &&
+	       ((res->cpu->cpus && *res->cpu->cpus) || (res->cpu->mems && *res->cpu->mems));
 }
 
 static int cpuset_apply(const struct cg_apply_ctx *ctx, const struct oci_resources *res,
@@ -20,8 +21,8 @@ static int cpuset_apply(const struct cg_apply_ctx *ctx, const struct oci_resourc
 }
 
 const struct cg_controller cg_ctrl_cpuset = {
-	.name = "cpuset",
-	.what = "linux.resources.cpu",
-	.requested = cpuset_requested,
-	.apply = cpuset_apply,
+    .name = "cpuset",
+    .what = "linux.resources.cpu",
+    .requested = cpuset_requested,
+    .apply = cpuset_apply,
 };

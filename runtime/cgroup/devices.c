@@ -14,17 +14,17 @@
  * crun allow them: mknod of any node (creating one is harmless without
  * access), the pseudo devices, the terminal nodes. */
 static const struct cg_dev_rule standard_rules[] = {
-	{true, 'c', -1, -1, CG_DEV_MKNOD},
-	{true, 'b', -1, -1, CG_DEV_MKNOD},
-	{true, 'c', 1, 3, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/null */
-	{true, 'c', 1, 5, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/zero */
-	{true, 'c', 1, 7, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/full */
-	{true, 'c', 1, 8, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/random */
-	{true, 'c', 1, 9, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/urandom */
-	{true, 'c', 5, 0, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/tty */
-	{true, 'c', 5, 1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/console */
-	{true, 'c', 5, 2, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},   /* /dev/ptmx */
-	{true, 'c', 136, -1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE}, /* /dev/pts/N */
+    {true, 'c', -1, -1, CG_DEV_MKNOD},
+    {true, 'b', -1, -1, CG_DEV_MKNOD},
+    {true, 'c', 1, 3, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/null */
+    {true, 'c', 1, 5, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/zero */
+    {true, 'c', 1, 7, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/full */
+    {true, 'c', 1, 8, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/random */
+    {true, 'c', 1, 9, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/urandom */
+    {true, 'c', 5, 0, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/tty */
+    {true, 'c', 5, 1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/console */
+    {true, 'c', 5, 2, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},    /* /dev/ptmx */
+    {true, 'c', 136, -1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE}, /* /dev/pts/N */
 };
 
 int cg_dev_access_parse(const char *s, unsigned *ret)
@@ -36,10 +36,17 @@ int cg_dev_access_parse(const char *s, unsigned *ret)
 	}
 	for (; *s; s++) {
 		switch (*s) {
-		case 'r': a |= CG_DEV_READ; break;
-		case 'w': a |= CG_DEV_WRITE; break;
-		case 'm': a |= CG_DEV_MKNOD; break;
-		default: return -1;
+		case 'r':
+			a |= CG_DEV_READ;
+			break;
+		case 'w':
+			a |= CG_DEV_WRITE;
+			break;
+		case 'm':
+			a |= CG_DEV_MKNOD;
+			break;
+		default:
+			return -1;
 		}
 	}
 	*ret = a;
@@ -59,11 +66,15 @@ static int push_config_rules(const struct oci_resources *res, struct cg_dev_rule
 		const struct oci_device_rule *d = &res->devices[i];
 		struct cg_dev_rule r = {d->allow, d->type ? d->type : 'a', d->major, d->minor, 0};
 		if (r.type != 'a' && r.type != 'c' && r.type != 'b')
-			return vs_error_set(err, "linux.resources.devices[%zu].type \"%c\": expected "
-						 "a, c or b", i, r.type);
+			return vs_error_set(err,
+					    "linux.resources.devices[%zu].type \"%c\": expected "
+					    "a, c or b",
+					    i, r.type);
 		if (cg_dev_access_parse(d->access, &r.access) < 0)
-			return vs_error_set(err, "linux.resources.devices[%zu].access \"%s\": "
-						 "expected letters of \"rwm\"", i, d->access);
+			return vs_error_set(err,
+					    "linux.resources.devices[%zu].access \"%s\": "
+					    "expected letters of \"rwm\"",
+					    i, d->access);
 		push(v, n, r);
 	}
 	return 0;
@@ -86,8 +97,9 @@ int cg_dev_rules_build(const struct oci_resources *res, const struct oci_device 
 		if (d->type == 'p')
 			continue; /* fifos are not devices to the kernel's check */
 		char type = d->type == 'b' ? 'b' : 'c';
-		push(&v, &n, (struct cg_dev_rule){true, type, d->major, d->minor,
-						  CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE});
+		push(&v, &n,
+		     (struct cg_dev_rule){true, type, d->major, d->minor,
+					  CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE});
 	}
 	*ret_rules = TAKE_PTR(v);
 	*ret_n = n;

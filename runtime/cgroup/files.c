@@ -18,7 +18,8 @@ int cg_write(const struct cg_handle *h, const char *name, const char *value, str
 	_cleanup_close_ int fd = openat(h->fd, name, flags, 0644);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return vs_error_errno(err, errno, "%s/%s: no such interface file", h->dir, name);
+			return vs_error_errno(err, errno, "%s/%s: no such interface file", h->dir,
+					      name);
 		return vs_error_errno(err, errno, "open %s/%s", h->dir, name);
 	}
 	/* One write(2): the kernel parses each write as a whole value, so a
@@ -81,7 +82,8 @@ int cg_read_key(const struct cg_handle *h, const char *name, const char *key, ui
 	if (cg_read(h, name, &buf, err) < 0)
 		return -1;
 	size_t klen = strlen(key);
-	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (char *line = buf; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
 			if (parse_u64_value(line + klen + 1, ret) < 0)
 				break;
@@ -108,6 +110,8 @@ int cg_require(const struct cg_handle *h, const char *what, struct vs_error *err
 	if (h->gone)
 		return vs_error_errno(err, ENOENT, "cannot %s: cgroup %s no longer exists", what,
 				      h->path);
-	return vs_error_set(err, "cannot %s: the container has no cgroup (no cgroup2 hierarchy "
-				 "was mounted when it was created)", what);
+	return vs_error_set(err,
+			    "cannot %s: the container has no cgroup (no cgroup2 hierarchy "
+			    "was mounted when it was created)",
+			    what);
 }

@@ -51,11 +51,12 @@ static int wait_frozen(struct cg_handle *h, bool want, int timeout_ms, struct vs
 			return 0;
 		int64_t left = deadline - now_ms();
 		if (left <= 0)
-			return vs_error_errno(err, ETIMEDOUT, "cgroup %s: still %s after %d ms", h->path,
-					      want ? "not frozen" : "frozen", timeout_ms);
+			return vs_error_errno(err, ETIMEDOUT, "cgroup %s: still %s after %d ms",
+					      h->path, want ? "not frozen" : "frozen", timeout_ms);
 		/* Without inotify, poll the file every 10 ms. */
 		struct pollfd pfd = {.fd = ino, .events = POLLIN};
-		int r = poll(&pfd, ino >= 0 ? 1 : 0, ino >= 0 ? (int)(left < 100 ? left : 100) : 10);
+		int r =
+		    poll(&pfd, ino >= 0 ? 1 : 0, ino >= 0 ? (int)(left < 100 ? left : 100) : 10);
 		if (r > 0) {
 			char buf[4096];
 			while (read(ino, buf, sizeof(buf)) > 0)
@@ -69,8 +70,10 @@ static int set_frozen(struct cg_handle *h, bool frozen, int timeout_ms, struct v
 	if (cg_require(h, frozen ? "pause" : "resume", err) < 0)
 		return -1;
 	if (!cg_file_exists(h, "cgroup.freeze"))
-		return vs_error_set(err, "cannot %s: %s has no cgroup.freeze (the kernel is older "
-					 "than 5.2)", frozen ? "pause" : "resume", h->dir);
+		return vs_error_set(err,
+				    "cannot %s: %s has no cgroup.freeze (the kernel is older "
+				    "than 5.2)",
+				    frozen ? "pause" : "resume", h->dir);
 	if (cg_write(h, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
 		return -1;
 	if (wait_frozen(h, frozen, timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS, err) < 0) {

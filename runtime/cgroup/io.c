@@ -43,8 +43,7 @@ static int write_weight(const struct cg_handle *h, const char *prefix, uint32_t 
 	return cg_write(h, "io.weight", buf, err);
 }
 
-static int write_weights(const struct cg_handle *h, const struct oci_blkio *b,
-			 struct vs_error *err)
+static int write_weights(const struct cg_handle *h, const struct oci_blkio *b, struct vs_error *err)
 {
 	if (b->weight.set && b->weight.value && write_weight(h, "", b->weight.value, err) < 0)
 		return vs_error_wrap(err, "weight");
@@ -52,27 +51,29 @@ static int write_weights(const struct cg_handle *h, const struct oci_blkio *b,
 		const struct oci_weight_device *d = &b->weight_devices[i];
 		if (d->leaf_weight.set)
 			vs_log_warn("linux.resources.blockIO.weightDevice %" PRId64 ":%" PRId64
-				    ": leafWeight is cgroup v1 only and ignored", d->major, d->minor);
+				    ": leafWeight is cgroup v1 only and ignored",
+				    d->major, d->minor);
 		if (!d->weight.set)
 			continue;
 		char prefix[48];
 		snprintf(prefix, sizeof(prefix), "%" PRId64 ":%" PRId64 " ", d->major, d->minor);
 		if (write_weight(h, prefix, d->weight.value, err) < 0)
-			return vs_error_wrap(err, "weightDevice %" PRId64 ":%" PRId64, d->major, d->minor);
+			return vs_error_wrap(err, "weightDevice %" PRId64 ":%" PRId64, d->major,
+					     d->minor);
 	}
 	if (b->leaf_weight.set)
 		vs_log_warn("linux.resources.blockIO.leafWeight is cgroup v1 only and ignored");
 	return 0;
 }
 
-static int write_throttle(const struct cg_handle *h, const struct oci_throttle_device *d,
-			  size_t n, const char *key, const char *field, struct vs_error *err)
+static int write_throttle(const struct cg_handle *h, const struct oci_throttle_device *d, size_t n,
+			  const char *key, const char *field, struct vs_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		char buf[96];
 		if (d[i].rate)
-			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
-				 d[i].minor, key, d[i].rate);
+			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+				 d[i].major, d[i].minor, key, d[i].rate);
 		else
 			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
 				 d[i].minor, key);
@@ -96,10 +97,10 @@ static int io_apply(const struct cg_apply_ctx *ctx, const struct oci_resources *
 		size_t n;
 		const char *key, *field;
 	} t[] = {
-		{b->throttle_read_bps, b->n_throttle_read_bps, "rbps", "throttleReadBpsDevice"},
-		{b->throttle_write_bps, b->n_throttle_write_bps, "wbps", "throttleWriteBpsDevice"},
-		{b->throttle_read_iops, b->n_throttle_read_iops, "riops", "throttleReadIOPSDevice"},
-		{b->throttle_write_iops, b->n_throttle_write_iops, "wiops", "throttleWriteIOPSDevice"},
+	    {b->throttle_read_bps, b->n_throttle_read_bps, "rbps", "throttleReadBpsDevice"},
+	    {b->throttle_write_bps, b->n_throttle_write_bps, "wbps", "throttleWriteBpsDevice"},
+	    {b->throttle_read_iops, b->n_throttle_read_iops, "riops", "throttleReadIOPSDevice"},
+	    {b->throttle_write_iops, b->n_throttle_write_iops, "wiops", "throttleWriteIOPSDevice"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		if (write_throttle(ctx->h, t[i].d, t[i].n, t[i].key, t[i].field, err) < 0)
@@ -108,8 +109,8 @@ static int io_apply(const struct cg_apply_ctx *ctx, const struct oci_resources *
 }
 
 const struct cg_controller cg_ctrl_io = {
-	.name = "io",
-	.what = "linux.resources.blockIO",
-	.requested = io_requested,
-	.apply = io_apply,
+    .name = "io",
+    .what = "linux.resources.blockIO",
+    .requested = io_requested,
+    .apply = io_apply,
 };

@@ -195,7 +195,8 @@ static int check_leaf_empty(struct cg_handle *h, struct vs_error *err)
 		return -1;
 	}
 	if (procs[0] != '\0')
-		return vs_error_set(err, "cgroup %s already exists and has processes in it", h->path);
+		return vs_error_set(err, "cgroup %s already exists and has processes in it",
+				    h->path);
 	return 0;
 }
 

@@ -36,15 +36,20 @@ int cg_memory_swap_value(const struct oci_memory *m, char *ret, size_t size, str
 		return 0;
 	}
 	if (swap < 0)
-		return vs_error_set(err, "swap %" PRId64 ": must be -1 (unlimited) or positive", swap);
+		return vs_error_set(err, "swap %" PRId64 ": must be -1 (unlimited) or positive",
+				    swap);
 	if (limit == 0)
 		return vs_error_set(err, "swap %" PRId64 ": a swap limit needs memory.limit", swap);
 	if (limit < 0)
-		return vs_error_set(err, "swap %" PRId64 ": memory.limit is unlimited, so the "
-					 "memory+swap limit must be unlimited (-1) too", swap);
+		return vs_error_set(err,
+				    "swap %" PRId64 ": memory.limit is unlimited, so the "
+				    "memory+swap limit must be unlimited (-1) too",
+				    swap);
 	if (swap < limit)
-		return vs_error_set(err, "swap %" PRId64 ": memory+swap must not be below "
-					 "memory.limit %" PRId64, swap, limit);
+		return vs_error_set(err,
+				    "swap %" PRId64 ": memory+swap must not be below "
+				    "memory.limit %" PRId64,
+				    swap, limit);
 	/* The spec's value is memory+swap; cgroup v2 limits swap alone. */
 	snprintf(ret, size, "%" PRId64, swap - limit);
 	return 0;
@@ -58,8 +63,10 @@ static int check_usage(const struct cg_apply_ctx *ctx, int64_t limit, struct vs_
 	if (limit < 0 || cg_read_u64(ctx->h, "memory.current", &usage, err) < 0)
 		return limit < 0 ? 0 : -1;
 	if ((uint64_t)limit < usage)
-		return vs_error_set(err, "limit %" PRId64 " is below the current usage %" PRIu64
-					 " (checkBeforeUpdate)", limit, usage);
+		return vs_error_set(err,
+				    "limit %" PRId64 " is below the current usage %" PRIu64
+				    " (checkBeforeUpdate)",
+				    limit, usage);
 	return 0;
 }
 
@@ -68,7 +75,8 @@ static int refuse_v1_only(const struct oci_memory *m, struct vs_error *err)
 	if (m->swappiness.set)
 		return vs_error_set(err, "swappiness: cgroup v2 has no per-cgroup swappiness");
 	if (m->disable_oom_killer.set && m->disable_oom_killer.value)
-		return vs_error_set(err, "disableOOMKiller: cgroup v2 cannot disable the OOM killer");
+		return vs_error_set(err,
+				    "disableOOMKiller: cgroup v2 cannot disable the OOM killer");
 	if ((m->kernel.set && m->kernel.value) || (m->kernel_tcp.set && m->kernel_tcp.value))
 		vs_log_warn("linux.resources.memory.kernel/kernelTCP are deprecated and ignored: "
 			    "cgroup v2 accounts kernel memory in memory.max");
@@ -103,8 +111,8 @@ static int memory_apply(const struct cg_apply_ctx *ctx, const struct oci_resourc
 }
 
 const struct cg_controller cg_ctrl_memory = {
-	.name = "memory",
-	.what = "linux.resources.memory",
-	.requested = memory_requested,
-	.apply = memory_apply,
+    .name = "memory",
+    .what = "linux.resources.memory",
+    .requested = memory_requested,
+    .apply = memory_apply,
 };

@@ -22,8 +22,8 @@ static void merge_memory(struct oci_memory **dst, const struct oci_memory *src)
 	struct oci_memory *d = *dst;
 	/* The spec's swap is memory+swap: a new limit alone keeps the amount
 	 * of swap (what memory.swap.max holds) as it was. */
-	if (src->limit.set && !src->swap.set && d->swap.set && d->swap.value > 0 &&
-	    d->limit.set && d->limit.value > 0 && src->limit.value > 0)
+	if (src->limit.set && !src->swap.set && d->swap.set && d->swap.value > 0 && d->limit.set &&
+	    d->limit.value > 0 && src->limit.value > 0)
 		d->swap.value = d->swap.value - d->limit.value + src->limit.value;
 	TAKE_OPT(d, src, limit);
 	TAKE_OPT(d, src, reservation);

@@ -121,7 +121,8 @@ static int append_components(char **buf, const char *src, struct vs_error *err)
 		if (strcmp(c, ".") == 0)
 			continue;
 		if (strcmp(c, "..") == 0)
-			return vs_error_set(err, "linux.cgroupsPath \"%s\": \"..\" is not allowed", src);
+			return vs_error_set(err, "linux.cgroupsPath \"%s\": \"..\" is not allowed",
+					    src);
 		char *next = vs_strdup_printf("%s%s%s", *buf, strcmp(*buf, "/") == 0 ? "" : "/", c);
 		free(*buf);
 		*buf = next;
@@ -135,7 +136,8 @@ int cg_resolve_path(const char *cgroups_path, const char *id, const char *own, c
 	_cleanup_free_ char *path = vs_strdup("/");
 	if (!cgroups_path || !*cgroups_path) {
 		if (!id || !*id || strchr(id, '/') || strcmp(id, "..") == 0 || strcmp(id, ".") == 0)
-			return vs_error_set(err, "container id \"%s\" cannot name a cgroup", id ? id : "");
+			return vs_error_set(err, "container id \"%s\" cannot name a cgroup",
+					    id ? id : "");
 		_cleanup_free_ char *def = vs_strdup_printf("vessel/%s", id);
 		if (append_components(&path, def, err) < 0)
 			return -1;
@@ -146,8 +148,10 @@ int cg_resolve_path(const char *cgroups_path, const char *id, const char *own, c
 			return -1;
 	}
 	if (strcmp(path, "/") == 0)
-		return vs_error_set(err, "linux.cgroupsPath \"%s\": the root cgroup cannot be a "
-					 "container's cgroup", cgroups_path ? cgroups_path : "");
+		return vs_error_set(err,
+				    "linux.cgroupsPath \"%s\": the root cgroup cannot be a "
+				    "container's cgroup",
+				    cgroups_path ? cgroups_path : "");
 	*ret_path = TAKE_PTR(path);
 	return 0;
 }
@@ -160,12 +164,16 @@ int cg_check_systemd(const char *cgroups_path, struct vs_error *err)
 	const char *c1 = strchr(p, ':');
 	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	if (*p && (!c1 || !c2 || strchr(c2 + 1, ':')))
-		return vs_error_set(err, "--systemd-cgroup: linux.cgroupsPath \"%s\" is not of the "
-					 "form \"slice:prefix:name\"", p);
+		return vs_error_set(err,
+				    "--systemd-cgroup: linux.cgroupsPath \"%s\" is not of the "
+				    "form \"slice:prefix:name\"",
+				    p);
 	if (access("/run/systemd/system", F_OK) < 0)
-		return vs_error_set(err, "--systemd-cgroup: systemd is not running (PID 1 is not "
-					 "systemd), so it cannot create the scope for \"%s\"; run "
-					 "without --systemd-cgroup", p);
+		return vs_error_set(err,
+				    "--systemd-cgroup: systemd is not running (PID 1 is not "
+				    "systemd), so it cannot create the scope for \"%s\"; run "
+				    "without --systemd-cgroup",
+				    p);
 	return vs_error_set(err, "--systemd-cgroup: the systemd cgroup driver is not supported "
 				 "by vessel; run without --systemd-cgroup");
 }

@@ -18,8 +18,8 @@ static int network_apply(const struct cg_apply_ctx *ctx, const struct oci_resour
 }
 
 const struct cg_controller cg_ctrl_network = {
-	.name = NULL,
-	.what = "linux.resources.network",
-	.requested = network_requested,
-	.apply = network_apply,
+    .name = NULL,
+    .what = "linux.resources.network",
+    .requested = network_requested,
+    .apply = network_apply,
 };

@@ -65,7 +65,8 @@ static int collect(int dirfd, const char *where, struct pidset *s, struct vs_err
 	while ((de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		_cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int sub =
+		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			continue; /* removed meanwhile */
 		_cleanup_free_ char *subwhere = vs_strdup_printf("%s/%s", where, de->d_name);
@@ -106,7 +107,8 @@ int cg_signal_all(struct cg_handle *h, int sig, struct vs_error *err)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return vs_error_errno(err, errno, "kill pid %d with signal %d", (int)pids[i], sig);
+			return vs_error_errno(err, errno, "kill pid %d with signal %d",
+					      (int)pids[i], sig);
 	return 0;
 }
 
@@ -126,14 +128,17 @@ static int kill_and_wait(struct cg_handle *h, struct vs_error *err)
 	for (int round = 0; populated(h); round++) {
 		/* Without cgroup.kill (before 5.14) a fork can race a kill by
 		 * pid, so repeat the kill every round until the cgroup empties. */
-		if ((round == 0 || !cg_file_exists(h, "cgroup.kill")) && cg_signal_all(h, SIGKILL, err) < 0)
+		if ((round == 0 || !cg_file_exists(h, "cgroup.kill")) &&
+		    cg_signal_all(h, SIGKILL, err) < 0)
 			return -1;
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		long ms =
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (ms > DESTROY_TIMEOUT_MS)
-			return vs_error_set(err, "cgroup %s: processes still running %d ms after SIGKILL",
-					    h->path, DESTROY_TIMEOUT_MS);
+			return vs_error_set(
+			    err, "cgroup %s: processes still running %d ms after SIGKILL", h->path,
+			    DESTROY_TIMEOUT_MS);
 		poll(NULL, 0, 5);
 	}
 	return 0;

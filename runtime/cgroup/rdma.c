@@ -34,8 +34,8 @@ static int rdma_apply(const struct cg_apply_ctx *ctx, const struct oci_resources
 }
 
 const struct cg_controller cg_ctrl_rdma = {
-	.name = "rdma",
-	.what = "linux.resources.rdma",
-	.requested = rdma_requested,
-	.apply = rdma_apply,
+    .name = "rdma",
+    .what = "linux.resources.rdma",
+    .requested = rdma_requested,
+    .apply = rdma_apply,
 };

@@ -65,8 +65,10 @@ static void stats_memory_stat(struct cg_handle *h, struct cg_stats *s)
 		uint64_t v;
 		if (sscanf(line, "%63s %" SCNu64, key, &v) != 2)
 			continue;
-		s->mem_stat_keys = vs_realloc(s->mem_stat_keys, (s->n_mem_stat + 2) * sizeof(char *));
-		s->mem_stat_values = vs_realloc(s->mem_stat_values, (s->n_mem_stat + 1) * sizeof(uint64_t));
+		s->mem_stat_keys =
+		    vs_realloc(s->mem_stat_keys, (s->n_mem_stat + 2) * sizeof(char *));
+		s->mem_stat_values =
+		    vs_realloc(s->mem_stat_values, (s->n_mem_stat + 1) * sizeof(uint64_t));
 		s->mem_stat_keys[s->n_mem_stat] = vs_strdup(key);
 		s->mem_stat_keys[s->n_mem_stat + 1] = NULL;
 		s->mem_stat_values[s->n_mem_stat++] = v;
@@ -158,9 +160,9 @@ static void stats_hugetlb(struct cg_handle *h, struct cg_stats *s)
 		_cleanup_free_ char *max = vs_strdup_printf("hugetlb.%s.max", size);
 		_cleanup_free_ char *events = vs_strdup_printf("hugetlb.%s.events", size);
 		s->hugetlb = vs_realloc(s->hugetlb, (s->n_hugetlb + 1) * sizeof(*s->hugetlb));
-		s->hugetlb[s->n_hugetlb++] = (struct cg_stats_hugetlb){
-			vs_strdup(size), value_or_zero(h, de->d_name), value_or_zero(h, max),
-			key_or_zero(h, events, "max")};
+		s->hugetlb[s->n_hugetlb++] =
+		    (struct cg_stats_hugetlb){vs_strdup(size), value_or_zero(h, de->d_name),
+					      value_or_zero(h, max), key_or_zero(h, events, "max")};
 	}
 }
 

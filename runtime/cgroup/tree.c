@@ -34,7 +34,8 @@ int cg_check_enforceable(const struct cg_handle *h, const struct oci_resources *
 		if (h && (!c->name || cg_has_controller(h, c->name)))
 			continue;
 		_cleanup_free_ char *why = why_unavailable(h, c->name ? c->name : "cgroup2");
-		return vs_error_set(err, "%s: cannot enforce the requested limit: %s", c->what, why);
+		return vs_error_set(err, "%s: cannot enforce the requested limit: %s", c->what,
+				    why);
 	}
 	/* unified keys name their controller in the key; checked by
 	 * cg_ctrl_unified.apply(), but refuse before anything is created. */

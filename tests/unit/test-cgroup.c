@@ -64,7 +64,8 @@ static struct oci_resources *parse(const char *json)
 static char *create(const char *id, const char *path, const struct oci_resources *res,
 		    struct cg_handle **ret)
 {
-	struct cg_config cfg = {.id = id, .cgroups_path = path, .resources = res, .root = fake_root};
+	struct cg_config cfg = {
+	    .id = id, .cgroups_path = path, .resources = res, .root = fake_root};
 	struct vs_error err = VS_ERROR_INIT;
 	*ret = NULL;
 	if (cg_create(&cfg, ret, &err) < 0)
@@ -144,18 +145,19 @@ static void test_paths(void)
 	vs_error_clear(&err);
 }
 
-static const char full_json[] = "{"
-	"\"cpu\": {\"shares\": 1024, \"quota\": 20000, \"period\": 50000, \"burst\": 1000,"
-	"          \"idle\": 0, \"cpus\": \"0\", \"mems\": \"0\"},"
-	"\"memory\": {\"limit\": 67108864, \"reservation\": 33554432, \"swap\": 134217728},"
-	"\"pids\": {\"limit\": 42},"
-	"\"blockIO\": {\"weight\": 500, \"throttleReadBpsDevice\": [{\"major\": 7, \"minor\": 0, "
-	"\"rate\": 1048576}], \"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 16, "
-	"\"rate\": 0}]},"
-	"\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}],"
-	"\"rdma\": {\"mlx5_0\": {\"hcaHandles\": 3}},"
-	"\"unified\": {\"memory.high\": \"50000000\"}"
-	"}";
+static const char full_json[] =
+    "{"
+    "\"cpu\": {\"shares\": 1024, \"quota\": 20000, \"period\": 50000, \"burst\": 1000,"
+    "          \"idle\": 0, \"cpus\": \"0\", \"mems\": \"0\"},"
+    "\"memory\": {\"limit\": 67108864, \"reservation\": 33554432, \"swap\": 134217728},"
+    "\"pids\": {\"limit\": 42},"
+    "\"blockIO\": {\"weight\": 500, \"throttleReadBpsDevice\": [{\"major\": 7, \"minor\": 0, "
+    "\"rate\": 1048576}], \"throttleWriteIOPSDevice\": [{\"major\": 8, \"minor\": 16, "
+    "\"rate\": 0}]},"
+    "\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}],"
+    "\"rdma\": {\"mlx5_0\": {\"hcaHandles\": 3}},"
+    "\"unified\": {\"memory.high\": \"50000000\"}"
+    "}";
 
 static void test_create_writes(void)
 {
@@ -173,23 +175,23 @@ static void test_create_writes(void)
 	struct {
 		const char *file, *want;
 	} cases[] = {
-		{"/cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids +rdma"},
-		{"/vessel/cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids +rdma"},
-		{"/vessel/c1/cpu.weight", "100"},
-		{"/vessel/c1/cpu.max", "20000 50000"},
-		{"/vessel/c1/cpu.max.burst", "1000"},
-		{"/vessel/c1/cpu.idle", "0"},
-		{"/vessel/c1/cpuset.cpus", "0"},
-		{"/vessel/c1/cpuset.mems", "0"},
-		{"/vessel/c1/memory.max", "67108864"},
-		{"/vessel/c1/memory.low", "33554432"},
-		{"/vessel/c1/memory.swap.max", "67108864"},
-		{"/vessel/c1/memory.high", "50000000"},
-		{"/vessel/c1/pids.max", "42"},
-		{"/vessel/c1/io.weight", "default 4950"},
-		{"/vessel/c1/io.max", "8:16 wiops=max"}, /* the last write wins in a plain file */
-		{"/vessel/c1/hugetlb.2MB.max", "4194304"},
-		{"/vessel/c1/rdma.max", "mlx5_0 hca_handle=3 hca_object=max"},
+	    {"/cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids +rdma"},
+	    {"/vessel/cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids +rdma"},
+	    {"/vessel/c1/cpu.weight", "100"},
+	    {"/vessel/c1/cpu.max", "20000 50000"},
+	    {"/vessel/c1/cpu.max.burst", "1000"},
+	    {"/vessel/c1/cpu.idle", "0"},
+	    {"/vessel/c1/cpuset.cpus", "0"},
+	    {"/vessel/c1/cpuset.mems", "0"},
+	    {"/vessel/c1/memory.max", "67108864"},
+	    {"/vessel/c1/memory.low", "33554432"},
+	    {"/vessel/c1/memory.swap.max", "67108864"},
+	    {"/vessel/c1/memory.high", "50000000"},
+	    {"/vessel/c1/pids.max", "42"},
+	    {"/vessel/c1/io.weight", "default 4950"},
+	    {"/vessel/c1/io.max", "8:16 wiops=max"}, /* the last write wins in a plain file */
+	    {"/vessel/c1/hugetlb.2MB.max", "4194304"},
+	    {"/vessel/c1/rdma.max", "mlx5_0 hca_handle=3 hca_object=max"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		_cleanup_free_ char *got = slurp(cases[i].file);
@@ -207,7 +209,7 @@ static void test_update_merges_cpu_max(void)
 	set_controllers("cpu memory pids\n");
 	struct cg_handle *h;
 	_cleanup_(res_freep) struct oci_resources *res =
-		parse("{\"cpu\": {\"quota\": 30000, \"period\": 100000}}");
+	    parse("{\"cpu\": {\"quota\": 30000, \"period\": 100000}}");
 	_cleanup_free_ char *e = create("c2", "/mine/c2", res, &h);
 	CHECK(e == NULL, "create /mine/c2");
 	if (!h)
@@ -217,8 +219,8 @@ static void test_update_merges_cpu_max(void)
 	CHECK_INT(cg_update(h, upd, &err), ==, 0);
 	_cleanup_free_ char *max = slurp("/mine/c2/cpu.max");
 	CHECK_STR(max, "30000 200000");
-	_cleanup_(res_freep) struct oci_resources *unl =
-		parse("{\"cpu\": {\"quota\": -1}, \"memory\": {\"limit\": -1}, \"pids\": {\"limit\": 0}}");
+	_cleanup_(res_freep) struct oci_resources *unl = parse(
+	    "{\"cpu\": {\"quota\": -1}, \"memory\": {\"limit\": -1}, \"pids\": {\"limit\": 0}}");
 	CHECK_INT(cg_update(h, unl, &err), ==, 0);
 	_cleanup_free_ char *max2 = slurp("/mine/c2/cpu.max");
 	_cleanup_free_ char *mem = slurp("/mine/c2/memory.max");
@@ -262,7 +264,8 @@ static void test_refusals(void)
 {
 	/* The hybrid host: only hugetlb in cgroup2. */
 	set_controllers("hugetlb\n");
-	expect_refused("{\"memory\": {\"limit\": 1000000}}", "linux.resources.memory: cannot enforce");
+	expect_refused("{\"memory\": {\"limit\": 1000000}}",
+		       "linux.resources.memory: cannot enforce");
 	expect_refused("{\"memory\": {\"limit\": 1000000}}", "memory controller");
 	expect_refused("{\"cpu\": {\"shares\": 100}}", "cpu controller");
 	expect_refused("{\"pids\": {\"limit\": 10}}", "linux.resources.pids");
@@ -270,7 +273,7 @@ static void test_refusals(void)
 	expect_refused("{\"unified\": {\"memory.high\": \"1\"}}", "unified[\"memory.high\"]");
 	/* "No limit" values need no controller. */
 	_cleanup_(res_freep) struct oci_resources *nolimit =
-		parse("{\"memory\": {\"limit\": -1}, \"pids\": {\"limit\": -1}}");
+	    parse("{\"memory\": {\"limit\": -1}, \"pids\": {\"limit\": -1}}");
 	struct cg_handle *h;
 	_cleanup_free_ char *e = create("n1", NULL, nolimit, &h);
 	CHECK(e == NULL, "unlimited values run on a hybrid host");
@@ -301,17 +304,29 @@ static int run_prog(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t 
 	for (size_t pc = 0; pc < n; pc++) {
 		const struct bpf_insn *i = &p[pc];
 		switch (i->code) {
-		case BPF_LDX | BPF_MEM | BPF_W: r[i->dst_reg] = ctx[i->off / 4]; break;
-		case BPF_ALU64 | BPF_MOV | BPF_X: r[i->dst_reg] = r[i->src_reg]; break;
-		case BPF_ALU64 | BPF_MOV | BPF_K: r[i->dst_reg] = (uint64_t)(int64_t)i->imm; break;
-		case BPF_ALU64 | BPF_RSH | BPF_K: r[i->dst_reg] >>= i->imm; break;
-		case BPF_ALU64 | BPF_AND | BPF_K: r[i->dst_reg] &= (uint64_t)(int64_t)i->imm; break;
+		case BPF_LDX | BPF_MEM | BPF_W:
+			r[i->dst_reg] = ctx[i->off / 4];
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_X:
+			r[i->dst_reg] = r[i->src_reg];
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_K:
+			r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
+			break;
+		case BPF_ALU64 | BPF_RSH | BPF_K:
+			r[i->dst_reg] >>= i->imm;
+			break;
+		case BPF_ALU64 | BPF_AND | BPF_K:
+			r[i->dst_reg] &= (uint64_t)(int64_t)i->imm;
+			break;
 		case BPF_JMP | BPF_JNE | BPF_K:
 			if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
 				pc += (size_t)i->off;
 			break;
-		case BPF_JMP | BPF_EXIT: return (int)r[0];
-		default: return -1;
+		case BPF_JMP | BPF_EXIT:
+			return (int)r[0];
+		default:
+			return -1;
 		}
 	}
 	return -2; /* fell off the end: the verifier would refuse it */
@@ -326,8 +341,8 @@ static int run_prog(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t 
 static void test_bpf_program(void)
 {
 	struct cg_dev_rule deny_then_allow[] = {
-		{false, 'a', -1, -1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},
-		{true, 'c', 1, 3, CG_DEV_READ | CG_DEV_WRITE},
+	    {false, 'a', -1, -1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},
+	    {true, 'c', 1, 3, CG_DEV_READ | CG_DEV_WRITE},
 	};
 	_cleanup_free_ struct bpf_insn *p = NULL;
 	size_t n;
@@ -341,8 +356,8 @@ static void test_bpf_program(void)
 	CHECK_INT(run_prog(p, n, C, R, 2, 3), ==, 0);
 
 	struct cg_dev_rule allow_then_deny[] = {
-		{true, 'a', -1, -1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},
-		{false, 'c', 5, -1, CG_DEV_WRITE},
+	    {true, 'a', -1, -1, CG_DEV_MKNOD | CG_DEV_READ | CG_DEV_WRITE},
+	    {false, 'c', 5, -1, CG_DEV_WRITE},
 	};
 	_cleanup_free_ struct bpf_insn *q = NULL;
 	CHECK_INT(cg_bpf_dev_generate(allow_then_deny, 2, &q, &n, &err), ==, 0);
@@ -354,32 +369,33 @@ static void test_bpf_program(void)
 
 	/* The full list: config rules, the standard nodes, linux.devices. */
 	_cleanup_(res_freep) struct oci_resources *res =
-		parse("{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
+	    parse("{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
 	struct oci_device fuse = {.path = "/dev/fuse", .type = 'c', .major = 10, .minor = 229};
 	_cleanup_free_ struct cg_dev_rule *rules = NULL;
 	size_t n_rules;
 	CHECK_INT(cg_dev_rules_build(res, &fuse, 1, &rules, &n_rules, &err), ==, 0);
 	_cleanup_free_ struct bpf_insn *f = NULL;
 	CHECK_INT(cg_bpf_dev_generate(rules, n_rules, &f, &n, &err), ==, 0);
-	CHECK_INT(run_prog(f, n, C, R | W, 1, 3), ==, 1);  /* /dev/null */
-	CHECK_INT(run_prog(f, n, C, R | W, 136, 7), ==, 1); /* /dev/pts/7 */
+	CHECK_INT(run_prog(f, n, C, R | W, 1, 3), ==, 1);    /* /dev/null */
+	CHECK_INT(run_prog(f, n, C, R | W, 136, 7), ==, 1);  /* /dev/pts/7 */
 	CHECK_INT(run_prog(f, n, C, R | W, 10, 229), ==, 1); /* linux.devices */
-	CHECK_INT(run_prog(f, n, C, M, 4, 1), ==, 1);      /* mknod is always fine */
-	CHECK_INT(run_prog(f, n, C, R, 4, 1), ==, 0);      /* /dev/tty1 */
-	CHECK_INT(run_prog(f, n, B, R, 8, 0), ==, 0);      /* /dev/sda */
+	CHECK_INT(run_prog(f, n, C, M, 4, 1), ==, 1);	     /* mknod is always fine */
+	CHECK_INT(run_prog(f, n, C, R, 4, 1), ==, 0);	     /* /dev/tty1 */
+	CHECK_INT(run_prog(f, n, B, R, 8, 0), ==, 0);	     /* /dev/sda */
 	vs_error_clear(&err);
 }
 
 static void test_merge(void)
 {
-	struct oci_resources *base = parse("{\"memory\": {\"limit\": 100, \"swap\": 300}, "
-					   "\"cpu\": {\"quota\": 1000, \"cpus\": \"0\"}, "
-					   "\"unified\": {\"memory.high\": \"1\"}, "
-					   "\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}");
-	_cleanup_(res_freep) struct oci_resources *upd =
-		parse("{\"memory\": {\"limit\": 150}, \"cpu\": {\"period\": 5000, \"cpus\": \"1\"}, "
-		      "\"pids\": {\"limit\": 7}, \"unified\": {\"memory.high\": \"2\", \"pids.max\": \"9\"}, "
-		      "\"hugepageLimits\": [{\"pageSize\": \"1GB\", \"limit\": 5}]}");
+	struct oci_resources *base =
+	    parse("{\"memory\": {\"limit\": 100, \"swap\": 300}, "
+		  "\"cpu\": {\"quota\": 1000, \"cpus\": \"0\"}, "
+		  "\"unified\": {\"memory.high\": \"1\"}, "
+		  "\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}");
+	_cleanup_(res_freep) struct oci_resources *upd = parse(
+	    "{\"memory\": {\"limit\": 150}, \"cpu\": {\"period\": 5000, \"cpus\": \"1\"}, "
+	    "\"pids\": {\"limit\": 7}, \"unified\": {\"memory.high\": \"2\", \"pids.max\": \"9\"}, "
+	    "\"hugepageLimits\": [{\"pageSize\": \"1GB\", \"limit\": 5}]}");
 	if (!base || !upd)
 		return;
 	cg_resources_merge(&base, upd);
