@@ -38,7 +38,7 @@ void img_sha256_hex(const void *data, size_t len, char ret_hex[IMG_HEX_LEN + 1])
 int img_sha256_file(const char *path, char ret_hex[IMG_HEX_LEN + 1], uint64_t *ret_size,
 		    struct vs_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "open %s", path);
 	_cleanup_(md_ctx_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();

@@ -3,7 +3,8 @@
  * image record renamed into place (same filesystem, so each rename is
  * atomic).  A failure before the commit removes the staging dir; a failure
  * during it renames back what had moved.  All under the store's exclusive
- * lock, so no other import or GC sees a half state. */
+ * lock, so no other import or GC sees a half state; what a crash leaves
+ * (staging dirs, unreferenced layers) the next import removes. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -164,6 +165,10 @@ int img_import(const char *store, const char *source, const char *name, const ch
 	if (img_store_open(store, true, &s, err) < 0)
 		return -1;
 	clean_tmp(&s);
+	/* Layers an interrupted commit renamed into place without their image
+	 * record are unreferenced: collected here, under the same lock. */
+	if (img_store_gc(&s, err) < 0)
+		return vs_error_wrap(err, "import %s", source);
 	_cleanup_free_ char *existing = vs_strdup_printf("%s/images/%s", s.path, name);
 	if (img_is_dir(existing))
 		return vs_error_set(err,

@@ -209,8 +209,23 @@ static int extract_entries(struct archive *in, struct archive *out, int destfd, 
 		_cleanup_free_ char *rel = NULL;
 		if (img_classify_entry(archive_entry_pathname(e), &kind, &rel, err) < 0)
 			return -1;
-		if (!layer)
+		if (!layer) {
+			/* An OCI archive holds a layout: plain files and dirs.
+			 * Anything else (a device node, a symlink) is refused
+			 * rather than created on the host. */
+			mode_t type = archive_entry_filetype(e);
+			if (type != AE_IFREG && type != AE_IFDIR)
+				return vs_error_set(err,
+						    "entry %s: only files and directories "
+						    "belong in an OCI archive",
+						    archive_entry_pathname(e));
+			if (archive_entry_hardlink(e))
+				return vs_error_set(err,
+						    "entry %s: hard links do not belong in "
+						    "an OCI archive",
+						    archive_entry_pathname(e));
 			kind = IMG_ENTRY_FILE;
+		}
 		if (kind == IMG_ENTRY_FILE && *rel == '\0')
 			continue; /* the root itself: its attributes come from the upper dir */
 		if (kind == IMG_ENTRY_WHITEOUT && make_whiteout(destfd, rel, err) < 0)

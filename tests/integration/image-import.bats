@@ -329,3 +329,28 @@ assert_store_empty() {
 	run img list
 	assert_line --regexp '^nested +2 '
 }
+
+@test "image import: leftovers of an interrupted import are cleaned by the next one" {
+	img import --ref base "$LAYOUT" one
+	local orphan
+	orphan=$(printf 'f%.0s' {1..64})
+	mkdir -p "$STORE/layers/$orphan/etc" "$STORE/tmp/import-crashed/layers"
+	run img import "$LAYOUT" two
+	assert_success
+	[ ! -e "$STORE/layers/$orphan" ]
+	run find "$STORE/tmp" -mindepth 1
+	assert_output ""
+	run ls "$STORE/layers"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "image import: an OCI archive with anything but files and dirs is refused" {
+	local a=$BATS_TEST_TMPDIR/evil
+	cp -a "$LAYOUT" "$a"
+	ln -s /etc/passwd "$a/link"
+	tar -C "$a" -cf "$BATS_TEST_TMPDIR/evil.tar" .
+	run img import "$BATS_TEST_TMPDIR/evil.tar" evil
+	assert_failure
+	assert_output --partial "only files and directories"
+	assert_store_empty
+}
