@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# tests/clients/clients-helpers.bash: what the real-client suites
+# (containerd.bats, podman.bats) share.  Each suite starts its daemon or
+# configuration once per file (setup_file), under $CL_DIR, a private
+# directory, and drives vessel ($VESSEL) through it.
+#
+# Loads tests/integration/helpers.bash for $VESSEL, $BUILDDIR, the test image
+# (built by vessel_prepare), requires and retry; the per-test bundle it
+# offers is not used: the clients make their own bundles.
+#
+# Functions:
+#   cl_prepare             build the image, make $CL_DIR, $CL_OCI_ARCHIVE
+#                          (the busybox image as an OCI archive: a tar of the
+#                          layout images/build-busybox-image.sh writes)
+#   cl_new_name            print a fresh container name "vcl-<pid>-<n>",
+#                          recorded for the leak check
+#   cl_leaks               print what the suite's containers left: vessel
+#                          state dirs under $CL_STATE_ROOTS, mounts under
+#                          $CL_DIR, processes naming $CL_DIR or a container,
+#                          cgroups (v1 or v2) named after a container
+#   cl_assert_no_leaks     fail with cl_leaks's list when it is not empty
+#   cl_cgroups_snapshot / cl_cgroups_restore DIRNAME
+#                          remember which /sys/fs/cgroup/*/DIRNAME existed,
+#                          later rmdir the empty ones the client made (the
+#                          clients' own parents, e.g. podman's libpod_parent)
+
+load ../integration/helpers
+
+cl_prepare() {
+	vessel_prepare || return 1
+	[[ -x $VESSEL ]] || { echo "VESSEL=$VESSEL is not built" >&2; return 1; }
+	CL_DIR=$BATS_FILE_TMPDIR/cl
+	mkdir -p "$CL_DIR"
+	chmod 0711 "$CL_DIR"
+	CL_OCI_ARCHIVE=$CL_DIR/busybox-oci.tar
+	local layout=$BUILDDIR/images/busybox-oci
+	[[ -f $layout/index.json ]] || { echo "no OCI layout at $layout" >&2; return 1; }
+	tar -C "$layout" -cf "$CL_OCI_ARCHIVE" . || return 1
+	CL_NAMES=$CL_DIR/names
+	: >"$CL_NAMES"
+	export CL_DIR CL_OCI_ARCHIVE CL_NAMES
+}
+
+cl_new_name() {
+	local n
+	n=vcl-$$-${BATS_SUITE_TEST_NUMBER:-0}-$RANDOM
+	echo "$n" >>"$CL_NAMES"
+	echo "$n"
+}
+
+# Container names and the long ids a client gave them (podman's 64 hex).
+_cl_names() {
+	cat "$CL_NAMES" "$CL_DIR/ids" 2>/dev/null | sort -u
+}
+
+_cl_leaked_state() {
+	local root n
+	for root in ${CL_STATE_ROOTS:-}; do
+		[[ -d $root ]] || continue
+		for n in $(_cl_names); do
+			[[ -e $root/$n ]] && echo "vessel state dir $root/$n"
+		done
+	done
+	return 0
+}
+
+_cl_leaked_mounts() {
+	awk -v p="$CL_DIR/" 'index($5, p) == 1 { print "mount " $5 }' /proc/self/mountinfo
+}
+
+# One grep over every cmdline: a loop over /proc costs seconds per test.
+_cl_leaked_procs() {
+	local pats=() n f pid
+	pats=(-e "$CL_DIR/")
+	for n in $(_cl_names); do
+		pats+=(-e "$n")
+	done
+	for f in $(grep -lsaF "${pats[@]}" /proc/[0-9]*/cmdline); do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		((pid == $$ || pid == BASHPID)) && continue
+		# the daemon itself runs until teardown_file
+		[[ -n ${CL_DAEMON_PID:-} && $pid == "$CL_DAEMON_PID" ]] && continue
+		_is_harness_pid "$BASHPID" "$pid" && continue
+		echo "process $pid: $(tr '\0' ' ' 2>/dev/null <"$f")"
+	done
+	return 0
+}
+
+_cl_leaked_cgroups() {
+	local args=() n
+	for n in $(_cl_names); do
+		args+=(${args:+-o} -name "*$n*")
+	done
+	((${#args[@]})) || return 0
+	# shellcheck disable=SC2046
+	find $(_cgroup_mounts) -maxdepth 5 -type d \( "${args[@]}" \) 2>/dev/null | sed 's/^/cgroup /'
+	return 0
+}
+
+cl_leaks() {
+	_cl_leaked_state
+	_cl_leaked_mounts
+	_cl_leaked_procs
+	_cl_leaked_cgroups
+}
+
+cl_assert_no_leaks() {
+	local leaks
+	leaks=$(cl_leaks)
+	[[ -z $leaks ]] || fail "left behind:
+$leaks"
+}
+
+cl_cgroups_snapshot() {
+	local name=$1
+	compgen -G "/sys/fs/cgroup/*/$name" >"$CL_DIR/cgroups-before-$name" || true
+}
+
+cl_cgroups_restore() {
+	local name=$1 d sub
+	for d in /sys/fs/cgroup/*/"$name"; do
+		[[ -d $d ]] || continue
+		grep -qxF "$d" "$CL_DIR/cgroups-before-$name" 2>/dev/null && continue
+		for sub in "$d"/*/; do
+			[[ -d $sub ]] && rmdir "$sub" 2>/dev/null
+		done
+		rmdir "$d" 2>/dev/null || true
+	done
+	return 0
+}
