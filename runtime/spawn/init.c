@@ -242,12 +242,12 @@ static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
  * marked close-on-exec; the preserved ones lose the flag. */
 static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	unsigned first = 3 + (unsigned)ctx->cfg->preserve_fds;
+	unsigned first = 3 + (unsigned)ctx->n_preserve;
 	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return vs_error_errno(err, errno, "close_range");
 	for (unsigned fd = 3; fd < first; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)
-			return vs_error_errno(err, errno, "--preserve-fds: fd %u", fd);
+			return vs_error_errno(err, errno, "preserved fd %u", fd);
 	return 0;
 }
 

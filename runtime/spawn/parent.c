@@ -73,7 +73,13 @@ static int step_process(struct spawn_ctx *ctx, struct vs_error *err)
 	 * --preserve-fds, and the container is told it owns them. */
 	const char *lf = getenv("LISTEN_FDS");
 	int n;
+	ctx->n_preserve = ctx->cfg->preserve_fds;
 	if (lf && vs_parse_int(lf, &n) == 0 && n > 0) {
+		for (int fd = 3; fd < 3 + n; fd++)
+			if (fcntl(fd, F_GETFD) < 0)
+				return vs_error_set(err, "LISTEN_FDS=%d: fd %d is not open", n, fd);
+		if (n > ctx->n_preserve)
+			ctx->n_preserve = n;
 		_cleanup_free_ char *v = vs_strdup_printf("LISTEN_FDS=%d", n);
 		vs_strv_push(&ctx->proc.env, v);
 		vs_strv_push(&ctx->proc.env, "LISTEN_PID=1");

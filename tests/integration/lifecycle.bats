@@ -1,0 +1,479 @@
+#!/usr/bin/env bats
+# The container lifecycle: create, start, run, state, kill, delete, list;
+# their flags, exit codes, error wording (containerd matches on it), ids,
+# locking, and cleanup after failures.
+
+load helpers
+
+# A created or detached container keeps vessel's stdout and stderr: bats'
+# `run` would wait for the container to exit before returning.  Send them to
+# a log file instead.
+detached() {
+	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
+}
+
+# process.args = sh -c SCRIPT (set_args cannot pass "-c" through jq).
+set_cmd() {
+	local tmp
+	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX")
+	jq --arg s "$1" '.process.args = ["sh", "-c", $s]' "$BUNDLE/config.json" >"$tmp" &&
+		mv "$tmp" "$BUNDLE/config.json"
+}
+
+state_field() {
+	vessel state "$1" | jq -r ".$2"
+}
+
+@test "lifecycle: run returns the container's exit status and deletes it" {
+	set_cmd 'echo hello; exit 3'
+	run vessel run "$CID"
+	assert_failure 3
+	assert_output hello
+	run vessel state "$CID"
+	assert_failure
+	assert_output --partial "container \"$CID\" does not exist"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: run exits 0 for a successful container" {
+	set_args true
+	run vessel run "$CID"
+	assert_success
+	assert_output ""
+}
+
+@test "lifecycle: create leaves the init blocked, start runs it, states follow" {
+	update_config '.root.readonly = false'
+	set_cmd 'echo started > /started; sleep 100'
+	run detached vessel create --pid-file "$BATS_TEST_TMPDIR/pid" "$CID"
+	assert_success
+	assert_output ""
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	[ "$(state_field "$CID" pid)" = "$pid" ]
+	[ "$(state_field "$CID" status)" = created ]
+	[ "$(state_field "$CID" id)" = "$CID" ]
+	[ "$(state_field "$CID" bundle)" = "$BUNDLE" ]
+	[ "$(state_field "$CID" rootfs)" = "$BUNDLE/rootfs" ]
+	[ "$(state_field "$CID" ociVersion)" = 1.2.0 ]
+	run state_field "$CID" created
+	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
+	# The init outlived `vessel create` and has not executed the user process.
+	kill -0 "$pid"
+	[ ! -e "$BUNDLE/rootfs/started" ]
+	grep -q 'vessel:init' "/proc/$pid/comm"
+
+	run vessel start "$CID"
+	assert_success
+	[ "$(state_field "$CID" status)" = running ]
+	retry 50 0.1 test -e "$BUNDLE/rootfs/started"
+	# pid 1 of the container is the user process itself.
+	[ "$(state_field "$CID" pid)" = "$pid" ]
+	run cat "/proc/$pid/comm"
+	assert_output sleep
+
+	run vessel kill "$CID" KILL
+	assert_success
+	wait_for_status "$CID" stopped
+	[ "$(state_field "$CID" pid)" = 0 ]
+	run vessel delete "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: start of a running or stopped container is an error" {
+	set_args sleep 100
+	detached vessel run -d "$CID"
+	run vessel start "$CID"
+	assert_failure
+	assert_output --partial "cannot start an already running container"
+	vessel kill "$CID" KILL
+	wait_for_status "$CID" stopped
+	run vessel start "$CID"
+	assert_failure
+	assert_output --partial "cannot start a container that has stopped"
+}
+
+@test "lifecycle: start never hangs when the created init died" {
+	set_args true
+	detached vessel create "$CID"
+	pid=$(container_pid "$CID")
+	kill -9 "$pid"
+	retry 50 0.1 sh -c "! kill -0 $pid 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status"
+	run timeout 10 "$VESSEL" --root "$ROOT" start "$CID"
+	assert_failure 1
+	assert_output --partial "cannot start a container that has stopped"
+	[ "$(state_field "$CID" status)" = stopped ]
+}
+
+@test "lifecycle: an exec failure at start is reported by start" {
+	# The file exists when create resolves it, is gone when the init execs.
+	printf '#!/bin/sh\necho hi\n' >"$BUNDLE/rootfs/bin/vanishing"
+	chmod +x "$BUNDLE/rootfs/bin/vanishing"
+	set_args /bin/vanishing
+	detached vessel create "$CID"
+	rm "$BUNDLE/rootfs/bin/vanishing"
+	run vessel start "$CID"
+	assert_failure
+	assert_output --partial "exec /bin/vanishing"
+	assert_output --partial "No such file or directory"
+}
+
+@test "lifecycle: a missing executable fails create and leaves nothing" {
+	set_args no-such-binary
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial 'exec "no-such-binary": executable file not found in $PATH'
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: create of an existing id fails with 'already exists'" {
+	set_args sleep 100
+	detached vessel create "$CID"
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial "container \"$CID\" already exists"
+	[ "$(state_field "$CID" status)" = created ]
+}
+
+@test "lifecycle: two concurrent creates of one id: exactly one wins" {
+	set_args sleep 100
+	for i in 1 2 3 4; do
+		# errexit is inherited by the subshell: capture the status with ||.
+		(rc=0; "$VESSEL" --root "$ROOT" create "$CID" >"$BATS_TEST_TMPDIR/out.$i" 2>&1 </dev/null || rc=$?
+		 echo $rc >"$BATS_TEST_TMPDIR/rc.$i") &
+	done
+	wait
+	run cat "$BATS_TEST_TMPDIR"/rc.*
+	[ "$(grep -c '^0$' <<<"$output")" -eq 1 ]
+	[ "$(grep -c '^1$' <<<"$output")" -eq 3 ]
+	run cat "$BATS_TEST_TMPDIR"/out.*
+	[ "$(grep -c 'already exists' <<<"$output")" -eq 3 ]
+	[ "$(state_field "$CID" status)" = created ]
+}
+
+@test "lifecycle: invalid container ids are refused and create nothing" {
+	for id in ../escape a/b . .. "" "has space" "$(printf 'x%.0s' {1..1100})"; do
+		run vessel create "$id"
+		assert_failure
+		assert_output --partial "invalid container id"
+	done
+	run ls -A "$ROOT"
+	assert_output ""
+	[ ! -e "$BATS_TEST_TMPDIR/escape" ]
+}
+
+@test "lifecycle: state, kill, start, delete of a missing container say 'does not exist'" {
+	for cmd in state start kill delete; do
+		run vessel "$cmd" nosuch
+		assert_failure
+		assert_output --partial 'container "nosuch" does not exist'
+	done
+}
+
+@test "lifecycle: delete --force of a missing container succeeds" {
+	run vessel delete --force nosuch
+	assert_success
+	# A state dir a crashed create left (no state.json) is cleaned up too.
+	mkdir -p "$ROOT/crashed" && touch "$ROOT/crashed/lock"
+	run vessel delete --force crashed
+	assert_success
+	[ ! -e "$ROOT/crashed" ]
+}
+
+@test "lifecycle: kill accepts names, SIG names and numbers" {
+	set_args vprobe signals
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" running
+	retry 50 0.1 test -n "$(cat /proc/"$(container_pid "$CID")"/comm)"
+	for sig in USR1 SIGUSR2 hup 10; do
+		run vessel kill "$CID" "$sig"
+		assert_success
+	done
+	run vessel kill "$CID" NOTASIGNAL
+	assert_failure
+	assert_output --partial 'invalid signal "NOTASIGNAL"'
+	run vessel kill "$CID" 99999
+	assert_failure
+	assert_output --partial "invalid signal"
+	run vessel kill "$CID" SIGTERM
+	assert_success
+	wait_for_status "$CID" stopped
+}
+
+@test "lifecycle: kill delivers the signal to the container's init" {
+	update_config '.root.readonly = false'
+	set_cmd 'trap "echo got-usr1 > /got; exit 0" USR1; while :; do sleep 0.1; done'
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" running
+	sleep 0.3
+	vessel kill "$CID" USR1
+	retry 50 0.1 test -e "$BUNDLE/rootfs/got"
+	wait_for_status "$CID" stopped
+}
+
+@test "lifecycle: kill of a stopped container fails with 'container not running'" {
+	set_args true
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" stopped
+	run vessel kill "$CID" KILL
+	assert_failure
+	assert_output --partial "container not running"
+}
+
+@test "lifecycle: kill --all signals every process of the container" {
+	set_cmd 'sleep 1000 & sleep 1000 & trap "" TERM; while :; do sleep 1; done'
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" running
+	pid=$(container_pid "$CID")
+	retry 50 0.1 test "$(pgrep -c -P "$pid")" -ge 2
+	children=$(pgrep -P "$pid" | tr '\n' ' ')
+	vessel kill --all "$CID" KILL
+	wait_for_status "$CID" stopped
+	for c in $children; do
+		retry 50 0.1 sh -c "! kill -0 $c 2>/dev/null"
+	done
+}
+
+@test "lifecycle: a recycled pid is never mistaken for the init" {
+	set_args sleep 100
+	detached vessel create "$CID"
+	pid=$(container_pid "$CID")
+	vessel delete --force "$CID" || true
+	# Forge a state whose pid is a live process of ours (this shell) but
+	# whose recorded start time is someone else's.
+	set_args sleep 100
+	detached vessel create "$CID"
+	jq --argjson p $$ '.pid = $p | .initStartTime = 1' "$ROOT/$CID/state.json" >"$BATS_TEST_TMPDIR/s"
+	real=$(jq .pid "$ROOT/$CID/state.json")
+	cp "$ROOT/$CID/state.json" "$BATS_TEST_TMPDIR/real-state"
+	cp "$BATS_TEST_TMPDIR/s" "$ROOT/$CID/state.json"
+	[ "$(state_field "$CID" status)" = stopped ]
+	run vessel kill "$CID" KILL
+	assert_failure
+	assert_output --partial "container not running"
+	kill -0 $$
+	cp "$BATS_TEST_TMPDIR/real-state" "$ROOT/$CID/state.json"
+	[ "$(state_field "$CID" pid)" = "$real" ]
+}
+
+@test "lifecycle: delete refuses a running container, --force kills it" {
+	set_args sleep 100
+	detached vessel run -d "$CID"
+	pid=$(container_pid "$CID")
+	run vessel delete "$CID"
+	assert_failure
+	assert_output --partial "cannot delete container $CID that is not stopped: running"
+	kill -0 "$pid"
+	run vessel delete --force "$CID"
+	assert_success
+	retry 50 0.1 sh -c "! kill -0 $pid 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: delete of a created container kills its init" {
+	set_args sleep 100
+	detached vessel create "$CID"
+	pid=$(container_pid "$CID")
+	run vessel delete "$CID"
+	assert_success
+	retry 50 0.1 sh -c "! kill -0 $pid 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: delete cleans up a container whose processes vanished" {
+	set_args sleep 100
+	detached vessel run -d "$CID"
+	pid=$(container_pid "$CID")
+	kill -9 "$pid"
+	wait_for_status "$CID" stopped
+	run vessel delete "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: list shows containers as a table, JSON and ids" {
+	set_args sleep 100
+	other=$(new_id other)
+	detached vessel create "$CID"
+	detached vessel run -d "$other"
+	run vessel list
+	assert_success
+	assert_line --index 0 --regexp '^ID +PID +STATUS +BUNDLE +CREATED +OWNER'
+	assert_line --regexp "^$CID +[0-9]+ +created +$BUNDLE "
+	assert_line --regexp "^$other +[0-9]+ +running +$BUNDLE "
+	run vessel list -q
+	assert_success
+	assert_line "$CID"
+	assert_line "$other"
+	[ "${#lines[@]}" -eq 2 ]
+	run vessel list --format json
+	assert_success
+	[ "$(jq length <<<"$output")" -eq 2 ]
+	[ "$(jq -r --arg id "$other" '.[] | select(.id == $id) | .status' <<<"$output")" = running ]
+	run vessel list --format yaml
+	assert_failure
+	assert_output --partial "unknown format"
+}
+
+@test "lifecycle: list of an empty or missing root is empty" {
+	run "$VESSEL" --root "$BATS_TEST_TMPDIR/none" list -q
+	assert_success
+	assert_output ""
+	run "$VESSEL" --root "$BATS_TEST_TMPDIR/none" list --format json
+	assert_success
+	assert_output "[]"
+}
+
+@test "lifecycle: run --detach returns once started; --keep keeps a stopped container" {
+	set_cmd 'sleep 0.5'
+	run detached vessel run --detach "$CID"
+	assert_success
+	[ "$(state_field "$CID" status)" = running ]
+	wait_for_status "$CID" stopped
+	vessel delete "$CID"
+	set_cmd 'exit 4'
+	run vessel run --keep "$CID"
+	assert_failure 4
+	[ "$(state_field "$CID" status)" = stopped ]
+	vessel delete "$CID"
+}
+
+@test "lifecycle: run in the foreground forwards signals and returns 128+N" {
+	set_cmd 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	vpid=$!
+	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out"
+	kill -TERM "$vpid"
+	# Not `run wait`: run's subshell cannot wait for our child.
+	rc=0
+	wait "$vpid" || rc=$?
+	[ "$rc" -eq 7 ]
+	grep -q "got TERM" "$BATS_TEST_TMPDIR/out"
+
+	set_cmd 'echo ready; while :; do sleep 0.1; done'
+	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out2" 2>&1 &
+	vpid=$!
+	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out2"
+	# pid 1 ignores TERM without a handler; KILL from outside kills it.
+	vessel kill "$CID" KILL
+	rc=0
+	wait "$vpid" || rc=$?
+	[ "$rc" -eq 137 ]
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: --pid-file is written for run --detach too" {
+	set_args sleep 100
+	detached vessel run -d --pid-file "$BATS_TEST_TMPDIR/p" "$CID"
+	[ "$(cat "$BATS_TEST_TMPDIR/p")" = "$(container_pid "$CID")" ]
+}
+
+@test "lifecycle: the state carries the config's annotations" {
+	update_config '.annotations = {"org.example.key": "value", "b": "c"}'
+	set_args sleep 100
+	detached vessel create "$CID"
+	run vessel state "$CID"
+	assert_success
+	[ "$(jq -r '.annotations["org.example.key"]' <<<"$output")" = value ]
+}
+
+@test "lifecycle: --no-pivot runs the container with chroot" {
+	set_cmd 'test -x /bin/busybox && echo ok'
+	run vessel run --no-pivot "$CID"
+	assert_success
+	assert_output ok
+}
+
+@test "lifecycle: nothing but stdio and --preserve-fds reaches the container" {
+	set_args vprobe fds
+	run vessel run "$CID" 5</dev/null 7>"$BATS_TEST_TMPDIR/x"
+	assert_success
+	refute_line --regexp '^[3-9] '
+	assert_line --regexp '^0 '
+	assert_line --regexp '^2 '
+
+	echo preserved >"$BATS_TEST_TMPDIR/f3"
+	set_cmd 'cat <&3; cat <&4'
+	run vessel run --preserve-fds 2 "$CID" 3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f3"
+	assert_success
+	assert_output "preserved
+preserved"
+}
+
+@test "lifecycle: --preserve-fds naming a closed fd is refused" {
+	set_args true
+	run vessel run --preserve-fds 40 "$CID"
+	assert_failure
+	assert_output --partial "--preserve-fds 40: fd"
+	assert_output --partial "is not open"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: LISTEN_FDS passes the fds and tells the container" {
+	set_cmd 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3'
+	echo socket-activated >"$BATS_TEST_TMPDIR/l"
+	run env LISTEN_FDS=1 "$VESSEL" --root "$ROOT" run "$CID" 3<"$BATS_TEST_TMPDIR/l"
+	assert_success
+	assert_line "1 1"
+	assert_line socket-activated
+}
+
+@test "lifecycle: a config without process is refused and leaves nothing" {
+	update_config 'del(.process)'
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial "process"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: an unparsable config is refused and leaves nothing" {
+	echo '{"ociVersion": ' >"$BUNDLE/config.json"
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "config.json"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: a missing bundle is refused and leaves nothing" {
+	run vessel create --bundle "$BATS_TEST_TMPDIR/nope" "$CID"
+	assert_failure
+	assert_output --partial "nope"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: each init process is named while it is vessel's" {
+	set_args sleep 100
+	detached vessel create "$CID"
+	run cat "/proc/$(container_pid "$CID")/comm"
+	assert_output "vessel:init"
+}
+
+@test "lifecycle: a console socket receives the pty master" {
+	requires helper recvtty
+	update_config '.process.terminal = true | .process.consoleSize = {"height": 33, "width": 111}'
+	set_cmd 'tty; stty size'
+	sock=$BATS_TEST_TMPDIR/console.sock
+	"$HELPERS_DIR/recvtty" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	rpid=$!
+	retry 50 0.1 test -S "$sock"
+	run detached vessel run -d --console-socket "$sock" "$CID"
+	assert_success
+	wait_for_status "$CID" stopped
+	wait "$rpid" || true
+	run cat "$BATS_TEST_TMPDIR/tty.out"
+	assert_output --partial "/dev/pts/"
+	assert_output --partial "33 111"
+}
+
+@test "lifecycle: a terminal without a console socket cannot detach" {
+	update_config '.process.terminal = true'
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial "cannot allocate tty if vessel will detach without setting console socket"
+	[ ! -e "$ROOT/$CID" ]
+	update_config '.process.terminal = false'
+	run vessel create --console-socket "$BATS_TEST_TMPDIR/s" "$CID"
+	assert_failure
+	assert_output --partial "cannot use console socket"
+	[ ! -e "$ROOT/$CID" ]
+}
