@@ -36,6 +36,30 @@ layer_blob() {
 	jq -r ".layers[$n].digest" "$layout/blobs/sha256/${m#sha256:}" | cut -d: -f2
 }
 
+# Moves FILE into LAYOUT's blobs, prints its descriptor fields as jq args.
+add_blob() {
+	local layout=$1 file=$2 sum
+	sum=$(sha256sum "$file" | cut -d' ' -f1)
+	echo "sha256:$sum $(stat -c %s "$file")"
+	mv "$file" "$layout/blobs/sha256/$sum"
+}
+
+# Re-encodes the top layer of "latest" with FILTER (a command reading the
+# tar on stdin) as MEDIATYPE, and rewrites the manifest and index to match.
+recompress_top_layer() {
+	local layout=$1 filter=$2 type=$3 m old new man size
+	m=$(jq -r '.manifests[0].digest' "$layout/index.json" | cut -d: -f2)
+	old=$(jq -r '.layers[1].digest' "$layout/blobs/sha256/$m" | cut -d: -f2)
+	gzip -dc "$layout/blobs/sha256/$old" | $filter >"$BATS_TEST_TMPDIR/layer"
+	read -r new size < <(add_blob "$layout" "$BATS_TEST_TMPDIR/layer")
+	jq --arg t "$type" --arg d "$new" --argjson s "$size" \
+		'.layers[1] = {mediaType: $t, digest: $d, size: $s}' \
+		"$layout/blobs/sha256/$m" >"$BATS_TEST_TMPDIR/manifest"
+	read -r man size < <(add_blob "$layout" "$BATS_TEST_TMPDIR/manifest")
+	jq --arg d "$man" --argjson s "$size" '.manifests[0].digest = $d | .manifests[0].size = $s' \
+		"$layout/index.json" >"$BATS_TEST_TMPDIR/index" && mv "$BATS_TEST_TMPDIR/index" "$layout/index.json"
+}
+
 # Everything about the store's layers: names, types, modes, owners, sizes,
 # device numbers and file contents.
 layers_fingerprint() {
@@ -352,5 +376,32 @@ assert_store_empty() {
 	run img import "$BATS_TEST_TMPDIR/evil.tar" evil
 	assert_failure
 	assert_output --partial "only files and directories"
+	assert_store_empty
+}
+
+@test "image import: uncompressed and zstd layers" {
+	requires command zstd
+	local plain=$BATS_TEST_TMPDIR/plain b=$BATS_TEST_TMPDIR/b1
+	cp -a "$LAYOUT" "$plain"
+	recompress_top_layer "$plain" cat application/vnd.oci.image.layer.v1.tar
+	recompress_top_layer "$LAYOUT" "zstd -q -c" application/vnd.oci.image.layer.v1.tar+zstd
+	run img import "$plain" plain
+	assert_success
+	run img import "$LAYOUT" zst
+	assert_success
+	# the same diff_ids: the layers are shared whatever the compression
+	run ls "$STORE/layers"
+	[ "${#lines[@]}" -eq 2 ]
+	"$VESSEL" bundle --store "$STORE" zst "$b" sh -c 'cat /etc/motd; ls /opq'
+	run vessel run -b "$b" "$CID"
+	assert_success
+	assert_output $'layer2\nc'
+}
+
+@test "image import: a layer of an unknown media type is refused" {
+	recompress_top_layer "$LAYOUT" cat application/vnd.example.unknown
+	run img import "$LAYOUT" x
+	assert_failure
+	assert_output --partial 'unsupported media type "application/vnd.example.unknown"'
 	assert_store_empty
 }
