@@ -95,6 +95,11 @@ int img_store_image_layers(const struct img_store *s, const char *name, char ***
 	return 0;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Names in dir (no dot files), sorted. */
 static int list_dir(const char *dir, char ***ret, struct vs_error *err)
 {
@@ -108,7 +113,7 @@ static int list_dir(const char *dir, char ***ret, struct vs_error *err)
 			vs_strv_push(&v, de->d_name);
 	size_t n = vs_strv_len(v);
 	if (n)
-		qsort(v, n, sizeof(char *), (int (*)(const void *, const void *))strverscmp);
+		qsort(v, n, sizeof(char *), cmp_names);
 	*ret = v;
 	return 0;
 }

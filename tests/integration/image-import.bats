@@ -405,3 +405,17 @@ assert_store_empty() {
 	assert_output --partial 'unsupported media type "application/vnd.example.unknown"'
 	assert_store_empty
 }
+
+@test "image list: sorted by name, a store without images lists nothing" {
+	run img list -q
+	assert_success
+	assert_output ""
+	local n
+	for n in zeta alpha mid beta10 beta2; do
+		img import --ref base "$LAYOUT" "$n"
+	done
+	run img list -q
+	assert_output $'alpha\nbeta2\nbeta10\nmid\nzeta'
+	run img list
+	assert_line --index 0 --regexp '^NAME +LAYERS +CREATED +DIGEST$'
+}
