@@ -258,11 +258,16 @@ static int extract_into(struct archive *in, const char *dest, bool layer, struct
 	_cleanup_close_ int destfd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (destfd < 0)
 		return vs_error_errno(err, errno, "open %s", dest);
+	/* Declared before the writer, so it is freed first: freeing it runs
+	 * its pending directory fixups (modes, times) by relative path, which
+	 * must still resolve in dest, not in the caller's cwd. */
+	_cleanup_(restore_cwdp) int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return vs_error_errno(err, errno, "open the current directory");
 	_cleanup_(archive_write_freep) struct archive *out = NULL;
 	if (open_disk_writer(layer ? LAYER_FLAGS : DISK_FLAGS, &out, err) < 0)
 		return -1;
-	_cleanup_(restore_cwdp) int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0 || fchdir(destfd) < 0)
+	if (fchdir(destfd) < 0)
 		return vs_error_errno(err, errno, "enter %s", dest);
 	_cleanup_strv_ char **opaque = NULL;
 	if (extract_entries(in, out, destfd, layer, &opaque, err) < 0)

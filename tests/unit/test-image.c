@@ -335,6 +335,29 @@ static void test_unpack_refusals(void)
 	free(tar);
 	free(dest);
 
+	/* A failed unpack must not apply libarchive's pending directory
+	 * fixups to the caller's cwd: "a" here keeps its mode and mtime. */
+	char *cwd_dir = vs_strdup_printf("%s/cwdcheck", tmp);
+	char *cwd_a = vs_strdup_printf("%s/cwdcheck/a", tmp);
+	mkdir(cwd_dir, 0755);
+	mkdir(cwd_a, 0711);
+	chmod(cwd_a, 0711);
+	struct stat before, after;
+	stat(cwd_a, &before);
+	tar = make_tar("dotdot2.tar", dotdot, false, diff);
+	dest = fresh_dir("dotdot2");
+	CHECK_INT(chdir(cwd_dir), ==, 0);
+	CHECK_INT(img_unpack_layer(tar, dest, diff, &err), <, 0);
+	vs_error_clear(&err);
+	CHECK_INT(chdir("/"), ==, 0);
+	stat(cwd_a, &after);
+	CHECK_INT(after.st_mode & 07777, ==, 0711);
+	CHECK_INT(after.st_mtime, ==, before.st_mtime);
+	free(cwd_dir);
+	free(cwd_a);
+	free(tar);
+	free(dest);
+
 	tar = make_tar("symlink.tar", symlink_escape, false, diff);
 	dest = fresh_dir("symlink");
 	CHECK_INT(img_unpack_layer(tar, dest, diff, &err), <, 0);
