@@ -366,6 +366,50 @@ static void test_unpack_refusals(void)
 	free(tar);
 	free(dest);
 
+	/* a hard link through a symlink of the layer to a host file */
+	char *outside = vs_strdup_printf("%s/outside-file", tmp);
+	char *lnk_spec = vs_strdup_printf("lnk -> %s", tmp);
+	const char *const hardlink_escape[] = {lnk_spec, "hl => lnk/outside-file", NULL};
+	struct vs_error e2 = VS_ERROR_INIT;
+	vs_write_file(outside, "secret", 6, &e2);
+	tar = make_tar("hardlink.tar", hardlink_escape, false, diff);
+	dest = fresh_dir("hardlink");
+	img_unpack_layer(tar, dest, diff, &err);
+	vs_error_clear(&err);
+	struct stat so, sh;
+	char *hl = vs_strdup_printf("%s/hl", dest);
+	stat(outside, &so);
+	CHECK(stat(hl, &sh) < 0 || sh.st_ino != so.st_ino,
+	      "a hard link cannot reach a host file through a symlink");
+	free(hl);
+	free(outside);
+	free(lnk_spec);
+	free(tar);
+	free(dest);
+
+	/* whiteouts and opaque markers never act through a symlink */
+	char *wh_spec = vs_strdup_printf("lnk -> %s", tmp);
+	const char *const wh_escape[] = {wh_spec, "lnk/.wh.vessel-wh-escape", NULL};
+	const char *const opq_escape[] = {wh_spec, "lnk/.wh..wh..opq", NULL};
+	tar = make_tar("wh.tar", wh_escape, false, diff);
+	dest = fresh_dir("wh");
+	CHECK_INT(img_unpack_layer(tar, dest, diff, &err), <, 0);
+	vs_error_clear(&err);
+	char *escaped = vs_strdup_printf("%s/vessel-wh-escape", tmp);
+	CHECK_INT(access(escaped, F_OK), <, 0);
+	free(escaped);
+	free(tar);
+	free(dest);
+	tar = make_tar("opq.tar", opq_escape, false, diff);
+	dest = fresh_dir("opq");
+	CHECK_INT(img_unpack_layer(tar, dest, diff, &err), <, 0);
+	vs_error_clear(&err);
+	char v[4];
+	CHECK_INT(getxattr(tmp, "trusted.overlay.opaque", v, sizeof(v)), <, 0);
+	free(wh_spec);
+	free(tar);
+	free(dest);
+
 	/* a truncated gzip stream */
 	static const char *const some[] = {"a/", "a/f", "a/g", "a/h", NULL};
 	tar = make_tar("trunc.tar.gz", some, true, diff);
