@@ -20,8 +20,12 @@
  *   child                        ns_join(): setns() the joined ones, user first
  *                                (it decides the privileges for the others),
  *                                mount last; then ns_unshare_late().
- *   child                        ns_unshare_late(): cgroup and time are
- *                                unshared by the child, not cloned:
+ *   child                        ns_unshare_late(): with a joined user
+ *                                namespace, every new one but pid is
+ *                                unshared after the setns (so the joined
+ *                                namespace owns them; a new pid namespace is
+ *                                refused in that case).  Cgroup and time are
+ *                                always unshared by the child, not cloned:
  *                                 - cgroup: a cgroup namespace is rooted at the
  *                                   creator's cgroup at creation time, and
  *                                   clone3 creates namespaces before

@@ -89,7 +89,7 @@ static int step_sysctl(struct spawn_ctx *ctx, struct vs_error *err)
 
 static int step_network(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	if (!(ctx->ns.clone_flags & CLONE_NEWNET))
+	if (!ctx->ns.has[OCI_NS_NETWORK] || ctx->ns.join_fds[OCI_NS_NETWORK] >= 0)
 		return 0;
 	return net_loopback_up(err);
 }

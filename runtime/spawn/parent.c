@@ -329,6 +329,8 @@ int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct 
 	if (r == 0)
 		r = do_clone(&ctx, err);
 	if (r == 0)
+		r = cg_v1_enter(ctx.cgroup, ctx.pid, err);
+	if (r == 0)
 		r = handshake(&ctx, err);
 	if (r == 0)
 		r = spawn_fill_result(&ctx, ret, err);
