@@ -185,6 +185,9 @@ int img_make_bundle(const struct img_bundle_opts *o, struct vs_error *err)
 		return vs_error_set(err,
 				    "bundle directory: a newline in the path is not supported");
 	_cleanup_(store_closep) struct img_store s = {NULL, -1};
+	if (!img_is_dir(o->store))
+		return vs_error_set(err, "image \"%s\" does not exist: no image store at %s",
+				    o->name, o->store);
 	if (img_store_open(o->store, true, &s, err) < 0)
 		return -1;
 	_cleanup_free_ char *idir = vs_strdup_printf("%s/images/%s", s.path, o->name);

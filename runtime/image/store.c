@@ -147,6 +147,11 @@ static int read_info(const struct img_store *s, const char *name, struct img_inf
 int img_list(const char *store, struct img_info **ret, size_t *ret_n, struct vs_error *err)
 {
 	struct img_store s = {NULL, -1};
+	if (!img_is_dir(store)) { /* reading creates no store */
+		*ret = vs_malloc0(sizeof(**ret));
+		*ret_n = 0;
+		return 0;
+	}
 	if (img_store_open(store, false, &s, err) < 0)
 		return -1;
 	_cleanup_free_ char *dir = vs_strdup_printf("%s/images", s.path);
@@ -225,6 +230,9 @@ int img_remove(const char *store, const char *name, bool force, struct vs_error 
 	if (img_validate_name(name, err) < 0)
 		return -1;
 	struct img_store s = {NULL, -1};
+	if (!img_is_dir(store))
+		return vs_error_set(err, "image \"%s\" does not exist: no image store at %s", name,
+				    store);
 	if (img_store_open(store, true, &s, err) < 0)
 		return -1;
 	_cleanup_free_ char *dir = vs_strdup_printf("%s/images/%s", s.path, name);

@@ -410,6 +410,14 @@ assert_store_empty() {
 	run img list -q
 	assert_success
 	assert_output ""
+	# reading (or a refused rm/bundle) creates no store
+	[ ! -e "$STORE" ]
+	run img rm x
+	assert_failure
+	assert_output --partial "no image store at $STORE"
+	run "$VESSEL" bundle --store "$STORE" x "$BATS_TEST_TMPDIR/b1"
+	assert_failure
+	[ ! -e "$STORE" ] && [ ! -e "$BATS_TEST_TMPDIR/b1" ]
 	local n
 	for n in zeta alpha mid beta10 beta2; do
 		img import --ref base "$LAYOUT" "$n"
