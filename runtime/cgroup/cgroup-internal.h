@@ -10,6 +10,10 @@
 
 #include "runtime/cgroup/cgroup.h"
 
+/* Marks a cgroup directory vessel made, so delete removes only those
+ * parents (manager.c, v1.c). */
+#define OWNED_XATTR "trusted.vessel.owned"
+
 struct cg_handle {
 	int fd;	    /* O_DIRECTORY of the cgroup; -1 for an empty handle */
 	char *root; /* the cgroup2 mount ("/sys/fs/cgroup") */
@@ -107,6 +111,10 @@ int cg_apply_all(struct cg_handle *h, const struct oci_resources *res, bool upda
 		 struct vs_error *err);
 /* The v1 mount point a controller is bound to on a hybrid host, or NULL. */
 char *cg_v1_mount_of(const char *controller);
+/* Every v1 hierarchy's mount point (hierarchy root mounts only), or NULL. */
+char **cg_v1_mounts(void);
+/* Remove the container's directories in the v1 hierarchies (v1.c). */
+void cg_v1_remove(const char *path);
 
 /* ---- devices (devices.c, bpf-devices.c) ---- */
 

@@ -85,6 +85,13 @@ const char *cg_handle_dir(const struct cg_handle *h);
  * available, and for `exec` when the process is not cloned into it). */
 int cg_enter(struct cg_handle *h, pid_t pid, struct vs_error *err);
 
+/* On a hybrid host, also put pid in a cgroup at the same path in every v1
+ * hierarchy, for accounting only (no limit is written there): clients read
+ * statistics from the v1 controllers (podman stats, containerd metrics).
+ * Nothing to do without v1 hierarchies or for an empty handle.  cg_destroy()
+ * removes these directories too. */
+int cg_v1_enter(const struct cg_handle *h, pid_t pid, struct vs_error *err);
+
 /* Kill what is left (cgroup.kill where present, else SIGKILL to each pid),
  * wait until the cgroup is empty, rmdir it and the empty parents that
  * cg_create() made.  A cgroup that is already gone is not an error. */

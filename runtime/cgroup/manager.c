@@ -19,7 +19,6 @@
 
 /* Directories vessel made carry this mark, so delete removes them (once
  * empty) and never a parent someone else made. */
-#define OWNED_XATTR "trusted.vessel.owned"
 
 static void handle_freep(struct cg_handle **h)
 {

@@ -91,6 +91,26 @@ char *cg_v1_mount_of(const char *controller)
 	return find_mount("/proc/self/mountinfo", "cgroup", controller);
 }
 
+char **cg_v1_mounts(void)
+{
+	char **ret = NULL;
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *root, *mnt, *fstype, *superopts;
+		if (split_mountinfo(line, &root, &mnt, &fstype, &superopts) < 0 ||
+		    strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
+			continue;
+		unescape_octal(mnt);
+		if (!vs_strv_contains(ret, mnt))
+			vs_strv_push(&ret, mnt);
+	}
+	return ret;
+}
+
 char *cg_own_cgroup(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");

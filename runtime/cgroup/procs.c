@@ -179,8 +179,13 @@ int cg_remove_tree(const char *dir, bool fake, struct vs_error *err)
 
 int cg_destroy(struct cg_handle *h, struct vs_error *err)
 {
-	if (!h || h->fd < 0)
+	if (!h)
 		return 0;
+	if (h->fd < 0) {
+		if (!h->fake)
+			cg_v1_remove(h->path);
+		return 0;
+	}
 	if (!h->fake) {
 		/* A frozen task cannot die; thaw first (cgroup.kill does this
 		 * itself, the pid-by-pid fallback does not). */
@@ -195,5 +200,7 @@ int cg_destroy(struct cg_handle *h, struct vs_error *err)
 	if (cg_remove_tree(h->dir, h->fake, err) < 0)
 		return vs_error_wrap(err, "delete cgroup");
 	cg_remove_owned_parents(h->root, h->path, h->fake);
+	if (!h->fake)
+		cg_v1_remove(h->path);
 	return 0;
 }

@@ -86,8 +86,20 @@ char *proc_find_executable(const char *file, char *const *env, struct vs_error *
 		vs_error_set(err, "process.args[0] is empty");
 		return NULL;
 	}
-	if (strchr(file, '/'))
+	if (strchr(file, '/')) {
+		/* runc's wording: podman maps "no such file" to exit 127 and
+		 * "permission denied" to 126, but only from create. */
+		struct stat st;
+		if (stat(file, &st) < 0) {
+			vs_error_errno(err, errno, "exec \"%s\": stat %s", file, file);
+			return NULL;
+		}
+		if (!S_ISREG(st.st_mode) || access(file, X_OK) < 0) {
+			vs_error_errno(err, EACCES, "exec \"%s\"", file);
+			return NULL;
+		}
 		return vs_strdup(file);
+	}
 	const char *path = env_get(env, "PATH");
 	if (!path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

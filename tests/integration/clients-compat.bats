@@ -68,3 +68,46 @@ load helpers
 	assert_failure
 	assert_output --partial 'the cpu controller'
 }
+
+# podman turns "no such file" into exit 127 and "permission denied" into 126,
+# but only when create fails (as with runc), not start.
+@test "clients: create fails for a missing or non-executable absolute path, runc's wording" {
+	set_args /no/such/binary
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial 'exec "/no/such/binary": stat /no/such/binary: No such file or directory'
+	[ ! -e "$ROOT/$CID" ]
+	set_args /etc/passwd
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial 'exec "/etc/passwd": Permission denied'
+	[ ! -e "$ROOT/$CID" ]
+	set_args /bin
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial 'Permission denied'
+}
+
+# podman stats and containerd's metrics read the v1 controllers at the
+# container's cgroupsPath on a hybrid host.
+@test "clients: on a hybrid host the init joins a v1 cgroup in every hierarchy, removed by delete" {
+	requires cgroup_hybrid
+	update_config '.linux.cgroupsPath = "/vessel-clients-test/'"$CID"'"'
+	set_args sleep 1000
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" running
+	pid=$(container_pid "$CID")
+	n=0
+	while IFS=: read -r num ctrl path; do
+		[[ $num == 0 ]] && continue
+		assert_equal "$path" "/vessel-clients-test/$CID"
+		n=$((n + 1))
+	done <"/proc/$pid/cgroup"
+	[ "$n" -gt 0 ] || fail "no v1 hierarchy in /proc/$pid/cgroup"
+	memdir=$(awk '$3 == "cgroup" && $4 ~ /memory/ { print $2 }' /proc/mounts | head -n1)
+	[ -n "$memdir" ] && grep -qx "$pid" "$memdir/vessel-clients-test/$CID/cgroup.procs"
+	run vessel delete --force "$CID"
+	assert_success
+	run find /sys/fs/cgroup -maxdepth 3 -name "vessel-clients-test"
+	assert_output ""
+}

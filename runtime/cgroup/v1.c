@@ -1,0 +1,98 @@
+/* Hybrid hosts: membership in the v1 hierarchies, for accounting only.
+ *
+ * vessel enforces limits through cgroup2 alone (a limit whose controller is
+ * bound to v1 is refused, see tree.c).  But on a hybrid host the clients
+ * read statistics from the v1 controllers at the container's cgroupsPath
+ * (podman stats, containerd's task metrics): without a cgroup there, podman
+ * fails ("cgroup deleted") and containerd reports its own shim's cgroup.
+ * So the init also joins a cgroup at the same path in every v1 hierarchy,
+ * as runc does on such hosts, and delete removes them. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup-internal.h"
+
+/* A new cpuset cgroup starts with no cpus and mems, and a task cannot join
+ * it until both are set: copy the parent's (what cgroup.clone_children
+ * would do). */
+static int cpuset_inherit(const char *dir, struct vs_error *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *own = vs_strdup_printf("%s/%s", dir, files[i]);
+		_cleanup_free_ char *parent = vs_strdup_printf("%s/../%s", dir, files[i]);
+		_cleanup_free_ char *cur = NULL, *val = NULL;
+		if (access(own, F_OK) < 0)
+			return 0; /* not the cpuset hierarchy */
+		if (vs_read_file(own, 4096, &cur, NULL, err) < 0)
+			return -1;
+		if (cur[strspn(cur, " \n")] != '\0')
+			continue;
+		if (vs_read_file(parent, 4096, &val, NULL, err) < 0 ||
+		    vs_write_file(own, val, strlen(val), err) < 0)
+			return vs_error_wrap(err, "cgroup v1 cpuset");
+	}
+	return 0;
+}
+
+static int v1_make_dirs(const char *mnt, const char *path, struct vs_error *err)
+{
+	_cleanup_free_ char *p = vs_strdup(path);
+	for (char *s = p + 1;; s++) {
+		bool last = *s == '\0';
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mnt, p);
+		if (mkdir(dir, 0755) == 0) {
+			(void)setxattr(dir, OWNED_XATTR, "1", 1, 0);
+			if (cpuset_inherit(dir, err) < 0)
+				return -1;
+		} else if (errno != EEXIST) {
+			return vs_error_errno(err, errno, "mkdir cgroup %s", dir);
+		}
+		if (last)
+			return 0;
+		*s = '/';
+	}
+}
+
+int cg_v1_enter(const struct cg_handle *h, pid_t pid, struct vs_error *err)
+{
+	if (!h || h->fd < 0 || h->fake || !h->path || strcmp(h->path, "/") == 0)
+		return 0;
+	_cleanup_strv_ char **mounts = cg_v1_mounts();
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; mounts && mounts[i]; i++) {
+		_cleanup_free_ char *procs =
+		    vs_strdup_printf("%s%s/cgroup.procs", mounts[i], h->path);
+		if (v1_make_dirs(mounts[i], h->path, err) < 0 ||
+		    vs_write_file(procs, buf, strlen(buf), err) < 0) {
+			cg_v1_remove(h->path);
+			return vs_error_wrap(err, "join the v1 hierarchy at %s", mounts[i]);
+		}
+	}
+	return 0;
+}
+
+void cg_v1_remove(const char *path)
+{
+	if (!path || !path[0] || strcmp(path, "/") == 0)
+		return;
+	_cleanup_strv_ char **mounts = cg_v1_mounts();
+	for (size_t i = 0; mounts && mounts[i]; i++) {
+		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mounts[i], path);
+		/* The tasks were killed and waited for through cgroup2; a v1
+		 * cgroup can still be busy for a moment while they exit. */
+		for (int tries = 0; rmdir(dir) < 0 && errno == EBUSY && tries < 100; tries++)
+			usleep(10000);
+		cg_remove_owned_parents(mounts[i], path, false);
+	}
+}
