@@ -1,0 +1,211 @@
+#!/usr/bin/env bats
+# vessel behind podman 4 (through conmon), configured the way a user would:
+# a containers.conf naming vessel as a runtime (and in
+# runtime_supports_json, so conmon passes --log-format json), storage and
+# run dirs private to this file under $CL_DIR, the cgroupfs manager.
+#
+# podman passes vessel no --root, so its state is in the default
+# /run/vessel; the leak check looks there for this file's container ids.
+
+load clients-helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	requires root command podman command conmon
+	cl_prepare
+	PM_IMAGE=localhost/vessel-busybox:latest
+	CL_STATE_ROOTS=/run/vessel
+	local pids_limit=""
+	# A hybrid host's cgroup2 has no pids controller: podman's default
+	# pids limit (2048) is one vessel refuses to pretend to enforce.
+	grep -qw pids "$(cgroup2_mount)/cgroup.controllers" 2>/dev/null || pids_limit="pids_limit = 0"
+	# This host's hard nofile limit is 20000 and CAP_SYS_RESOURCE is
+	# missing: podman's default ulimits (1048576) cannot be set.
+	cat >"$CL_DIR/containers.conf" <<-EOF
+		[containers]
+		default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+		netns = "none"
+		log_driver = "k8s-file"
+		$pids_limit
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		events_logfile_path = "$CL_DIR/events.log"
+		runtime = "vessel"
+		runtime_supports_json = ["vessel"]
+		tmp_dir = "$CL_DIR/tmp"
+		[engine.runtimes]
+		vessel = ["$VESSEL"]
+	EOF
+	cat >"$CL_DIR/storage.conf" <<-EOF
+		[storage]
+		driver = "overlay"
+		graphroot = "$CL_DIR/storage"
+		runroot = "$CL_DIR/run"
+	EOF
+	CONTAINERS_CONF=$CL_DIR/containers.conf
+	CONTAINERS_STORAGE_CONF=$CL_DIR/storage.conf
+	CONTAINERS_REGISTRIES_CONF=$CL_DIR/registries.conf
+	: >"$CONTAINERS_REGISTRIES_CONF"
+	export PM_IMAGE CL_STATE_ROOTS CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
+	cl_cgroups_snapshot libpod_parent
+	pm load -i "$CL_OCI_ARCHIVE" >/dev/null 2>&1 || fail "podman load failed"
+	# the archive's only name is its tag, "latest"
+	pm tag localhost/latest:latest "$PM_IMAGE" || fail "podman tag failed"
+	pm rmi localhost/latest:latest >/dev/null
+}
+
+teardown_file() {
+	[[ -n ${CL_DIR:-} && -f $CL_DIR/containers.conf ]] || return 0
+	pm rm -a -f -t 0 >/dev/null 2>&1
+	local leaks
+	leaks=$(cl_leaks)
+	pm system reset -f >/dev/null 2>&1
+	# overlay leaves its own private bind of the graph root mounted
+	grep -F " $CL_DIR/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r |
+		while read -r m; do umount -l "$m"; done
+	cl_cgroups_restore libpod_parent
+	[[ -z $leaks ]] || fail "left behind: $leaks"
+}
+
+setup() {
+	:
+}
+
+teardown() {
+	local c leaks
+	retry 30 0.1 test -z "$(cl_leaks)"
+	leaks=$(cl_leaks)
+	for c in $(pm ps -aq 2>/dev/null); do
+		leaks+="${leaks:+$'\n'}container $c still in podman"
+		pm rm -f -t 0 "$c" >/dev/null 2>&1
+	done
+	[[ -z $leaks ]] || fail "left behind: $leaks"
+}
+
+pm() {
+	timeout 60 podman --cgroup-manager cgroupfs "$@"
+}
+
+# pm_run_d NAME ARGS...: podman run -d, its long id recorded for the leak
+# check (vessel's state dir and cgroup are named after it).
+pm_run_d() {
+	local name=$1
+	shift
+	pm run -d --name "$name" --cidfile "$CL_DIR/$name.cid" "$@" >/dev/null </dev/null ||
+		fail "podman run -d $name failed"
+	cat "$CL_DIR/$name.cid" >>"$CL_DIR/ids"
+	echo >>"$CL_DIR/ids"
+}
+
+pm_status() {
+	pm inspect -f '{{.State.Status}}' "$1"
+}
+
+@test "podman: run --rm: output and exit code" {
+	name=$(cl_new_name)
+	run pm run --rm --name "$name" --cidfile "$CL_DIR/$name.cid" "$PM_IMAGE" \
+		sh -c 'echo hello from vessel; exit 3'
+	cat "$CL_DIR/$name.cid" >>"$CL_DIR/ids"
+	assert_equal "$status" 3
+	assert_output "hello from vessel"
+	[ -z "$(pm ps -aq)" ]
+}
+
+@test "podman: run -d, exec with its exit code, stop, rm" {
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	[ "$(pm_status "$name")" = running ]
+	run pm exec "$name" sh -c 'echo in-exec; exit 7'
+	assert_equal "$status" 7
+	assert_output "in-exec"
+	run pm exec "$name" sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+	assert_output --partial "trap"
+	run pm stop -t 10 "$name"
+	assert_success
+	[ "$(pm_status "$name")" = exited ]
+	[ "$(pm inspect -f '{{.State.ExitCode}}' "$name")" = 0 ]
+	run pm rm "$name"
+	assert_success
+}
+
+# TERM is ignored: podman's stop escalates to `kill ID 9` after the timeout.
+@test "podman: stop escalates to SIGKILL when the init ignores SIGTERM" {
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+	run pm stop -t 1 "$name"
+	assert_success
+	[ "$(pm inspect -f '{{.State.ExitCode}}' "$name")" = 137 ]
+	pm rm "$name" >/dev/null
+}
+
+@test "podman: run -it through a pty, and exec -it" {
+	name=$(cl_new_name)
+	run timeout 60 script -qec "podman --cgroup-manager cgroupfs run --rm -it --name $name --cidfile $CL_DIR/$name.cid $PM_IMAGE sh -c 'tty; stty size; exit 6'" /dev/null </dev/null
+	cat "$CL_DIR/$name.cid" >>"$CL_DIR/ids"
+	assert_equal "$status" 6
+	assert_output --partial "/dev/pts/0"
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sleep 1000
+	run timeout 60 script -qec "podman --cgroup-manager cgroupfs exec -it $name sh -c 'tty; exit 5'" /dev/null </dev/null
+	assert_equal "$status" 5
+	assert_output --partial "/dev/pts/"
+	pm rm -f -t 0 "$name" >/dev/null
+}
+
+@test "podman: pause and unpause" {
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sleep 1000
+	run pm pause "$name"
+	assert_success
+	[ "$(pm_status "$name")" = paused ]
+	id=$(cat "$CL_DIR/$name.cid")
+	run "$VESSEL" state "$id"
+	assert_success
+	[ "$(echo "$output" | jq -r .status)" = paused ]
+	run pm unpause "$name"
+	assert_success
+	[ "$(pm_status "$name")" = running ]
+	pm rm -f -t 0 "$name" >/dev/null
+}
+
+@test "podman: top lists the container's processes" {
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sh -c 'sleep 1000 & sleep 1001'
+	run pm top "$name"
+	assert_success
+	assert_output --partial "sleep 1000"
+	assert_output --partial "sleep 1001"
+	pm rm -f -t 0 "$name" >/dev/null
+}
+
+@test "podman: stats --no-stream reads the container's cgroup" {
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sleep 1000
+	run pm stats --no-stream --format '{{.Name}} {{.PIDs}}' "$name"
+	assert_success
+	assert_output "$name 1"
+	pm rm -f -t 0 "$name" >/dev/null
+}
+
+# podman maps the runtime's create error text to exit codes: "no such file"
+# -> 127, "permission denied" -> 126.
+@test "podman: a missing command exits 127, a non-executable one 126" {
+	name=$(cl_new_name)
+	run -127 pm run --rm --name "$name" "$PM_IMAGE" /no/such/binary
+	assert_equal "$status" 127
+	assert_output --partial "no/such/binary"
+	run -127 pm run --rm --name "$name" "$PM_IMAGE" no-such-command
+	assert_equal "$status" 127
+	run pm run --rm --name "$name" "$PM_IMAGE" /etc/passwd
+	assert_equal "$status" 126
+	[ -z "$(pm ps -aq)" ]
+}
+
+@test "podman: --preserve-fds passes fd 3 to the container" {
+	name=$(cl_new_name)
+	echo from-fd-3 >"$CL_DIR/fd3"
+	run pm run --rm --preserve-fds 1 --name "$name" "$PM_IMAGE" sh -c 'cat <&3' 3<"$CL_DIR/fd3"
+	assert_success
+	assert_output "from-fd-3"
+}
