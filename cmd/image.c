@@ -27,7 +27,14 @@ static const struct cli_command command = {
     .options = options,
 };
 
+#define STORE_OPTION                                                                               \
+	{                                                                                          \
+		"store", OPT_STORE, CLI_ARG, "DIR",                                                \
+		    "image store (also accepted before the subcommand)"                            \
+	}
+
 static const struct cli_option import_options[] = {
+    STORE_OPTION,
     {"ref", OPT_REF, CLI_ARG, "REF",
      "the manifest whose org.opencontainers.image.ref.name is REF (default: the only one, "
      "or \"latest\")"},
@@ -44,6 +51,7 @@ static const struct cli_command import_command = {
 };
 
 static const struct cli_option list_options[] = {
+    STORE_OPTION,
     {"quiet", 'q', CLI_NOARG, NULL, "print the names only"},
     {0},
 };
@@ -55,6 +63,7 @@ static const struct cli_command list_command = {
 };
 
 static const struct cli_option rm_options[] = {
+    STORE_OPTION,
     {"force", 'f', CLI_NOARG, NULL,
      "remove even while a bundle made from it exists (its layers stay until it is deleted)"},
     {0},
@@ -70,9 +79,12 @@ static int image_import(struct vs_cli *cli, const char *store, int argc, char **
 {
 	const char *ref = NULL;
 	int c;
-	while ((c = cli_getopt(cli, &import_command, argc, argv)) > 0)
+	while ((c = cli_getopt(cli, &import_command, argc, argv)) > 0) {
 		if (c == OPT_REF)
 			ref = optarg;
+		else if (c == OPT_STORE)
+			store = optarg;
+	}
 	if (c < 0)
 		return cli_opt_status(c);
 	if (cli_require_args(cli, argc, argv, 2, "SOURCE and NAME"))
@@ -87,9 +99,12 @@ static int image_list(struct vs_cli *cli, const char *store, int argc, char **ar
 {
 	bool quiet = false;
 	int c;
-	while ((c = cli_getopt(cli, &list_command, argc, argv)) > 0)
+	while ((c = cli_getopt(cli, &list_command, argc, argv)) > 0) {
 		if (c == 'q')
 			quiet = true;
+		else if (c == OPT_STORE)
+			store = optarg;
+	}
 	if (c < 0)
 		return cli_opt_status(c);
 	if (cli_require_args(cli, argc, argv, 0, "nothing"))
@@ -116,9 +131,12 @@ static int image_rm(struct vs_cli *cli, const char *store, int argc, char **argv
 {
 	bool force = false;
 	int c;
-	while ((c = cli_getopt(cli, &rm_command, argc, argv)) > 0)
+	while ((c = cli_getopt(cli, &rm_command, argc, argv)) > 0) {
 		if (c == 'f')
 			force = true;
+		else if (c == OPT_STORE)
+			store = optarg;
+	}
 	if (c < 0)
 		return cli_opt_status(c);
 	if (cli_require_min_args(cli, argc, argv, 1, "image name"))

@@ -427,3 +427,24 @@ assert_store_empty() {
 	run img list
 	assert_line --index 0 --regexp '^NAME +LAYERS +CREATED +DIGEST$'
 }
+
+@test "image: --store after the subcommand, \$VESSEL_STORE, parallel imports share layers" {
+	run "$VESSEL" image import --store "$STORE" --ref base "$LAYOUT" one
+	assert_success
+	VESSEL_STORE=$STORE run "$VESSEL" image list -q
+	assert_output one
+	local i pids=()
+	for i in 1 2 3 4 5; do
+		img import "$LAYOUT" "p$i" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i"
+	done
+	run img list -q
+	assert_output $'one\np1\np2\np3\np4\np5'
+	run ls "$STORE/layers"
+	[ "${#lines[@]}" -eq 2 ]
+	run find "$STORE/tmp" -mindepth 1
+	assert_output ""
+}
