@@ -145,8 +145,11 @@ assert_store_empty() {
 	img import --ref base "$LAYOUT" one
 	local b=$BATS_TEST_TMPDIR/b1
 	"$VESSEL" bundle --store "$STORE" one "$b"
-	run jq -c '[.process.args, .process.user.uid, .process.user.gid]' "$b/config.json"
-	assert_output '[["id"],1000,1000]'
+	run jq -c '[.process.args, .process.user.uid, .process.user.gid, .process.terminal // false]' "$b/config.json"
+	assert_output '[["id"],1000,1000,false]'
+	"$VESSEL" bundle --store "$STORE" --tty one "$BATS_TEST_TMPDIR/tty"
+	run jq -c '[.process.terminal, (.process.env | index("TERM=xterm") != null)]' "$BATS_TEST_TMPDIR/tty/config.json"
+	assert_output '[true,true]'
 	run vessel run -b "$b" "$CID"
 	assert_success
 	assert_output --partial "uid=1000(user) gid=1000(user)"
