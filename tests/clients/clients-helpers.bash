@@ -9,6 +9,7 @@
 # offers is not used: the clients make their own bundles.
 #
 # Functions:
+#   cl_missing CMD...      why the suite cannot run here (CL_SKIP), or nothing
 #   cl_prepare             build the image, make $CL_DIR, $CL_OCI_ARCHIVE
 #                          (the busybox image as an OCI archive: a tar of the
 #                          layout images/build-busybox-image.sh writes)
@@ -25,6 +26,17 @@
 #                          clients' own parents, e.g. podman's libpod_parent)
 
 load ../integration/helpers
+
+# cl_missing CMD...: print why the suite cannot run here (not root, a
+# command missing), nothing when it can.  bats 1.8 cannot skip from
+# setup_file, so setup_file records this in CL_SKIP and setup() skips.
+cl_missing() {
+	local c
+	((EUID == 0)) || { echo "needs root"; return 0; }
+	for c in "$@"; do
+		command -v "$c" >/dev/null || { echo "needs $c (scripts/install-deps)"; return 0; }
+	done
+}
 
 cl_prepare() {
 	vessel_prepare || return 1

@@ -11,7 +11,9 @@ load clients-helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	requires root command podman command conmon
+	CL_SKIP=$(cl_missing podman conmon script)
+	export CL_SKIP
+	[[ -z $CL_SKIP ]] || return 0
 	cl_prepare
 	PM_IMAGE=localhost/vessel-busybox:latest
 	CL_STATE_ROOTS=/run/vessel
@@ -69,10 +71,11 @@ teardown_file() {
 }
 
 setup() {
-	:
+	[[ -z ${CL_SKIP:-} ]] || skip "$CL_SKIP"
 }
 
 teardown() {
+	[[ -z ${CL_SKIP:-} ]] || return 0
 	local c leaks
 	retry 30 0.1 test -z "$(cl_leaks)"
 	leaks=$(cl_leaks)
