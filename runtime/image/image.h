@@ -77,7 +77,8 @@ struct img_info {
  * All or nothing: on failure the store is as before. */
 int img_import(const char *store, const char *source, const char *name, const char *ref,
 	       struct vs_error *err);
-/* Every image, sorted by name. */
+/* Every image, sorted by name (none when the store does not exist: list,
+ * rm and bundle never create a store, import does). */
 int img_list(const char *store, struct img_info **ret, size_t *ret_n, struct vs_error *err);
 void img_info_free(struct img_info *v, size_t n);
 /* Remove an image, and the layers no other image has.  Refused while a
@@ -93,15 +94,18 @@ struct img_bundle_opts {
 	const char *store;
 	const char *name;  /* image */
 	const char *dir;   /* bundle directory: created, must not exist or be empty */
-	char *const *args; /* NULL: Entrypoint + Cmd of the image */
+	char *const *args; /* NULL: Entrypoint + Cmd; else Entrypoint + args */
 	bool terminal;
 	bool keep_upper; /* delete keeps the upper dir */
 };
 
 /* Write DIR/config.json (the base config with the image's
  * Entrypoint, Cmd, Env, WorkingDir and User; ExposedPorts, Volumes...
- * ignored), an empty DIR/rootfs mount point, DIR/upper and DIR/work, and
- * the overlay annotations naming the image's layers. */
+ * ignored; root writable), an empty DIR/rootfs mount point, DIR/upper and
+ * DIR/work, and the overlay annotations naming the image's layers; record
+ * the bundle in the store.  One bundle is meant for one container: once
+ * its container is deleted (without keep_upper) upper/ and work/ are gone
+ * and a new bundle is needed.  On failure DIR is as before. */
 int img_make_bundle(const struct img_bundle_opts *o, struct vs_error *err);
 
 /* The delete hook: when config came from `vessel bundle` (its annotations
