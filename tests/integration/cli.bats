@@ -151,6 +151,23 @@ all_commands() {
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
 }
 
+@test "--log-format json: a failing create leaves its reason as the last error line (what containerd's shim reads)" {
+	local log=$BATS_TEST_TMPDIR/shim.log
+	update_config 'del(.process.args)'
+	run vessel --log "$log" --log-format json create --bundle "$BUNDLE" "$CID"
+	assert_failure 1
+	assert_output "vessel: create: config.json: process.args: missing required field"
+	run jq -rs '[.[] | select(.level == "error")] | last | .msg' "$log"
+	assert_output "create: config.json: process.args: missing required field"
+	# an error from inside the container's init travels back the same way
+	update_config '.process.args = ["/no/such/binary"]'
+	run vessel --log "$log" --log-format json run --bundle "$BUNDLE" "$CID"
+	assert_failure
+	run jq -rs '[.[] | select(.level == "error")] | last | .msg' "$log"
+	assert_output --partial "/no/such/binary"
+	[ ! -e "$ROOT/$CID" ]
+}
+
 @test "--log is appended to, never truncated; usage errors reach it too" {
 	local log=$BATS_TEST_TMPDIR/vessel.log
 	echo '{"level":"info","msg":"earlier","time":"x"}' >"$log"
