@@ -60,8 +60,9 @@ static int prepare_dir(const char *dir, bool *ret_made, struct vs_error *err)
 		*ret_made = false;
 		return 0;
 	}
-	if (vs_mkdir_p(dir, 0711, err) < 0)
-		return vs_error_wrap(err, "bundle directory");
+	/* Not mkdir -p: undoing a failed bundle removes only what it made. */
+	if (mkdir(dir, 0711) < 0)
+		return vs_error_errno(err, errno, "bundle directory %s", dir);
 	*ret_made = true;
 	return 0;
 }
@@ -132,6 +133,15 @@ static int fill_bundle(const struct img_store *s, const struct img_bundle_opts *
 		free(lower);
 		lower = next;
 	}
+	/* mount(2) copies at most one page of options: with long paths and
+	 * many layers the overlay could not be mounted at create. */
+	size_t opts_len =
+	    strlen("lowerdir=,upperdir=/upper,workdir=/work") + strlen(lower) + 2 * strlen(dir);
+	if (opts_len >= 4096)
+		return vs_error_set(err,
+				    "the overlay options for %zu layers would be %zu bytes, over "
+				    "the kernel's 4096 (use a shorter store or bundle path)",
+				    vs_strv_len(layers), opts_len);
 	struct img_bundle_rec rec = {
 	    .image = (char *)o->name,
 	    .bundle = (char *)dir,

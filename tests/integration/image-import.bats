@@ -318,6 +318,21 @@ assert_store_empty() {
 	assert_failure
 	assert_output --partial "overlayfs"
 	[ ! -e "$BATS_TEST_TMPDIR/a:b" ]
+	run "$VESSEL" bundle --store "$STORE" two "$BATS_TEST_TMPDIR/no/such/parent"
+	assert_failure
+	assert_output --partial "No such file"
+	[ ! -e "$BATS_TEST_TMPDIR/no" ]
+	# overlay options longer than a page could never be mounted
+	local long i
+	long=$BATS_TEST_TMPDIR
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do
+		long=$long/$(printf 'd%.0s' {1..200})
+	done
+	mkdir -p "$long"
+	run "$VESSEL" bundle --store "$STORE" two "$long/b"
+	assert_failure
+	assert_output --partial "over the kernel's 4096"
+	[ ! -e "$long/b" ]
 	run ls "$STORE/bundles"
 	assert_output ""
 }
