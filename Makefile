@@ -86,11 +86,12 @@ images: $(BUILDDIR)/vessel
 	VESSEL=$(abspath $(BUILDDIR))/vessel images/build-busybox-image.sh $(abspath $(BUILDDIR))/images
 
 # make check runs every suite through tests/run-all, which prints the one
-# summary line CI reads.  Deps first, in a separate make, so a fresh machine
-# gets the libraries before anything compiles (even under -j).
+# summary line CI reads (SUITES="integration/exec unit/" runs only those).
+# Deps first, in a separate make, so a fresh machine gets the libraries
+# before anything compiles (even under -j).
 check: deps-check
 	$(MAKE) all unit helpers images
-	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) tests/run-all
+	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) tests/run-all $(SUITES)
 
 # Runs one container from the embedded busybox image and shows its output.
 demo: deps
