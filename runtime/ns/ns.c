@@ -102,11 +102,7 @@ int ns_plan_build(const struct oci_namespace *nss, size_t n, struct ns_plan *ret
 	 * mount would fail).  So they are unshared after the setns instead.  A
 	 * pid namespace cannot be: unshare(CLONE_NEWPID) only moves children. */
 	if (plan.join_fds[OCI_NS_USER] >= 0) {
-		if (plan.clone_flags & CLONE_NEWPID) {
-			ns_plan_clear(&plan);
-			return vs_error_set(err, "linux.namespaces: a new pid namespace together with "
-						 "a joined user namespace is not supported");
-		}
+		plan.fork_for_pid = (plan.clone_flags & CLONE_NEWPID) != 0;
 		plan.unshare_flags |= (int)plan.clone_flags;
 		plan.clone_flags = 0;
 	}
@@ -158,14 +154,22 @@ int ns_join(const struct ns_plan *plan, struct vs_error *err)
 
 int ns_unshare_late(const struct ns_plan *plan, struct vs_error *err)
 {
-	if (plan->unshare_flags && unshare(plan->unshare_flags) < 0) {
+	int flags = plan->unshare_flags & ~CLONE_NEWTIME;
+	if (flags && unshare(flags) < 0) {
 		char names[128] = "";
 		for (int t = 0; t < OCI_NS_COUNT; t++)
-			if (plan->unshare_flags & ns_types[t].flag)
+			if (flags & ns_types[t].flag)
 				snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
 					 ns_types[t].json);
 		return vs_error_errno(err, errno, "unshare namespaces:%s", names);
 	}
+	return 0;
+}
+
+int ns_unshare_time(const struct ns_plan *plan, struct vs_error *err)
+{
+	if ((plan->unshare_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME) < 0)
+		return vs_error_errno(err, errno, "unshare time namespace");
 	return 0;
 }
 

@@ -23,8 +23,8 @@
  *   child                        ns_unshare_late(): with a joined user
  *                                namespace, every new one but pid is
  *                                unshared after the setns (so the joined
- *                                namespace owns them; a new pid namespace is
- *                                refused in that case).  Cgroup and time are
+ *                                namespace owns them; a new pid namespace
+ *                                then needs a fork: fork_for_pid).  Cgroup and time are
  *                                always unshared by the child, not cloned:
  *                                 - cgroup: a cgroup namespace is rooted at the
  *                                   creator's cgroup at creation time, and
@@ -58,6 +58,9 @@ struct ns_plan {
 	bool has[OCI_NS_COUNT];     /* the config lists this type (new or joined) */
 	bool new_user;              /* a new user namespace: maps must be written */
 	bool new_time;              /* a new time namespace: offsets must be written */
+	/* New pid namespace in a joined user namespace: the child unshares it
+	 * and forks; the grandchild is the init (see ns_unshare_late). */
+	bool fork_for_pid;
 };
 
 /* Build the plan; joined paths are opened O_CLOEXEC and type-checked. */
@@ -78,6 +81,9 @@ void ns_pid_leave(int saved);
 /* Child side. */
 int ns_join(const struct ns_plan *plan, struct vs_error *err);
 int ns_unshare_late(const struct ns_plan *plan, struct vs_error *err);
+/* The time namespace, unshared last: after any fork_for_pid fork, since a
+ * forked child would enter it at once and freeze its offsets unwritten. */
+int ns_unshare_time(const struct ns_plan *plan, struct vs_error *err);
 int ns_enter_time(struct vs_error *err);
 
 /* Parent side: /proc/PID/{uid_map,gid_map} and /proc/PID/timens_offsets. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -37,11 +38,43 @@ static int step_identity(struct spawn_ctx *ctx, struct vs_error *err)
 	return 0;
 }
 
+/* unshare(CLONE_NEWPID) only moves children: the child forks, tells the
+ * parent the grandchild's pid and exits; the grandchild, pid 1 of the new
+ * namespace, carries on as the init.  The pipe keeps the grandchild from
+ * talking to the parent before the parent knows who it is. */
+static int fork_for_pid(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vs_error_errno(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		return vs_error_errno(err, errno, "fork into the pid namespace");
+	if (pid > 0) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", (int)pid);
+		int r = sync_send(ctx->sock_child, SYNC_PID, buf, strlen(buf), -1, err);
+		if (r == 0)
+			(void)!write(p[1], "x", 1);
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(p[1]);
+	char c;
+	ssize_t n = read(p[0], &c, 1);
+	close(p[0]);
+	if (n != 1)
+		return vs_error_set(err, "the forking process died");
+	prctl(PR_SET_NAME, "vessel:init", 0, 0, 0);
+	return 0;
+}
+
 static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	if (ns_join(&ctx->ns, err) < 0 || ns_unshare_late(&ctx->ns, err) < 0)
 		return -1;
-	return 0;
+	if (ctx->ns.fork_for_pid && fork_for_pid(ctx, err) < 0)
+		return -1;
+	return ns_unshare_time(&ctx->ns, err);
 }
 
 /* The maps are written by the parent (it holds CAP_SETUID/CAP_SETGID over

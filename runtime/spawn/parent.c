@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -182,6 +183,10 @@ static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cg_handle_fd(ctx->cgroup);
 	}
+	/* The init will be our grandchild (fork_for_pid): be its reaper when
+	 * the child in between exits, so `run` can wait for it. */
+	if (ctx->ns.fork_for_pid && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return vs_error_errno(err, errno, "become a subreaper");
 	if (ns_pid_enter(&ctx->ns, &saved_pidns, err) < 0)
 		return -1;
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
@@ -248,6 +253,22 @@ static int parent_seccomp_fd(struct spawn_ctx *ctx, int notify, struct vs_error 
 	return sync_send(ctx->sock_parent, SYNC_SECCOMP_ACK, NULL, 0, -1, err);
 }
 
+static int parent_switch_pid(struct spawn_ctx *ctx, const char *payload, struct vs_error *err)
+{
+	int pid;
+	if (!payload || vs_parse_int(payload, &pid) < 0 || pid <= 0)
+		return vs_error_set(err, "sync: bad pid from the init");
+	siginfo_t si;
+	while (waitid(P_PIDFD, (id_t)ctx->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	close(ctx->pidfd);
+	ctx->pidfd = pidfd_open(pid, 0);
+	if (ctx->pidfd < 0)
+		return vs_error_errno(err, errno, "pidfd_open %d", pid);
+	ctx->pid = pid;
+	return 0;
+}
+
 /* Serve the init's requests until it is ready or fails. */
 static int handshake(struct spawn_ctx *ctx, struct vs_error *err)
 {
@@ -261,6 +282,7 @@ static int handshake(struct spawn_ctx *ctx, struct vs_error *err)
 		case SYNC_HOOKS_REQ: r = parent_hooks(ctx, err); break;
 		case SYNC_SECCOMP_FD: r = parent_seccomp_fd(ctx, m.fd, err); break;
 		case SYNC_PTY: ctx->pty_master = TAKE_FD(m.fd); break;
+		case SYNC_PID: r = parent_switch_pid(ctx, m.payload, err); break;
 		case SYNC_READY: sync_msg_clear(&m); return 0;
 		case SYNC_ERROR:
 			vs_error_set_raw(err, m.errnum, m.payload ? m.payload : "unknown error");

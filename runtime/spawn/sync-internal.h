@@ -7,6 +7,11 @@
  *   clone3(CLONE_NEW*, CLONE_PIDFD,
  *          CLONE_INTO_CGROUP)  ------------->  join namespaces by path,
  *                                              unshare cgroup (and time) ns
+ *                               <------------  SYNC_PID {pid} (only for a new pid
+ *                                              ns in a joined user ns: the child
+ *                                              forked, the grandchild is the
+ *                                              init; the child exits)
+ *   reap the child, pidfd_open(pid)
  *                               <------------  SYNC_IDMAP_REQ  (only with a new
  *                                              user or time namespace)
  *   write uid_map, gid_map,
@@ -57,6 +62,7 @@ enum sync_type {
 	SYNC_PTY,
 	SYNC_READY,
 	SYNC_ERROR,
+	SYNC_PID,
 };
 
 /* Every packet starts with this header; `len` payload bytes follow (the

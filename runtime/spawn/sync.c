@@ -18,6 +18,7 @@ const char *sync_type_name(enum sync_type type)
 		[SYNC_STATE] = "state",             [SYNC_SECCOMP_FD] = "seccomp-fd",
 		[SYNC_SECCOMP_ACK] = "seccomp-ack", [SYNC_PTY] = "pty",
 		[SYNC_READY] = "ready",             [SYNC_ERROR] = "error",
+		[SYNC_PID] = "pid",
 	};
 	if ((size_t)type < ARRAY_SIZE(names) && names[type])
 		return names[type];

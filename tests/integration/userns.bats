@@ -81,17 +81,29 @@ setup() {
 	assert_line --index 3 1
 }
 
-@test "userns: a new pid namespace inside a joined user namespace is refused clearly" {
+@test "userns: a new pid namespace inside a joined user namespace" {
 	set_args sleep 100
 	first=$(new_id first)
 	detached vessel run -d "$first"
 	pid=$(container_pid "$first")
 	update_config "del(.linux.uidMappings, .linux.gidMappings) |
 		.linux.namespaces |= map(if .type == \"user\" then .path = \"/proc/$pid/ns/user\" else . end)"
+	set_cmd 'echo $$; readlink /proc/self/ns/user; hostname'
 	run vessel run "$CID"
-	assert_failure
-	assert_output --partial "a new pid namespace together with a joined user namespace is not supported"
-	[ ! -e "$ROOT/$CID" ]
+	assert_success
+	assert_line --index 0 1
+	assert_line --index 1 "$(readlink "/proc/$pid/ns/user")"
+	assert_line --index 2 "$(jq -r .hostname "$BUNDLE/config.json")"
+	# create/start/kill/delete work on the forked init too.
+	set_args sleep 100
+	second=$(new_id second)
+	detached vessel create "$second"
+	[ "$(vessel state "$second" | jq -r .status)" = created ]
+	vessel start "$second"
+	[ "$(vessel state "$second" | jq -r .status)" = running ]
+	vessel kill "$second" KILL
+	wait_for_status "$second" stopped
+	vessel delete "$second"
 }
 
 @test "userns: a new user namespace without mappings is refused and leaves nothing" {
