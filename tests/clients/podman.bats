@@ -17,6 +17,7 @@ setup_file() {
 	cl_prepare
 	PM_IMAGE=localhost/vessel-busybox:latest
 	CL_STATE_ROOTS=/run/vessel
+	CL_KEEP_MOUNT=$CL_DIR/storage/overlay
 	local pids_limit=""
 	# A hybrid host's cgroup2 has no pids controller: podman's default
 	# pids limit (2048) is one vessel refuses to pretend to enforce.
@@ -49,7 +50,7 @@ setup_file() {
 	CONTAINERS_STORAGE_CONF=$CL_DIR/storage.conf
 	CONTAINERS_REGISTRIES_CONF=$CL_DIR/registries.conf
 	: >"$CONTAINERS_REGISTRIES_CONF"
-	export PM_IMAGE CL_STATE_ROOTS CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
+	export PM_IMAGE CL_STATE_ROOTS CL_KEEP_MOUNT CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
 	cl_cgroups_snapshot libpod_parent
 	pm load -i "$CL_OCI_ARCHIVE" >/dev/null 2>&1 || fail "podman load failed"
 	# the archive's only name is its tag, "latest"
@@ -61,6 +62,7 @@ teardown_file() {
 	[[ -n ${CL_DIR:-} && -f $CL_DIR/containers.conf ]] || return 0
 	pm rm -a -f -t 0 >/dev/null 2>&1
 	local leaks
+	retry 30 0.1 test -z "$(cl_leaks)"
 	leaks=$(cl_leaks)
 	pm system reset -f >/dev/null 2>&1
 	# overlay leaves its own private bind of the graph root mounted
@@ -211,4 +213,24 @@ pm_status() {
 	run pm run --rm --preserve-fds 1 --name "$name" "$PM_IMAGE" sh -c 'cat <&3' 3<"$CL_DIR/fd3"
 	assert_success
 	assert_output "from-fd-3"
+}
+
+# podman calls `update --resources=FILE ID` (the "=" form).
+@test "podman: update" {
+	name=$(cl_new_name)
+	pm_run_d "$name" "$PM_IMAGE" sleep 1000
+	run pm update --cpu-shares 1024 "$name"
+	assert_success
+	cg2=$(cgroup2_mount)
+	if grep -qw memory "$cg2/cgroup.controllers"; then
+		run pm update --memory 64m "$name"
+		assert_success
+		run pm exec "$name" cat /sys/fs/cgroup/memory.max
+		assert_output 67108864
+	else
+		run pm update --memory 64m "$name"
+		assert_failure
+		assert_output --partial "the memory controller"
+	fi
+	pm rm -f -t 0 "$name" >/dev/null
 }

@@ -111,3 +111,34 @@ load helpers
 	run find /sys/fs/cgroup -maxdepth 3 -name "vessel-clients-test"
 	assert_output ""
 }
+
+# containerd's shim pipes LinuxResources to `update --resources -`; podman
+# writes a file and passes `--resources=FILE`.
+@test "clients: update --resources - (stdin) and --resources=FILE" {
+	set_args sleep 1000
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" running
+	run vessel update --resources - "$CID" <<<'{"cpu": {"shares": 1024}}'
+	assert_success
+	echo '{"cpu": {"shares": 1024}}' >"$BATS_TEST_TMPDIR/res.json"
+	run vessel update --resources="$BATS_TEST_TMPDIR/res.json" "$CID"
+	assert_success
+	run vessel update --resources - "$CID" <<<'{"cpu": '
+	assert_failure
+	assert_output --partial "resources"
+	run vessel ps --format json "$CID"
+	assert_success
+	assert_output "[$(container_pid "$CID")]"
+}
+
+# containerd's `--systemd-cgroup` with the slice:prefix:name form: without
+# systemd, a clear error and nothing left.
+@test "clients: --systemd-cgroup without systemd is a clear error" {
+	[[ $(cat /proc/1/comm) == systemd ]] && skip "systemd is running here"
+	update_config '.linux.cgroupsPath = "system.slice:vessel:'"$CID"'"'
+	set_args true
+	run "$VESSEL" --root "$ROOT" --systemd-cgroup run "$CID"
+	assert_failure
+	assert_output --partial "systemd is not running"
+	[ ! -e "$ROOT/$CID" ]
+}
