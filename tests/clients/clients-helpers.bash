@@ -91,7 +91,7 @@ _cl_leaked_procs() {
 	for n in $(_cl_names); do
 		pats+=(-e "$n")
 	done
-	for f in $(grep -lsaF "${pats[@]}" /proc/[0-9]*/cmdline); do
+	while read -r f; do
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
 		((pid == $$ || pid == BASHPID)) && continue
@@ -99,7 +99,7 @@ _cl_leaked_procs() {
 		[[ -n ${CL_DAEMON_PID:-} && $pid == "$CL_DAEMON_PID" ]] && continue
 		_is_harness_pid "$BASHPID" "$pid" && continue
 		echo "process $pid: $(tr '\0' ' ' 2>/dev/null <"$f")"
-	done
+	done < <(grep -lsaF "${pats[@]}" /proc/[0-9]*/cmdline)
 	return 0
 }
 

@@ -66,8 +66,9 @@ teardown_file() {
 		kill -KILL "$s"
 	done
 	# Shims remove their socket on exit; what is still there was ours.
-	for s in $(ls /run/containerd/s); do
-		grep -qxF "$s" "$CL_DIR/shim-sockets-before" || rm -f "/run/containerd/s/$s"
+	for s in /run/containerd/s/*; do
+		[[ -e $s ]] || continue
+		grep -qxF "${s##*/}" "$CL_DIR/shim-sockets-before" || rm -f "$s"
 	done
 	rmdir "/run/containerd/runc/$CTD_NS" 2>/dev/null || true
 	# the shim's cgroupsPath is /<namespace>/<id>: vessel removes the
@@ -148,7 +149,7 @@ remove_task() {
 	start_task "$name" sleep 1000
 	run ctr_ task exec --exec-id fds "$name" ls /proc/1/fd
 	assert_success
-	assert_equal "$(echo $output)" "0 1 2"
+	assert_equal "$(tr '\n' ' ' <<<"$output")" "0 1 2 "
 	remove_task "$name"
 }
 
@@ -235,10 +236,12 @@ remove_task() {
 	name=$(cl_new_name)
 	cg2=$(cgroup2_mount)
 	if [[ -n $cg2 ]] && grep -qw memory "$cg2/cgroup.controllers"; then
-		run ctr_run --rm --memory-limit 67108864 "$IMAGE" "$name" \
-			sh -c 'cat /sys/fs/cgroup/memory.max'
-		assert_success
-		assert_output 67108864
+		ctr_run -d --memory-limit 67108864 "$IMAGE" "$name" sleep 1000 >/dev/null ||
+			fail "ctr run -d with a memory limit failed"
+		pid=$(ctr_ task ls | awk -v n="$name" '$1 == n { print $2 }')
+		cg=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
+		assert_equal "$(cat "$cg2$cg/memory.max")" 67108864
+		remove_task "$name"
 	else
 		run ctr_run --rm --memory-limit 67108864 "$IMAGE" "$name" true
 		assert_failure

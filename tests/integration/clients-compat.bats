@@ -98,7 +98,7 @@ load helpers
 	wait_for_status "$CID" running
 	pid=$(container_pid "$CID")
 	n=0
-	while IFS=: read -r num ctrl path; do
+	while IFS=: read -r num _ path; do
 		[[ $num == 0 ]] && continue
 		assert_equal "$path" "/vessel-clients-test/$CID"
 		n=$((n + 1))
