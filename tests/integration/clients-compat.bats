@@ -142,3 +142,23 @@ load helpers
 	assert_output --partial "systemd is not running"
 	[ ! -e "$ROOT/$CID" ]
 }
+
+# The shim's view of an init that dies between create and start: start fails
+# with runc's wording, state says stopped, a plain delete cleans up.
+@test "clients: an init that exits before start: start fails, delete succeeds" {
+	set_args sleep 1000
+	pidfile=$BATS_TEST_TMPDIR/init.pid
+	detached vessel create --pid-file "$pidfile" "$CID"
+	[ -s "$pidfile" ] || fail "no pid file when create returned"
+	kill -9 "$(cat "$pidfile")"
+	wait_for_status "$CID" stopped
+	run vessel start "$CID"
+	assert_failure
+	assert_output --partial "cannot start a container that has stopped"
+	run vessel kill "$CID" 15
+	assert_failure
+	assert_output --partial "container not running"
+	run vessel delete "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+}
