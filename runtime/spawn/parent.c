@@ -327,6 +327,11 @@ static void teardown(struct spawn_ctx *ctx)
 
 static int spawn_fill_result(struct spawn_ctx *ctx, struct spawn_result *ret, struct vs_error *err)
 {
+	/* Hybrid hosts: v1 membership is for accounting only (podman stats,
+	 * containerd metrics), so joining once the init is ready, before it
+	 * executes anything of the user's, is early enough. */
+	if (cg_v1_enter(ctx->cgroup, ctx->pid, err) < 0)
+		return -1;
 	if (spawn_proc_stat(ctx->pid, &ret->start_time, NULL, err) < 0)
 		return -1;
 	ret->pid = ctx->pid;
