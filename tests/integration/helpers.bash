@@ -421,6 +421,25 @@ vessel_leaks() {
 	_leaked_cgroups "${ids[@]}" | sed 's/^/cgroup left: /'
 }
 
+# Kills what is left in a cgroup (cgroup.kill on v2, each pid on v1) and
+# removes it, children first; rmdir waits until the killed tasks are gone.
+_remove_cgroup() {
+	local cg=$1 i p
+	for ((i = 0; i < 30; i++)); do
+		if [[ -e $cg/cgroup.kill ]]; then
+			echo 1 >"$cg/cgroup.kill" 2>/dev/null || true
+		else
+			while read -r p; do
+				kill -9 "$p" 2>/dev/null || true
+			done < <(find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null)
+		fi
+		find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		[[ -d $cg ]] || return 0
+		sleep 0.1
+	done
+	echo "# could not remove cgroup $cg" >&2
+}
+
 # Removes what vessel_leaks found, so one leaking test does not break the next.
 _clean_leaks() {
 	local line obj p
@@ -439,11 +458,7 @@ _clean_leaks() {
 	done < <(_leaked_mounts | sort -r)
 	while read -r line; do
 		case $line in
-		"cgroup left: "*)
-			obj=${line#cgroup left: }
-			[[ -e $obj/cgroup.kill ]] && echo 1 >"$obj/cgroup.kill" 2>/dev/null
-			find "$obj" -depth -type d -exec rmdir {} + 2>/dev/null || true
-			;;
+		"cgroup left: "*) _remove_cgroup "${line#cgroup left: }" ;;
 		"state dir left: "*) rm -rf "${line#state dir left: }" ;;
 		esac
 	done <<<"$1"

@@ -165,11 +165,18 @@ BUILDER=$REPO_ROOT/images/build-busybox-image.sh
 	local cg
 	cg=$(cgroup2_mount)/$CID
 	mkdir "$cg"
+	# a process still in it: cleaning must kill it before rmdir can work
+	(cd / && exec sleep 600) >/dev/null 2>&1 3>&- &
+	local pid=$!
+	echo "$pid" >"$cg/cgroup.procs"
 	run vessel_leaks "$CID"
 	assert_line "cgroup left: $cg"
 	run teardown_bundle
 	assert_failure
 	[ ! -d "$cg" ]
+	wait "$pid" 2>/dev/null || true
+	run kill -0 "$pid"
+	assert_failure
 }
 
 @test "harness: requires skips with a reason and rejects unknown names" {
