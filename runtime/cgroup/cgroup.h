@@ -89,8 +89,22 @@ int cg_enter(struct cg_handle *h, pid_t pid, struct vs_error *err);
  * hierarchy, for accounting only (no limit is written there): clients read
  * statistics from the v1 controllers (podman stats, containerd metrics).
  * Nothing to do without v1 hierarchies or for an empty handle.  cg_destroy()
- * removes these directories too. */
+ * removes these directories too.
+ *
+ * The init must be born in them, before its cgroup namespace exists, or its
+ * /proc/self/cgroup shows v1 paths relative to vessel's cgroups ("/../x").
+ * So the parent enters them itself around the clone:
+ *     own = cg_v1_own(); cg_v1_enter(h, getpid()); clone3 ...;
+ *     cg_v1_return(own)
+ * cg_v1_own() lists the directories of the caller's v1 cgroups (NULL when
+ * none); cg_v1_return() moves the caller back into them. */
 int cg_v1_enter(const struct cg_handle *h, pid_t pid, struct vs_error *err);
+char **cg_v1_own(void);
+int cg_v1_return(char *const *own, struct vs_error *err);
+/* For exec: move pid into the v1 cgroups cg_v1_enter() made (hierarchies
+ * where there is none are skipped).  Call it before leaving the host's
+ * mount namespace: it writes under the host's v1 mounts. */
+int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err);
 
 /* Kill what is left (cgroup.kill where present, else SIGKILL to each pid),
  * wait until the cgroup is empty, rmdir it and the empty parents that

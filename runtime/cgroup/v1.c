@@ -63,21 +63,83 @@ static int v1_make_dirs(const char *mnt, const char *path, struct vs_error *err)
 	}
 }
 
-int cg_v1_enter(const struct cg_handle *h, pid_t pid, struct vs_error *err)
+static bool v1_wanted(const struct cg_handle *h)
 {
-	if (!h || h->fd < 0 || h->fake || !h->path || strcmp(h->path, "/") == 0)
-		return 0;
-	_cleanup_strv_ char **mounts = cg_v1_mounts();
+	return h && h->fd >= 0 && !h->fake && h->path && strcmp(h->path, "/") != 0;
+}
+
+static int v1_write_pid(const char *mnt, const char *path, pid_t pid, struct vs_error *err)
+{
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	_cleanup_free_ char *procs = vs_strdup_printf("%s%s/cgroup.procs", mnt, path);
+	return vs_write_file(procs, buf, strlen(buf), err);
+}
+
+int cg_v1_enter(const struct cg_handle *h, pid_t pid, struct vs_error *err)
+{
+	if (!v1_wanted(h))
+		return 0;
+	_cleanup_strv_ char **mounts = cg_v1_mounts();
 	for (size_t i = 0; mounts && mounts[i]; i++) {
-		_cleanup_free_ char *procs =
-		    vs_strdup_printf("%s%s/cgroup.procs", mounts[i], h->path);
 		if (v1_make_dirs(mounts[i], h->path, err) < 0 ||
-		    vs_write_file(procs, buf, strlen(buf), err) < 0) {
-			cg_v1_remove(h->path);
+		    v1_write_pid(mounts[i], h->path, pid, err) < 0)
 			return vs_error_wrap(err, "join the v1 hierarchy at %s", mounts[i]);
+	}
+	return 0;
+}
+
+char **cg_v1_own(void)
+{
+	char **ret = NULL;
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		/* "ID:CONTROLLERS:PATH"; cgroup2's line has no controllers */
+		char *ctrls = strchr(line, ':'), *path;
+		if (!ctrls || !(path = strchr(++ctrls, ':')) || path == ctrls)
+			continue;
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		char *comma = strchr(ctrls, ',');
+		if (comma)
+			*comma = '\0';
+		_cleanup_free_ char *mnt = cg_v1_mount_of(ctrls);
+		if (mnt) {
+			_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mnt, path);
+			vs_strv_push(&ret, dir);
 		}
+	}
+	return ret;
+}
+
+int cg_v1_return(char *const *own, struct vs_error *err)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%d", (int)getpid());
+	for (size_t i = 0; own && own[i]; i++) {
+		_cleanup_free_ char *procs = vs_strdup_printf("%s/cgroup.procs", own[i]);
+		if (vs_write_file(procs, buf, strlen(buf), err) < 0)
+			return vs_error_wrap(err, "return to the v1 cgroup %s", own[i]);
+	}
+	return 0;
+}
+
+int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err)
+{
+	if (!v1_wanted(h))
+		return 0;
+	_cleanup_strv_ char **mounts = cg_v1_mounts();
+	for (size_t i = 0; mounts && mounts[i]; i++) {
+		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mounts[i], h->path);
+		/* a container created before vessel joined v1 hierarchies */
+		if (access(dir, F_OK) < 0)
+			continue;
+		if (v1_write_pid(mounts[i], h->path, pid, err) < 0)
+			return vs_error_wrap(err, "join the v1 hierarchy at %s", mounts[i]);
 	}
 	return 0;
 }

@@ -45,6 +45,10 @@ static __attribute__((noreturn)) void stage1(struct exec_ctx *ctx)
 	int sock = ctx->sock[1];
 	prctl(PR_SET_NAME, "vessel:execjoin");
 	close(ctx->sock[0]);
+	/* Before the setns: the v1 hierarchies are the host's mounts.  Stage
+	 * 2 inherits them (clone3 put us in the cgroup2 cgroup already). */
+	if (cg_v1_join(ctx->cgroup, getpid(), &err) < 0)
+		exec_child_fail(sock, &err);
 	/* One setns with the pidfd: the kernel joins the user namespace first
 	 * and checks every other one against it, all or nothing. */
 	if (ctx->ns_flags && setns(ctx->init_pidfd, ctx->ns_flags) < 0) {

@@ -353,10 +353,18 @@ int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct 
 		ctx.ns.join_fds[i] = -1;
 	*ret = (struct spawn_result){.pidfd = -1, .pty_master = -1};
 	int r = spawn_run_steps("prepare", prepare_steps, ARRAY_SIZE(prepare_steps), &ctx, err);
+	/* Hybrid hosts: the init inherits the v1 cgroups (see cgroup.h). */
+	_cleanup_strv_ char **own_v1 = r == 0 ? cg_v1_own() : NULL;
+	if (r == 0)
+		r = cg_v1_enter(ctx.cgroup, getpid(), err);
 	if (r == 0)
 		r = do_clone(&ctx, err);
-	if (r == 0)
-		r = cg_v1_enter(ctx.cgroup, ctx.pid, err);
+	if (own_v1) {
+		struct vs_error ignored = VS_ERROR_INIT;
+		if (cg_v1_return(own_v1, r == 0 ? err : &ignored) < 0)
+			r = -1;
+		vs_error_clear(&ignored);
+	}
 	if (r == 0)
 		r = handshake(&ctx, err);
 	if (r == 0)

@@ -106,6 +106,15 @@ load helpers
 	[ "$n" -gt 0 ] || fail "no v1 hierarchy in /proc/$pid/cgroup"
 	memdir=$(awk '$3 == "cgroup" && $4 ~ /memory/ { print $2 }' /proc/mounts | head -n1)
 	[ -n "$memdir" ] && grep -qx "$pid" "$memdir/vessel-clients-test/$CID/cgroup.procs"
+	# The init was born in them, before its cgroup namespace, and an exec'd
+	# process joins them: inside, every v1 path is the namespace root "/"
+	# (not "/../x", which is what a later move would show).
+	jq -e '.linux.namespaces | any(.type == "cgroup")' config.json >/dev/null ||
+		fail "the test config has no cgroup namespace"
+	run vessel exec "$CID" cat /proc/self/cgroup
+	assert_success
+	[ "$(grep -c ':/$' <<<"$output")" -eq "$(wc -l <<<"$output")" ] ||
+		fail "exec's v1 cgroups are not the container's: $output"
 	run vessel delete --force "$CID"
 	assert_success
 	run find /sys/fs/cgroup -maxdepth 3 -name "vessel-clients-test"
