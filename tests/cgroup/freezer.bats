@@ -19,9 +19,12 @@ counter_above() {
 	(($(counter_value) > $1))
 }
 
-@test "freezer: a counter stops while paused and advances again after resume" {
+@test "freezer: a counter stops while paused, resumes after; runc's refusals; delete of a paused one" {
 	start_detached sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; done'
 	retry 50 0.1 counter_above 0
+	run vessel resume "$CID"
+	assert_failure
+	assert_output --partial "container not paused"
 	run vessel pause "$CID"
 	assert_success
 	[ "$(container_status "$CID")" = paused ]
@@ -30,39 +33,22 @@ counter_above() {
 	sleep 1
 	b=$(counter_value)
 	[ "$a" = "$b" ] || fail "counter moved while paused: $a -> $b"
+	run vessel pause "$CID"
+	assert_failure
+	assert_output --partial "container not running"
 	run vessel resume "$CID"
 	assert_success
 	[ "$(container_status "$CID")" = running ]
 	[ "$(cg_stat_key cgroup.events frozen)" = 0 ]
 	retry 50 0.1 counter_above "$b"
-}
-
-@test "freezer: pause of a paused container and resume of a running one fail as in runc" {
-	start_detached sleep 1000
-	run vessel resume "$CID"
-	assert_failure
-	assert_output --partial "container not paused"
+	# delete --force of a paused container: SIGKILL gets through the
+	# freezer, the cgroup is removed.
 	run vessel pause "$CID"
 	assert_success
-	run vessel pause "$CID"
-	assert_failure
-	assert_output --partial "container not running"
-	run vessel resume "$CID"
+	dir=$(cg_dir)
+	run vessel delete --force "$CID"
 	assert_success
-}
-
-@test "freezer: pause of a stopped container fails with 'container not running'" {
-	set_cmd true
-	vessel create "$CID" </dev/null >/dev/null 2>&1 || fail "create failed"
-	run vessel start "$CID"
-	assert_success
-	wait_for_status "$CID" stopped
-	run vessel pause "$CID"
-	assert_failure
-	assert_output --partial "container not running"
-	run vessel resume "$CID"
-	assert_failure
-	assert_output --partial "container not paused"
+	[ ! -e "$dir" ] || fail "cgroup $dir left behind"
 }
 
 @test "freezer: a signal to a paused container stays pending until resume" {
@@ -79,21 +65,16 @@ counter_above() {
 	wait_for_status "$CID" stopped 20
 }
 
-@test "freezer: SIGKILL reaches a paused container" {
-	start_detached sleep 1000
+@test "freezer: pause and resume of a stopped container fail as in runc" {
+	set_cmd true
+	vessel create "$CID" </dev/null >/dev/null 2>&1 || fail "create failed"
+	run vessel start "$CID"
+	assert_success
+	wait_for_status "$CID" stopped
 	run vessel pause "$CID"
-	assert_success
-	run vessel kill "$CID" KILL
-	assert_success
-	wait_for_status "$CID" stopped 20
-}
-
-@test "freezer: delete --force of a paused container leaves no cgroup" {
-	start_detached sleep 1000
-	dir=$(cg_dir)
-	run vessel pause "$CID"
-	assert_success
-	run vessel delete --force "$CID"
-	assert_success
-	[ ! -e "$dir" ] || fail "cgroup $dir left behind"
+	assert_failure
+	assert_output --partial "container not running"
+	run vessel resume "$CID"
+	assert_failure
+	assert_output --partial "container not paused"
 }
