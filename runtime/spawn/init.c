@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/close_range.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
@@ -270,13 +269,33 @@ static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
 	return ctx->c->process->no_new_privileges ? seccomp_load(ctx, err) : 0;
 }
 
-/* Only stdio, --preserve-fds and LISTEN_FDS reach the user process: every
- * other inherited fd (even one vessel's caller leaked without CLOEXEC) is
- * marked close-on-exec; the preserved ones lose the flag. */
+/* Close every fd from `lo` up except the (sorted) `keep` ones. */
+static int close_all_except(unsigned lo, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < lo)
+			continue;
+		if ((unsigned)keep[i] > lo && syscall(SYS_close_range, lo, keep[i] - 1, 0) < 0)
+			return -1;
+		lo = (unsigned)keep[i] + 1;
+	}
+	return (int)syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+/* Only stdio, --preserve-fds and LISTEN_FDS reach the user process, and
+ * the blocked init holds nothing of vessel's but the FIFO and the sync
+ * socket: an inherited pipe (even one vessel's caller leaked without
+ * CLOEXEC) would otherwise stay open until `start`, and a caller waiting
+ * for its EOF would hang. */
 static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	unsigned first = 3 + (unsigned)ctx->n_preserve;
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	int keep[2] = {ctx->fifo_path, ctx->sock_child};
+	if (keep[0] > keep[1]) {
+		keep[0] = ctx->sock_child;
+		keep[1] = ctx->fifo_path;
+	}
+	if (close_all_except(first, keep, 2) < 0)
 		return vs_error_errno(err, errno, "close_range");
 	for (unsigned fd = 3; fd < first; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)

@@ -477,3 +477,25 @@ preserved"
 	assert_output --partial "cannot use console socket"
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "lifecycle: the created init holds stdio and the exec FIFO, nothing else" {
+	set_args sleep 100
+	vessel create "$CID" </dev/null >/dev/null 2>&1 7>"$BATS_TEST_TMPDIR/extra"
+	pid=$(container_pid "$CID")
+	run ls "/proc/$pid/fd"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ] || fail "init fds: $(ls -l /proc/"$pid"/fd)"
+	run readlink "/proc/$pid/fd/${lines[3]}"
+	assert_output "$ROOT/$CID/exec.fifo"
+}
+
+@test "lifecycle: a session keyring of the container's own, unless --no-new-keyring" {
+	update_config '.linux.maskedPaths -= ["/proc/keys"]'
+	set_cmd 'cat /proc/keys'
+	run vessel run "$CID"
+	assert_success
+	assert_output --partial "_ses.$CID"
+	run vessel run --no-new-keyring "$CID"
+	assert_success
+	refute_output --partial "_ses.$CID"
+}
