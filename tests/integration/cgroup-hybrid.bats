@@ -61,7 +61,7 @@ expect_refused() {
 
 @test "hybrid: pause and resume work through cgroup.freeze" {
 	start_detached sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; done'
-	retry 50 0.1 test -s "$BUNDLE/rootfs/tmp/count"
+	retry 100 0.2 test -s "$BUNDLE/rootfs/tmp/count"
 	run vessel pause "$CID"
 	assert_success
 	[ "$(container_status "$CID")" = paused ]
