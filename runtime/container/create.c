@@ -248,7 +248,12 @@ int ct_start(struct ct_container *c, struct vs_error *err)
 		return vs_error_wrap(err, "poststart hooks");
 	const struct oci_hook_list *l = &config->hooks[OCI_HOOK_POSTSTART];
 	if (l->n) {
-		_cleanup_free_ char *json = ct_state_json(c);
+		/* The user process was started: "running" even if it is
+		 * already gone (a short-lived process), as the spec's poststart
+		 * state describes the start, not the present. */
+		free(c->state->status);
+		c->state->status = vs_strdup(OCI_STATUS_RUNNING);
+		_cleanup_free_ char *json = oci_state_to_json(c->state, true);
 		r = hooks_run(OCI_HOOK_POSTSTART, l, json, hooks_default_policy(OCI_HOOK_POSTSTART),
 			      err);
 	}
