@@ -63,8 +63,10 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 /* Open the cgroup of an existing container.  `path` is what
  * cg_handle_path() returned (relative to the cgroup2 hierarchy root, as in
  * /proc/PID/cgroup: "/vessel/ID"); NULL or "" gives an empty handle (a
- * container that runs without a cgroup).  cg_open_at() takes the hierarchy
- * root explicitly (NULL = detect), for tests on a fake cgroupfs. */
+ * container that runs without a cgroup).  A cgroup that no longer exists
+ * opens as a "gone" handle: cg_destroy() on it succeeds (delete completes),
+ * the other operations fail with errnum ENOENT.  cg_open_at() takes the
+ * hierarchy root explicitly (NULL = detect), for tests on a fake cgroupfs. */
 int cg_open(const char *path, struct cg_handle **ret_handle, struct vs_error *err);
 int cg_open_at(const char *root, const char *path, struct cg_handle **ret_handle,
 	       struct vs_error *err);
