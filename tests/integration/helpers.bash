@@ -58,6 +58,11 @@
 # (v2 or v1) whose name contains one of the test's container ids, or at the
 # config's linux.cgroupsPath.  After reporting, teardown removes what leaked so
 # later tests start clean.
+#
+# Timeouts: with BATS_TEST_TIMEOUT set (tests/run-all sets 120 s), a watchdog
+# SIGKILLs the test's leaked processes 2 s after the timeout, so a test stuck
+# in `run` on a pipe a container still holds ends too.  Use `detached` for
+# commands that leave a process behind, so `run` never waits on one.
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
