@@ -52,6 +52,7 @@ BUILDER=$REPO_ROOT/images/build-busybox-image.sh
 }
 
 @test "image: the rootfs runs (chroot, without vessel)" {
+	# shellcheck disable=SC2016 # expanded by the rootfs's sh
 	run chroot "$BUNDLE/rootfs" /bin/sh -c 'echo hi from $(id -un); ls /bin | wc -l'
 	assert_success
 	assert_line --index 0 "hi from root"
@@ -81,11 +82,12 @@ BUILDER=$REPO_ROOT/images/build-busybox-image.sh
 	desc=$(jq -c '.manifests[0]' "$oci/index.json")
 	[ "$(jq -r '.annotations["org.opencontainers.image.ref.name"]' <<<"$desc")" = latest ]
 	check_blob "$desc"
-	local manifest=$oci/blobs/sha256/$(jq -r '.digest | ltrimstr("sha256:")' <<<"$desc")
+	local manifest layer config
+	manifest=$oci/blobs/sha256/$(jq -r '.digest | ltrimstr("sha256:")' <<<"$desc")
 	check_blob "$(jq -c .config "$manifest")"
 	check_blob "$(jq -c '.layers[0]' "$manifest")"
-	local layer=$oci/blobs/sha256/$(jq -r '.layers[0].digest | ltrimstr("sha256:")' "$manifest")
-	local config=$oci/blobs/sha256/$(jq -r '.config.digest | ltrimstr("sha256:")' "$manifest")
+	layer=$oci/blobs/sha256/$(jq -r '.layers[0].digest | ltrimstr("sha256:")' "$manifest")
+	config=$oci/blobs/sha256/$(jq -r '.config.digest | ltrimstr("sha256:")' "$manifest")
 	# the config's diff_id is the digest of the uncompressed layer
 	[ "sha256:$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)" = "$(jq -r '.rootfs.diff_ids[0]' "$config")" ]
 	run tar -tzf "$layer"
@@ -205,7 +207,9 @@ BUILDER=$REPO_ROOT/images/build-busybox-image.sh
 	a=$(new_id) b=$(new_id)
 	[ "$a" != "$b" ]
 	grep -qx "$a" "$BATS_TEST_TMPDIR/.vessel-ids"
+	# shellcheck disable=SC2016 # a literal $x must reach config.json
 	set_args sh -c 'echo "a b"' -- "" '$x'
+	# shellcheck disable=SC2016
 	[ "$(jq -c .process.args config.json)" = '["sh","-c","echo \"a b\"","--","","$x"]' ]
 	set_cmd 'exit 3'
 	[ "$(jq -c .process.args config.json)" = '["sh","-c","exit 3"]' ]
