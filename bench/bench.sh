@@ -20,10 +20,11 @@
 #      tests/vm/ (all three with their default cgroup2 managers)
 #   6. bench/report.py: tables, gnuplot charts, report.md
 #
-# Knobs (environment): ROUNDS (100), DENSITY_SIZES ("100 500 1000"),
-# FREEZE_SIZES ("1 10 100"), FREEZE_ROUNDS (30), SYS_ITER (100000),
-# SYS_ROUNDS (5); the VM's (TCG makes every exec 10-40x dearer): VM_ROUNDS
-# (6), VM_DENSITY_SIZES ("5 10"), VM_FREEZE_ROUNDS (3), VM_SYS_ITER (10000).  --smoke: 1 round, N = 2 and 3,
+# Knobs (environment): ROUNDS (100; HOST_ROUNDS, 50, for config host),
+# DENSITY_SIZES ("100 500 1000"), FREEZE_SIZES ("1 10 100"), FREEZE_ROUNDS
+# (30), SYS_ITER (50000), SYS_ROUNDS (3), SYS_PASSES (3); the VM's (TCG
+# makes every exec 10-40x dearer): VM_ROUNDS (5), VM_DENSITY_SIZES ("5 10"),
+# VM_FREEZE_ROUNDS (2), VM_SYS_ITER (2000).  --smoke: 1 round, N = 2 and 3,
 # a few hundred syscalls, no VM: proves the scripts work (make check).
 set -euo pipefail
 
@@ -32,7 +33,7 @@ SELF=$REPO/bench/bench.sh
 # shellcheck source=bench/lib.bash
 source "$REPO/bench/lib.bash"
 
-bench_log() { echo "bench: $*" >&2; }
+bench_log() { echo "bench: [$(date -u +%H:%M:%S)] $*" >&2; }
 bench_warn() {
 	echo "bench: warning: $*" >&2
 	[[ -n ${DATA:-} && -d $DATA ]] && echo "$*" >>"$DATA/warnings.txt"
@@ -176,7 +177,7 @@ run_vm() {
 		-e "TIMER=$TIMER" -e "FLOOR=$FLOOR" -e "SYSOPS=$SYSOPS" -e "RUNTIMES_LIST=$RUNTIMES_LIST" \
 		-e "PHASES=$PHASES" -e "ROUNDS=$VM_ROUNDS" -e "DENSITY_SIZES=$VM_DENSITY_SIZES" \
 		-e "FREEZE_SIZES=$FREEZE_SIZES" -e "FREEZE_ROUNDS=$VM_FREEZE_ROUNDS" \
-		-e "SYS_ITER=$VM_SYS_ITER" -e "SYS_ROUNDS=$SYS_ROUNDS" \
+		-e "SYS_ITER=$VM_SYS_ITER" -e "SYS_ROUNDS=3" -e "SYS_PASSES=1" \
 		-- bench/bench.sh --inner vm | split_vm_output "$vmdata" || rc=$?
 	((rc == 0)) || bench_warn "vm: the VM run ended with status $rc"
 }
@@ -240,11 +241,13 @@ main() {
 	((EUID == 0)) || bench_die "needs root (namespaces, mounts, cgroups)"
 	export BUILDDIR=${BUILDDIR:-$REPO/build-bench} ROUNDS=${ROUNDS:-100} \
 		DENSITY_SIZES=${DENSITY_SIZES:-100 500 1000} FREEZE_SIZES=${FREEZE_SIZES:-1 10 100} \
-		FREEZE_ROUNDS=${FREEZE_ROUNDS:-30} SYS_ITER=${SYS_ITER:-100000} SYS_ROUNDS=${SYS_ROUNDS:-5}
-	VM_ROUNDS=${VM_ROUNDS:-6} VM_DENSITY_SIZES=${VM_DENSITY_SIZES:-5 10} \
-		VM_FREEZE_ROUNDS=${VM_FREEZE_ROUNDS:-3} VM_SYS_ITER=${VM_SYS_ITER:-10000}
+		FREEZE_ROUNDS=${FREEZE_ROUNDS:-30} SYS_ITER=${SYS_ITER:-50000} SYS_ROUNDS=${SYS_ROUNDS:-3} \
+		SYS_PASSES=${SYS_PASSES:-3} HOST_ROUNDS=${HOST_ROUNDS:-50}
+	VM_ROUNDS=${VM_ROUNDS:-5} VM_DENSITY_SIZES=${VM_DENSITY_SIZES:-5 10} \
+		VM_FREEZE_ROUNDS=${VM_FREEZE_ROUNDS:-2} VM_SYS_ITER=${VM_SYS_ITER:-2000}
 	if ((SMOKE)); then
-		ROUNDS=1 DENSITY_SIZES="2 3" FREEZE_SIZES="1 3" FREEZE_ROUNDS=1 SYS_ITER=400 SYS_ROUNDS=1
+		ROUNDS=1 HOST_ROUNDS=1 DENSITY_SIZES="2 3" FREEZE_SIZES="1 3" FREEZE_ROUNDS=1 SYS_ITER=400 \
+			SYS_ROUNDS=1 SYS_PASSES=1
 	fi
 	OUT=${OUT:-$REPO/bench/results/$(date -u +%Y-%m-%d)}
 	install_deps
@@ -262,7 +265,7 @@ main() {
 	local start=$SECONDS
 	# Host defaults: crun cannot run here, and a runtime without a cgroup
 	# would not compare, so only vessel and runc.
-	[[ " $CONFIGS " == *" host "* ]] && RUNTIMES_LIST=${RUNTIMES_LIST/ crun/} PHASES="lifecycle exec" inner host
+	[[ " $CONFIGS " == *" host "* ]] && RUNTIMES_LIST=${RUNTIMES_LIST/ crun/} ROUNDS=$HOST_ROUNDS PHASES="lifecycle exec" inner host
 	[[ " $CONFIGS " == *" cg2ns "* ]] &&
 		PHASES="lifecycle exec freeze sysops density" unshare -m --propagation private "$SELF" --inner cg2ns
 	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES="lifecycle exec freeze sysops density" run_vm

@@ -157,6 +157,9 @@ def freeze_table(t, c, out):
             v = t.median(c, "vessel", op, str(n))
             out.append(f"| {op} | {n} | " + " | ".join(t.cell(c, r, op, str(n)) for r in rts) + " | " +
                        " | ".join(ratio(v, t.median(c, r, op, str(n))) for r in rts if r != "vessel") + " |")
+    if c != "vm" and "crun" in rts:
+        out.append("\ncrun has no cgroup in this configuration (--cgroup-manager=disabled), so it cannot "
+                   "freeze: its pause and resume fail, as they should.")
     out.append("")
 
 
@@ -196,9 +199,12 @@ def sysops_table(rows, c, out):
         return
     cols = [("host", "none")] + [(r, v) for v in ("nosec", "default") for r in RUNTIMES
                                  if any(s[1] == r and s[2] == v for s in rows)]
-    val = {(s[1], s[2], s[3]): float(s[4]) for s in rows}
+    val = {}
+    for s in rows:  # several passes: keep the best
+        k = (s[1], s[2], s[3])
+        val[k] = min(val.get(k, float("inf")), float(s[4]))
     ops = list(dict.fromkeys(s[3] for s in rows))
-    out.append("ns per call (best of the rounds). `nosec`: no linux.seccomp; `default`: the bundle's "
+    out.append("ns per call (best round of the best pass). `nosec`: no linux.seccomp; `default`: the bundle's "
                "profile (vessel's default, the same JSON for all three).\n")
     out.append("| op | " + " | ".join("host" if r == "host" else f"{r} {v}" for r, v in cols) +
                " | vessel default/host | vessel/crun default | vessel/runc default |")
