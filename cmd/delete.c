@@ -5,17 +5,17 @@
 #include "runtime/container/container.h"
 
 static const struct cli_option options[] = {
-	{"force", 'f', CLI_NOARG, NULL, "kill a running or paused container first"},
-	{0},
+    {"force", 'f', CLI_NOARG, NULL, "kill a running or paused container first"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "delete",
-	.args = "[options] CONTAINER",
-	.summary = "Delete a container: its processes, cgroup and state.",
-	.details = "A running container is refused without --force.  poststop hooks run after\n"
-		   "the container is gone; their failures are only warnings.",
-	.options = options,
+    .name = "delete",
+    .args = "[options] CONTAINER",
+    .summary = "Delete a container: its processes, cgroup and state.",
+    .details = "A running container is refused without --force.  poststop hooks run after\n"
+	       "the container is gone; their failures are only warnings.",
+    .options = options,
 };
 
 int cmd_delete(struct vs_cli *cli, int argc, char **argv)

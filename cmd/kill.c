@@ -5,17 +5,17 @@
 #include "runtime/container/container.h"
 
 static const struct cli_option options[] = {
-	{"all", 'a', CLI_NOARG, NULL, "signal every process of the container"},
-	{0},
+    {"all", 'a', CLI_NOARG, NULL, "signal every process of the container"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "kill",
-	.args = "[options] CONTAINER [SIGNAL]",
-	.summary = "Send a signal (default SIGTERM) to a container's init.",
-	.details = "SIGNAL is a name (KILL, SIGKILL) or a number.  Delivered through a pidfd, so\n"
-		   "a recycled pid is never signalled.",
-	.options = options,
+    .name = "kill",
+    .args = "[options] CONTAINER [SIGNAL]",
+    .summary = "Send a signal (default SIGTERM) to a container's init.",
+    .details = "SIGNAL is a name (KILL, SIGKILL) or a number.  Delivered through a pidfd, so\n"
+	       "a recycled pid is never signalled.",
+    .options = options,
 };
 
 int cmd_kill(struct vs_cli *cli, int argc, char **argv)

@@ -9,16 +9,16 @@
 #include "runtime/container/container.h"
 
 static const struct cli_option options[] = {
-	{"format", 'f', CLI_ARG, "FORMAT", "table (default) or json"},
-	{"quiet", 'q', CLI_NOARG, NULL, "print only the container ids"},
-	{0},
+    {"format", 'f', CLI_ARG, "FORMAT", "table (default) or json"},
+    {"quiet", 'q', CLI_NOARG, NULL, "print only the container ids"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "list",
-	.args = "[options]",
-	.summary = "List the containers under --root.",
-	.options = options,
+    .name = "list",
+    .args = "[options]",
+    .summary = "List the containers under --root.",
+    .options = options,
 };
 
 static void gen_str(yajl_gen g, const char *k, const char *v)
@@ -55,7 +55,8 @@ static void print_one(struct ct_container *ct, const char *format, bool quiet, y
 		const char *status = ct_status(ct);
 		int pid = strcmp(status, OCI_STATUS_STOPPED) == 0 ? 0 : ct->state->pid;
 		printf("%-12s %-8d %-10s %-40s %-32s %s\n", ct->id, pid, status, ct->state->bundle,
-		       ct->state->created ? ct->state->created : "", ct->state->owner ? ct->state->owner : "");
+		       ct->state->created ? ct->state->created : "",
+		       ct->state->owner ? ct->state->owner : "");
 	}
 }
 
@@ -100,14 +101,19 @@ int cmd_list(struct vs_cli *cli, int argc, char **argv)
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0) {
 		switch (c) {
-		case 'f': format = optarg; break;
-		case 'q': quiet = true; break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
 		}
 	}
 	if (c < 0)
 		return cli_opt_status(c);
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-		return cli_usage_error(cli, "--format: unknown format '%s' (table or json)", format);
+		return cli_usage_error(cli, "--format: unknown format '%s' (table or json)",
+				       format);
 	if (cli_require_args(cli, argc, argv, 0, "nothing"))
 		return 1;
 	struct vs_error err = VS_ERROR_INIT;

@@ -3,11 +3,11 @@
 #include "runtime/container/container.h"
 
 static const struct cli_command command = {
-	.name = "start",
-	.args = "CONTAINER",
-	.summary = "Start a created container: its init executes the user process.",
-	.details = "Fails if the container is not in the created state.  poststart hooks run\n"
-		   "before this returns.",
+    .name = "start",
+    .args = "CONTAINER",
+    .summary = "Start a created container: its init executes the user process.",
+    .details = "Fails if the container is not in the created state.  poststart hooks run\n"
+	       "before this returns.",
 };
 
 int cmd_start(struct vs_cli *cli, int argc, char **argv)

@@ -6,10 +6,10 @@
 #include "runtime/container/container.h"
 
 static const struct cli_command command = {
-	.name = "state",
-	.args = "CONTAINER",
-	.summary = "Print the state of a container as JSON.",
-	.details = "status is checked live: created, running, paused or stopped.",
+    .name = "state",
+    .args = "CONTAINER",
+    .summary = "Print the state of a container as JSON.",
+    .details = "status is checked live: created, running, paused or stopped.",
 };
 
 int cmd_state(struct vs_cli *cli, int argc, char **argv)

@@ -37,12 +37,12 @@
 #define CT_ID_MAX 1024
 
 struct ct_container {
-	char *root;  /* --root */
+	char *root; /* --root */
 	char *id;
-	char *dir;   /* <root>/<id> */
+	char *dir; /* <root>/<id> */
 	int lock_fd;
 	struct oci_state *state;
-	int pidfd;      /* verified pidfd of the init, -1 until ct_pidfd() */
+	int pidfd;	/* verified pidfd of the init, -1 until ct_pidfd() */
 	int pty_master; /* run: the pty master handed back by the init, else -1 */
 };
 
@@ -94,8 +94,8 @@ int ct_save_config(struct ct_container *c, const struct oci_config *config, stru
 struct ct_create_opts {
 	const char *root;
 	const char *id;
-	const char *bundle;         /* NULL = "." */
-	const char *pid_file;       /* NULL = none */
+	const char *bundle;	    /* NULL = "." */
+	const char *pid_file;	    /* NULL = none */
 	const char *console_socket; /* NULL = none */
 	int preserve_fds;
 	bool no_pivot;

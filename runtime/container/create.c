@@ -132,20 +132,20 @@ static int spawn_container(struct create_ctx *x, struct spawn_result *r, struct 
 {
 	_cleanup_free_ char *fifo = ct_path(x->c, CT_FIFO_FILE);
 	struct spawn_config sc = {
-		.config = x->config,
-		.id = x->o->id,
-		.bundle = x->bundle,
-		.exec_fifo = fifo,
-		.console_socket = x->o->console_socket,
-		.pty_to_parent = x->config->process && x->config->process->terminal &&
-				 !x->o->console_socket,
-		.preserve_fds = x->o->preserve_fds,
-		.no_pivot = x->o->no_pivot,
-		.no_new_keyring = x->o->no_new_keyring,
-		.systemd_cgroup = x->o->systemd_cgroup,
-		.close_in_init = x->c->lock_fd,
-		.state_json = hook_state_json,
-		.state_data = x,
+	    .config = x->config,
+	    .id = x->o->id,
+	    .bundle = x->bundle,
+	    .exec_fifo = fifo,
+	    .console_socket = x->o->console_socket,
+	    .pty_to_parent =
+		x->config->process && x->config->process->terminal && !x->o->console_socket,
+	    .preserve_fds = x->o->preserve_fds,
+	    .no_pivot = x->o->no_pivot,
+	    .no_new_keyring = x->o->no_new_keyring,
+	    .systemd_cgroup = x->o->systemd_cgroup,
+	    .close_in_init = x->c->lock_fd,
+	    .state_json = hook_state_json,
+	    .state_data = x,
 	};
 	return spawn_init(&sc, r, err);
 }
@@ -173,10 +173,10 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 	x->created = vs_now_rfc3339();
 	/* The rootfs as the spawn resolves it; the state keeps it. */
 	x->rootfs = x->config->root && x->config->root->path
-			    ? (x->config->root->path[0] == '/'
-				       ? vs_strdup(x->config->root->path)
-				       : vs_strdup_printf("%s/%s", x->bundle, x->config->root->path))
-			    : vs_strdup("");
+			? (x->config->root->path[0] == '/'
+			       ? vs_strdup(x->config->root->path)
+			       : vs_strdup_printf("%s/%s", x->bundle, x->config->root->path))
+			: vs_strdup("");
 	if (spawn_container(x, &r, err) < 0)
 		return -1;
 	free(x->rootfs);

@@ -135,8 +135,8 @@ int ct_list(const char *root, char ***ret_ids, struct vs_error *err)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
 			continue;
-		_cleanup_free_ char *state = vs_strdup_printf("%s/%s/%s", root, e->d_name,
-							       CT_STATE_FILE);
+		_cleanup_free_ char *state =
+		    vs_strdup_printf("%s/%s/%s", root, e->d_name, CT_STATE_FILE);
 		if (access(state, F_OK) == 0)
 			vs_strv_push(&ids, e->d_name);
 	}
@@ -260,7 +260,9 @@ int ct_forget(const char *root, const char *id, struct vs_error *err)
 		if (err->errnum != ENOENT)
 			return -1;
 		vs_error_clear(err);
-		return rmdir(c->dir) < 0 && errno != ENOENT ? vs_error_errno(err, errno, "remove %s", c->dir) : 0;
+		return rmdir(c->dir) < 0 && errno != ENOENT
+			   ? vs_error_errno(err, errno, "remove %s", c->dir)
+			   : 0;
 	}
 	_cleanup_free_ char *state = ct_path(c, CT_STATE_FILE);
 	if (access(state, F_OK) == 0)

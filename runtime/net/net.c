@@ -44,7 +44,7 @@ int net_loopback_up(struct vs_error *err)
 	if (idx == 0)
 		return vs_error_errno(err, errno, "find interface lo");
 	__attribute__((cleanup(net_socket_closep))) struct mnl_socket *nl =
-		mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	    mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl)
 		return vs_error_errno(err, errno, "open rtnetlink socket");
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)

@@ -21,10 +21,10 @@ static const struct {
 	int flag;
 	const char *json; /* name in linux.namespaces[].type */
 } ns_types[OCI_NS_COUNT] = {
-	[OCI_NS_PID] = {CLONE_NEWPID, "pid"},       [OCI_NS_NETWORK] = {CLONE_NEWNET, "network"},
-	[OCI_NS_MOUNT] = {CLONE_NEWNS, "mount"},    [OCI_NS_IPC] = {CLONE_NEWIPC, "ipc"},
-	[OCI_NS_UTS] = {CLONE_NEWUTS, "uts"},       [OCI_NS_USER] = {CLONE_NEWUSER, "user"},
-	[OCI_NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [OCI_NS_TIME] = {CLONE_NEWTIME, "time"},
+    [OCI_NS_PID] = {CLONE_NEWPID, "pid"},	   [OCI_NS_NETWORK] = {CLONE_NEWNET, "network"},
+    [OCI_NS_MOUNT] = {CLONE_NEWNS, "mount"},	   [OCI_NS_IPC] = {CLONE_NEWIPC, "ipc"},
+    [OCI_NS_UTS] = {CLONE_NEWUTS, "uts"},	   [OCI_NS_USER] = {CLONE_NEWUSER, "user"},
+    [OCI_NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [OCI_NS_TIME] = {CLONE_NEWTIME, "time"},
 };
 
 int ns_clone_flag(enum oci_ns_type type)
@@ -77,8 +77,12 @@ static int plan_add(struct ns_plan *plan, const struct oci_namespace *ns, size_t
 	}
 	switch (ns->type) {
 	case OCI_NS_CGROUP:
-	case OCI_NS_TIME: plan->unshare_flags |= ns_types[ns->type].flag; break;
-	default: plan->clone_flags |= (uint64_t)ns_types[ns->type].flag; break;
+	case OCI_NS_TIME:
+		plan->unshare_flags |= ns_types[ns->type].flag;
+		break;
+	default:
+		plan->clone_flags |= (uint64_t)ns_types[ns->type].flag;
+		break;
 	}
 	plan->new_user |= ns->type == OCI_NS_USER;
 	plan->new_time |= ns->type == OCI_NS_TIME;
@@ -137,7 +141,7 @@ void ns_pid_leave(int saved)
  * are checked against.  Mount last, as it changes what paths mean.  Pid is
  * handled by the parent (ns_pid_enter). */
 static const enum oci_ns_type join_order[] = {
-	OCI_NS_USER, OCI_NS_IPC, OCI_NS_UTS, OCI_NS_NETWORK, OCI_NS_CGROUP, OCI_NS_TIME, OCI_NS_MOUNT,
+    OCI_NS_USER, OCI_NS_IPC, OCI_NS_UTS, OCI_NS_NETWORK, OCI_NS_CGROUP, OCI_NS_TIME, OCI_NS_MOUNT,
 };
 
 int ns_join(const struct ns_plan *plan, struct vs_error *err)
@@ -159,8 +163,8 @@ int ns_unshare_late(const struct ns_plan *plan, struct vs_error *err)
 		char names[128] = "";
 		for (int t = 0; t < OCI_NS_COUNT; t++)
 			if (flags & ns_types[t].flag)
-				snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
-					 ns_types[t].json);
+				snprintf(names + strlen(names), sizeof(names) - strlen(names),
+					 " %s", ns_types[t].json);
 		return vs_error_errno(err, errno, "unshare namespaces:%s", names);
 	}
 	return 0;

@@ -52,12 +52,12 @@
 #include "oci/oci.h"
 
 struct ns_plan {
-	uint64_t clone_flags;       /* CLONE_NEW* for clone3 */
-	int unshare_flags;          /* CLONE_NEWCGROUP / CLONE_NEWTIME, by the child */
+	uint64_t clone_flags;	    /* CLONE_NEW* for clone3 */
+	int unshare_flags;	    /* CLONE_NEWCGROUP / CLONE_NEWTIME, by the child */
 	int join_fds[OCI_NS_COUNT]; /* fds of namespaces to join, -1 = none */
-	bool has[OCI_NS_COUNT];     /* the config lists this type (new or joined) */
-	bool new_user;              /* a new user namespace: maps must be written */
-	bool new_time;              /* a new time namespace: offsets must be written */
+	bool has[OCI_NS_COUNT];	    /* the config lists this type (new or joined) */
+	bool new_user;		    /* a new user namespace: maps must be written */
+	bool new_time;		    /* a new time namespace: offsets must be written */
 	/* New pid namespace in a joined user namespace: the child unshares it
 	 * and forks; the grandchild is the init (see ns_unshare_late). */
 	bool fork_for_pid;

@@ -23,9 +23,9 @@ static int apply_rlimits(const struct oci_process *p, struct vs_error *err)
 		const struct oci_rlimit *r = &p->rlimits[i];
 		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
 		if (setrlimit(r->resource, &rl) < 0)
-			return vs_error_errno(err, errno, "process.rlimits[%zu] %s (soft %llu, hard %llu)",
-					      i, r->type, (unsigned long long)r->soft,
-					      (unsigned long long)r->hard);
+			return vs_error_errno(
+			    err, errno, "process.rlimits[%zu] %s (soft %llu, hard %llu)", i,
+			    r->type, (unsigned long long)r->soft, (unsigned long long)r->hard);
 	}
 	return 0;
 }
@@ -80,21 +80,21 @@ static const struct {
 	const char *name;
 	int value;
 } sched_policies[] = {
-	{"SCHED_OTHER", 0}, {"SCHED_FIFO", 1},     {"SCHED_RR", 2},
-	{"SCHED_BATCH", 3}, {"SCHED_ISO", 4},      {"SCHED_IDLE", 5},
-	{"SCHED_DEADLINE", 6},
+    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},	  {"SCHED_BATCH", 3},
+    {"SCHED_ISO", 4},	{"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
 };
 static const struct {
 	const char *name;
 	uint64_t value;
 } sched_flags[] = {
-	{"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-	{"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
-	{"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
-	{"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},	 {"SCHED_FLAG_RECLAIM", 0x02},
+    {"SCHED_FLAG_DL_OVERRUN", 0x04},	 {"SCHED_FLAG_KEEP_POLICY", 0x08},
+    {"SCHED_FLAG_KEEP_PARAMS", 0x10},	 {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 };
 
-static int sched_attr_build(const struct oci_scheduler *s, struct proc_sched_attr *a, struct vs_error *err)
+static int sched_attr_build(const struct oci_scheduler *s, struct proc_sched_attr *a,
+			    struct vs_error *err)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
@@ -162,7 +162,8 @@ int proc_apply_attrs(const struct proc_plan *plan, struct vs_error *err)
 				      plan->personality);
 	if (plan->has_affinity_initial &&
 	    sched_setaffinity(0, sizeof(cpu_set_t), &plan->affinity_initial) < 0)
-		return vs_error_errno(err, errno, "process.execCPUAffinity.initial: sched_setaffinity");
+		return vs_error_errno(err, errno,
+				      "process.execCPUAffinity.initial: sched_setaffinity");
 	return 0;
 }
 
@@ -170,7 +171,8 @@ int proc_apply_final_affinity(const struct proc_plan *plan, struct vs_error *err
 {
 	if (plan->has_affinity_final &&
 	    sched_setaffinity(0, sizeof(cpu_set_t), &plan->affinity_final) < 0)
-		return vs_error_errno(err, errno, "process.execCPUAffinity.final: sched_setaffinity");
+		return vs_error_errno(err, errno,
+				      "process.execCPUAffinity.final: sched_setaffinity");
 	return 0;
 }
 

@@ -34,8 +34,10 @@ static int caps_mask(char **names, const char *set, uint64_t *ret, struct vs_err
 	for (size_t i = 0; names && names[i]; i++) {
 		int cap;
 		if (proc_cap_from_name(names[i], &cap) < 0)
-			return vs_error_set(err, "process.capabilities.%s[%zu]: unknown capability "
-						 "\"%s\"", set, i, names[i]);
+			return vs_error_set(err,
+					    "process.capabilities.%s[%zu]: unknown capability "
+					    "\"%s\"",
+					    set, i, names[i]);
 		/* A capability this kernel does not know cannot be granted; runc
 		 * skips those with a warning, and so do we (no bit set). */
 		if (cap < (int)cap_max_bits())
@@ -72,7 +74,8 @@ int proc_caps_drop_bounding(const struct proc_plan *plan, struct vs_error *err)
 		if (plan->caps.bounding & (1ULL << c))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return vs_error_errno(err, errno, "drop capability %d from bounding set", c);
+			return vs_error_errno(err, errno, "drop capability %d from bounding set",
+					      c);
 	}
 	return 0;
 }

@@ -37,8 +37,8 @@ int proc_cpulist_parse(const char *list, cpu_set_t *ret, struct vs_error *err)
 }
 
 static const char *const ipc_sysctls[] = {
-	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-	"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
 int proc_sysctl_check(const char *key, const struct proc_ns_info *ns, struct vs_error *err)
@@ -52,8 +52,10 @@ int proc_sysctl_check(const char *key, const struct proc_ns_info *ns, struct vs_
 		if (!ns->net)
 			return vs_error_set(err, "sysctl \"%s\" needs a network namespace", key);
 		if (ns->net_is_host)
-			return vs_error_set(err, "sysctl \"%s\" not allowed in the host network "
-						 "namespace", key);
+			return vs_error_set(err,
+					    "sysctl \"%s\" not allowed in the host network "
+					    "namespace",
+					    key);
 		return 0;
 	}
 	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0) {
@@ -104,11 +106,15 @@ static int prepare_lsm(const struct oci_process *p, struct vs_error *err)
 {
 	if (p->apparmor_profile && p->apparmor_profile[0] &&
 	    access("/proc/self/attr/apparmor/exec", W_OK) < 0)
-		return vs_error_set(err, "process.apparmorProfile \"%s\": AppArmor is not enabled "
-					 "on this host", p->apparmor_profile);
+		return vs_error_set(err,
+				    "process.apparmorProfile \"%s\": AppArmor is not enabled "
+				    "on this host",
+				    p->apparmor_profile);
 	if (p->selinux_label && p->selinux_label[0] && access("/sys/fs/selinux/enforce", F_OK) < 0)
-		return vs_error_set(err, "process.selinuxLabel \"%s\": SELinux is not enabled on "
-					 "this host", p->selinux_label);
+		return vs_error_set(err,
+				    "process.selinuxLabel \"%s\": SELinux is not enabled on "
+				    "this host",
+				    p->selinux_label);
 	return 0;
 }
 

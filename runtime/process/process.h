@@ -47,8 +47,8 @@ struct proc_plan {
 	bool has_affinity_initial, has_affinity_final;
 	cpu_set_t affinity_initial, affinity_final;
 	unsigned long personality; /* (unsigned long)-1 = leave alone */
-	char **env;                /* process.env plus what vessel adds (LISTEN_FDS) */
-	char *exe;                 /* args[0] resolved in the container (proc_resolve_exe) */
+	char **env;		   /* process.env plus what vessel adds (LISTEN_FDS) */
+	char *exe;		   /* args[0] resolved in the container (proc_resolve_exe) */
 	const struct oci_kv *sysctl;
 	size_t n_sysctl;
 };

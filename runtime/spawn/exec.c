@@ -39,7 +39,8 @@ void spawn_exec_stage(struct spawn_ctx *ctx)
 	if (vs_write_all(ctx->fifo, "0", 1) < 0)
 		_exit(1);
 	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_START_CONTAINER];
-	if (l->n && hooks_run(OCI_HOOK_START_CONTAINER, l, ctx->state_created, HOOKS_FAIL, &err) < 0)
+	if (l->n &&
+	    hooks_run(OCI_HOOK_START_CONTAINER, l, ctx->state_created, HOOKS_FAIL, &err) < 0)
 		exec_fail(ctx, &err);
 	if (proc_apply_final_affinity(&ctx->proc, &err) < 0)
 		exec_fail(ctx, &err);

@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/hooks/hooks.h"
@@ -312,29 +311,29 @@ static int step_ready(struct spawn_ctx *ctx, struct vs_error *err)
 }
 
 static const struct spawn_step init_steps[] = {
-	{"identity", step_identity},
-	{"namespaces", step_namespaces},
-	{"idmap", step_idmap},
-	{"hostname", step_hostname},
-	{"sysctl", step_sysctl},
-	{"network", step_network},
-	{"keyring", step_keyring},
-	{"rootfs", step_rootfs},
-	{"hooks", step_hooks},
-	{"pivot", step_pivot},
-	{"terminal", step_terminal},
-	{"cwd", step_cwd},
-	{"attributes", step_attributes},
-	{"seccomp-privileged", step_seccomp_privileged},
-	{"bounding", step_bounding},
-	{"user", step_user},
-	{"capabilities", step_capabilities},
-	{"chdir", step_chdir},
-	{"no_new_privs", step_no_new_privs},
-	{"executable", step_executable},
-	{"seccomp", step_seccomp},
-	{"fds", step_fds},
-	{"ready", step_ready},
+    {"identity", step_identity},
+    {"namespaces", step_namespaces},
+    {"idmap", step_idmap},
+    {"hostname", step_hostname},
+    {"sysctl", step_sysctl},
+    {"network", step_network},
+    {"keyring", step_keyring},
+    {"rootfs", step_rootfs},
+    {"hooks", step_hooks},
+    {"pivot", step_pivot},
+    {"terminal", step_terminal},
+    {"cwd", step_cwd},
+    {"attributes", step_attributes},
+    {"seccomp-privileged", step_seccomp_privileged},
+    {"bounding", step_bounding},
+    {"user", step_user},
+    {"capabilities", step_capabilities},
+    {"chdir", step_chdir},
+    {"no_new_privs", step_no_new_privs},
+    {"executable", step_executable},
+    {"seccomp", step_seccomp},
+    {"fds", step_fds},
+    {"ready", step_ready},
 };
 
 void spawn_init_main(struct spawn_ctx *ctx)

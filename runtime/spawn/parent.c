@@ -39,7 +39,8 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
 	if (ctx->c->hostname && ctx->c->hostname[0] && !ctx->ns.has[OCI_NS_UTS])
 		return vs_error_set(err, "hostname: setting the hostname needs a uts namespace");
 	if (ctx->c->domainname && ctx->c->domainname[0] && !ctx->ns.has[OCI_NS_UTS])
-		return vs_error_set(err, "domainname: setting the domainname needs a uts namespace");
+		return vs_error_set(err,
+				    "domainname: setting the domainname needs a uts namespace");
 	if (ctx->ns.new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
@@ -60,10 +61,10 @@ static int step_process(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct oci_linux *l = ctx->c->lnx;
 	struct proc_ns_info nsi = {
-		.ipc = ctx->ns.has[OCI_NS_IPC],
-		.net = ctx->ns.has[OCI_NS_NETWORK],
-		.uts = ctx->ns.has[OCI_NS_UTS],
-		.net_is_host = net_is_host(&ctx->ns),
+	    .ipc = ctx->ns.has[OCI_NS_IPC],
+	    .net = ctx->ns.has[OCI_NS_NETWORK],
+	    .uts = ctx->ns.has[OCI_NS_UTS],
+	    .net_is_host = net_is_host(&ctx->ns),
 	};
 	if (!ctx->c->process)
 		return vs_error_set(err, "process: required to create a container");
@@ -95,23 +96,23 @@ static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 	if (!c->root || !c->root->path)
 		return vs_error_set(err, "root.path: required");
 	struct rootfs_config rc = {
-		.bundle = ctx->cfg->bundle,
-		.root = c->root,
-		.mounts = c->mounts,
-		.n_mounts = c->n_mounts,
-		.devices = l ? l->devices : NULL,
-		.n_devices = l ? l->n_devices : 0,
-		.masked_paths = l ? l->masked_paths : NULL,
-		.readonly_paths = l ? l->readonly_paths : NULL,
-		.propagation = l ? l->rootfs_propagation : NULL,
-		.mount_label = l ? l->mount_label : NULL,
-		.annotations = c->annotations,
-		.n_annotations = c->n_annotations,
-		.terminal = c->process->terminal,
-		.no_pivot = ctx->cfg->no_pivot,
-		.userns = ctx->ns.has[OCI_NS_USER],
-		.cgroupns = ctx->ns.has[OCI_NS_CGROUP],
-		.cgroup_dir = cg_handle_dir(ctx->cgroup),
+	    .bundle = ctx->cfg->bundle,
+	    .root = c->root,
+	    .mounts = c->mounts,
+	    .n_mounts = c->n_mounts,
+	    .devices = l ? l->devices : NULL,
+	    .n_devices = l ? l->n_devices : 0,
+	    .masked_paths = l ? l->masked_paths : NULL,
+	    .readonly_paths = l ? l->readonly_paths : NULL,
+	    .propagation = l ? l->rootfs_propagation : NULL,
+	    .mount_label = l ? l->mount_label : NULL,
+	    .annotations = c->annotations,
+	    .n_annotations = c->n_annotations,
+	    .terminal = c->process->terminal,
+	    .no_pivot = ctx->cfg->no_pivot,
+	    .userns = ctx->ns.has[OCI_NS_USER],
+	    .cgroupns = ctx->ns.has[OCI_NS_CGROUP],
+	    .cgroup_dir = cg_handle_dir(ctx->cgroup),
 	};
 	return rootfs_plan_new(&rc, &ctx->rootfs, err);
 }
@@ -146,12 +147,12 @@ static int step_cgroup(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct oci_linux *l = ctx->c->lnx;
 	struct cg_config cc = {
-		.id = ctx->cfg->id,
-		.cgroups_path = l ? l->cgroups_path : NULL,
-		.resources = l ? l->resources : NULL,
-		.devices = l ? l->devices : NULL,
-		.n_devices = l ? l->n_devices : 0,
-		.systemd = ctx->cfg->systemd_cgroup,
+	    .id = ctx->cfg->id,
+	    .cgroups_path = l ? l->cgroups_path : NULL,
+	    .resources = l ? l->resources : NULL,
+	    .devices = l ? l->devices : NULL,
+	    .n_devices = l ? l->n_devices : 0,
+	    .systemd = ctx->cfg->systemd_cgroup,
 	};
 	return cg_create(&cc, &ctx->cgroup, err);
 }
@@ -159,9 +160,13 @@ static int step_cgroup(struct spawn_ctx *ctx, struct vs_error *err)
 /* The cgroup comes before the rootfs plan: a cgroup mount without a cgroup
  * namespace binds the container's cgroup directory, which must exist. */
 static const struct spawn_step prepare_steps[] = {
-	{"namespaces", step_namespaces}, {"process", step_process}, {"cgroup", step_cgroup},
-	{"rootfs", step_rootfs},         {"seccomp", step_seccomp}, {"terminal", step_terminal},
-	{"fifo", step_fifo},
+    {"namespaces", step_namespaces},
+    {"process", step_process},
+    {"cgroup", step_cgroup},
+    {"rootfs", step_rootfs},
+    {"seccomp", step_seccomp},
+    {"terminal", step_terminal},
+    {"fifo", step_fifo},
 };
 
 static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
@@ -173,9 +178,9 @@ static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 	ctx->sock_child = fds[1];
 	int pidfd = -1, saved_pidns = -1;
 	struct clone_args args = {
-		.flags = ctx->ns.clone_flags | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)&pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = ctx->ns.clone_flags | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)&pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	if (cg_handle_fd(ctx->cgroup) >= 0) {
 		/* The init is born in its cgroup: it never runs a single
@@ -223,9 +228,8 @@ static int parent_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 static int parent_idmap(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct oci_linux *l = ctx->c->lnx;
-	if (ctx->ns.new_user &&
-	    ns_write_id_maps(ctx->pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
-			     l->n_gid_mappings, err) < 0)
+	if (ctx->ns.new_user && ns_write_id_maps(ctx->pid, l->uid_mappings, l->n_uid_mappings,
+						 l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return -1;
 	if (ctx->ns.new_time &&
 	    ns_write_time_offsets(ctx->pid, &l->time_monotonic, &l->time_boottime, err) < 0)
@@ -237,13 +241,13 @@ static int parent_seccomp_fd(struct spawn_ctx *ctx, int notify, struct vs_error 
 {
 	const struct oci_config *c = ctx->c;
 	struct sc_listener_state st = {
-		.id = ctx->cfg->id,
-		.status = "creating",
-		.pid = ctx->pid,
-		.bundle = ctx->cfg->bundle,
-		.annotations = c->annotations,
-		.n_annotations = c->n_annotations,
-		.metadata = sc_filter_listener_metadata(ctx->seccomp),
+	    .id = ctx->cfg->id,
+	    .status = "creating",
+	    .pid = ctx->pid,
+	    .bundle = ctx->cfg->bundle,
+	    .annotations = c->annotations,
+	    .n_annotations = c->n_annotations,
+	    .metadata = sc_filter_listener_metadata(ctx->seccomp),
 	};
 	_cleanup_free_ char *payload = sc_listener_payload(&st);
 	if (ctx->seccomp_listener < 0)
@@ -278,18 +282,31 @@ static int handshake(struct spawn_ctx *ctx, struct vs_error *err)
 			return vs_error_set(err, "container init exited during setup");
 		int r = 0;
 		switch (m.type) {
-		case SYNC_IDMAP_REQ: r = parent_idmap(ctx, err); break;
-		case SYNC_HOOKS_REQ: r = parent_hooks(ctx, err); break;
-		case SYNC_SECCOMP_FD: r = parent_seccomp_fd(ctx, m.fd, err); break;
-		case SYNC_PTY: ctx->pty_master = TAKE_FD(m.fd); break;
-		case SYNC_PID: r = parent_switch_pid(ctx, m.payload, err); break;
-		case SYNC_READY: sync_msg_clear(&m); return 0;
+		case SYNC_IDMAP_REQ:
+			r = parent_idmap(ctx, err);
+			break;
+		case SYNC_HOOKS_REQ:
+			r = parent_hooks(ctx, err);
+			break;
+		case SYNC_SECCOMP_FD:
+			r = parent_seccomp_fd(ctx, m.fd, err);
+			break;
+		case SYNC_PTY:
+			ctx->pty_master = TAKE_FD(m.fd);
+			break;
+		case SYNC_PID:
+			r = parent_switch_pid(ctx, m.payload, err);
+			break;
+		case SYNC_READY:
+			sync_msg_clear(&m);
+			return 0;
 		case SYNC_ERROR:
 			vs_error_set_raw(err, m.errnum, m.payload ? m.payload : "unknown error");
 			r = -1;
 			break;
 		default:
-			r = vs_error_set(err, "sync: unexpected %s from init", sync_type_name(m.type));
+			r = vs_error_set(err, "sync: unexpected %s from init",
+					 sync_type_name(m.type));
 		}
 		sync_msg_clear(&m);
 		if (r < 0)
@@ -305,7 +322,7 @@ static void ctx_clear(struct spawn_ctx *ctx)
 	sc_filter_free(ctx->seccomp);
 	cg_handle_free(ctx->cgroup);
 	int *fds[] = {&ctx->seccomp_listener, &ctx->console, &ctx->fifo_path, &ctx->sock_parent,
-		      &ctx->sock_child, &ctx->pidfd, &ctx->pty_master};
+		      &ctx->sock_child,	      &ctx->pidfd,   &ctx->pty_master};
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -345,9 +362,16 @@ static int spawn_fill_result(struct spawn_ctx *ctx, struct spawn_result *ret, st
 int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct vs_error *err)
 {
 	struct spawn_ctx ctx = {
-		.cfg = cfg, .c = cfg->config, .seccomp_listener = -1, .console = -1,
-		.fifo_path = -1, .sock_parent = -1, .sock_child = -1, .pidfd = -1, .fifo = -1,
-		.pty_master = -1,
+	    .cfg = cfg,
+	    .c = cfg->config,
+	    .seccomp_listener = -1,
+	    .console = -1,
+	    .fifo_path = -1,
+	    .sock_parent = -1,
+	    .sock_child = -1,
+	    .pidfd = -1,
+	    .fifo = -1,
+	    .pty_master = -1,
 	};
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		ctx.ns.join_fds[i] = -1;

@@ -22,9 +22,9 @@ struct spawn_ctx {
 	struct rootfs_plan *rootfs;
 	struct sc_filter *seccomp;
 	int seccomp_listener; /* connected to listenerPath, -1 = none */
-	int console;          /* connected --console-socket, -1 = none */
-	int fifo_path;        /* O_PATH fd of the exec FIFO */
-	int n_preserve;       /* fds 3..3+n-1 pass to the user process */
+	int console;	      /* connected --console-socket, -1 = none */
+	int fifo_path;	      /* O_PATH fd of the exec FIFO */
+	int n_preserve;	      /* fds 3..3+n-1 pass to the user process */
 	struct cg_handle *cgroup;
 	int sock_parent, sock_child;
 	pid_t pid;
@@ -33,8 +33,8 @@ struct spawn_ctx {
 	/* init stage */
 	char *state_creating; /* state JSON for createContainer hooks */
 	char *state_created;  /* ... and for startContainer hooks */
-	int fifo;             /* write end of the exec FIFO, once opened */
-	int pty_master;       /* parent: the master sent back, else -1 */
+	int fifo;	      /* write end of the exec FIFO, once opened */
+	int pty_master;	      /* parent: the master sent back, else -1 */
 };
 
 /* The init's entry point right after clone3 returned 0; never returns. */

@@ -39,11 +39,11 @@ typedef char *(*spawn_state_fn)(void *data, pid_t pid, const char *status);
 struct spawn_config {
 	const struct oci_config *config;
 	const char *id;
-	const char *bundle;          /* absolute */
-	const char *exec_fifo;       /* path of the exec FIFO (exists) */
-	const char *console_socket;  /* --console-socket, NULL = none */
-	bool pty_to_parent;          /* terminal without socket: master comes back */
-	int preserve_fds;            /* --preserve-fds N: fds 3..3+N-1 pass through */
+	const char *bundle;	    /* absolute */
+	const char *exec_fifo;	    /* path of the exec FIFO (exists) */
+	const char *console_socket; /* --console-socket, NULL = none */
+	bool pty_to_parent;	    /* terminal without socket: master comes back */
+	int preserve_fds;	    /* --preserve-fds N: fds 3..3+N-1 pass through */
 	bool no_pivot;
 	bool no_new_keyring;
 	bool systemd_cgroup;
@@ -56,12 +56,12 @@ struct spawn_config {
 };
 
 struct spawn_result {
-	pid_t pid;               /* the init, host pid namespace */
-	int pidfd;               /* O_CLOEXEC pidfd of the init */
-	uint64_t start_time;     /* /proc/PID/stat field 22 */
-	char *rootfs;            /* absolute host path of the root */
-	char *cgroup_path;       /* relative to the cgroup2 root, NULL = none */
-	int pty_master;          /* pty_to_parent: the master, else -1 */
+	pid_t pid;	     /* the init, host pid namespace */
+	int pidfd;	     /* O_CLOEXEC pidfd of the init */
+	uint64_t start_time; /* /proc/PID/stat field 22 */
+	char *rootfs;	     /* absolute host path of the root */
+	char *cgroup_path;   /* relative to the cgroup2 root, NULL = none */
+	int pty_master;	     /* pty_to_parent: the master, else -1 */
 };
 
 int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct vs_error *err);

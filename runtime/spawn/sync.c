@@ -13,12 +13,17 @@
 const char *sync_type_name(enum sync_type type)
 {
 	static const char *const names[] = {
-		[SYNC_IDMAP_REQ] = "idmap-request", [SYNC_IDMAP_ACK] = "idmap-ack",
-		[SYNC_HOOKS_REQ] = "hooks-request", [SYNC_HOOKS_ACK] = "hooks-ack",
-		[SYNC_STATE] = "state",             [SYNC_SECCOMP_FD] = "seccomp-fd",
-		[SYNC_SECCOMP_ACK] = "seccomp-ack", [SYNC_PTY] = "pty",
-		[SYNC_READY] = "ready",             [SYNC_ERROR] = "error",
-		[SYNC_PID] = "pid",
+	    [SYNC_IDMAP_REQ] = "idmap-request",
+	    [SYNC_IDMAP_ACK] = "idmap-ack",
+	    [SYNC_HOOKS_REQ] = "hooks-request",
+	    [SYNC_HOOKS_ACK] = "hooks-ack",
+	    [SYNC_STATE] = "state",
+	    [SYNC_SECCOMP_FD] = "seccomp-fd",
+	    [SYNC_SECCOMP_ACK] = "seccomp-ack",
+	    [SYNC_PTY] = "pty",
+	    [SYNC_READY] = "ready",
+	    [SYNC_ERROR] = "error",
+	    [SYNC_PID] = "pid",
 	};
 	if ((size_t)type < ARRAY_SIZE(names) && names[type])
 		return names[type];
@@ -59,7 +64,8 @@ int sync_send(int sock, enum sync_type type, const char *payload, size_t len, in
 void sync_send_error(int sock, const struct vs_error *err)
 {
 	const char *msg = err->msg ? err->msg : "unknown error";
-	struct sync_hdr hdr = {.type = SYNC_ERROR, .errnum = err->errnum, .len = (uint32_t)strlen(msg)};
+	struct sync_hdr hdr = {
+	    .type = SYNC_ERROR, .errnum = err->errnum, .len = (uint32_t)strlen(msg)};
 	struct iovec iov[2] = {{&hdr, sizeof(hdr)}, {(void *)msg, strlen(msg)}};
 	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	/* Best effort: if the parent is gone there is nobody to tell. */
@@ -91,7 +97,8 @@ int sync_recv(int sock, struct sync_msg *ret, struct vs_error *err)
 		return vs_error_errno(err, errno, "sync receive");
 	if (size == 0)
 		return vs_error_set(err, "connection closed");
-	if ((size_t)size < sizeof(struct sync_hdr) || (size_t)size > sizeof(peek) + SYNC_MAX_PAYLOAD)
+	if ((size_t)size < sizeof(struct sync_hdr) ||
+	    (size_t)size > sizeof(peek) + SYNC_MAX_PAYLOAD)
 		return vs_error_set(err, "sync receive: bad packet of %zd bytes", size);
 	_cleanup_free_ char *buf = vs_malloc0((size_t)size + 1);
 	union {
@@ -99,7 +106,9 @@ int sync_recv(int sock, struct sync_msg *ret, struct vs_error *err)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {buf, (size_t)size};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
 	ssize_t n;
 	do

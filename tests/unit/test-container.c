@@ -47,7 +47,8 @@ static void test_ids(void)
 
 	struct vs_error err = VS_ERROR_INIT;
 	ct_validate_id("a/b", &err);
-	CHECK_STR(err.msg, "invalid container id \"a/b\": only letters, digits and _+-. are allowed");
+	CHECK_STR(err.msg,
+		  "invalid container id \"a/b\": only letters, digits and _+-. are allowed");
 	vs_error_clear(&err);
 }
 

@@ -37,8 +37,8 @@ static void test_plan(void)
 	struct ns_plan p;
 	char *msg;
 	struct oci_namespace all[] = {
-		{OCI_NS_PID, NULL}, {OCI_NS_NETWORK, NULL}, {OCI_NS_MOUNT, NULL},
-		{OCI_NS_CGROUP, NULL}, {OCI_NS_TIME, NULL}, {OCI_NS_USER, NULL},
+	    {OCI_NS_PID, NULL},	   {OCI_NS_NETWORK, NULL}, {OCI_NS_MOUNT, NULL},
+	    {OCI_NS_CGROUP, NULL}, {OCI_NS_TIME, NULL},	   {OCI_NS_USER, NULL},
 	};
 	CHECK_INT(plan(all, 6, &p, &msg), ==, 0);
 	CHECK_INT(p.clone_flags, ==, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUSER);
@@ -99,7 +99,8 @@ static void test_sysctl(void)
 	CHECK(sysctl_ok("fs.mqueue.msg_max", true, false, false, false), "mqueue with ipcns");
 	CHECK(!sysctl_ok("kernel.msgmax", false, true, true, false), "ipc without ipcns");
 	CHECK(sysctl_ok("kernel.hostname", false, false, true, false), "hostname with utsns");
-	CHECK(!sysctl_ok("kernel.domainname", true, true, false, false), "domainname without utsns");
+	CHECK(!sysctl_ok("kernel.domainname", true, true, false, false),
+	      "domainname without utsns");
 	CHECK(!sysctl_ok("kernel.panic", true, true, true, false), "not namespaced");
 	CHECK(!sysctl_ok("vm.swappiness", true, true, true, false), "not namespaced");
 	CHECK(!sysctl_ok("kernel.shm", true, true, true, false), "prefix of an ipc key");
