@@ -499,3 +499,36 @@ preserved"
 	assert_success
 	refute_output --partial "_ses.$CID"
 }
+
+@test "lifecycle: a frozen cgroup makes the status paused; delete needs --force" {
+	requires cgroup2
+	set_args sleep 100
+	detached vessel run -d "$CID"
+	run vessel pause "$CID"
+	assert_success
+	[ "$(state_field "$CID" status)" = paused ]
+	run vessel delete "$CID"
+	assert_failure
+	assert_output --partial "that is not stopped: paused"
+	run vessel resume "$CID"
+	assert_success
+	[ "$(state_field "$CID" status)" = running ]
+	vessel pause "$CID"
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "lifecycle: an init-side failure is reported once, with its step, and leaves nothing" {
+	# Raising the hard nofile limit needs CAP_SYS_RESOURCE, which vessel
+	# lacks on this host: the init fails, the parent prints its error.
+	hard=$(ulimit -Hn)
+	[ "$hard" != unlimited ] || skip "hard nofile is unlimited here"
+	update_config ".process.rlimits = [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 10, \"hard\": $((hard * 2))}]"
+	set_args true
+	run vessel run "$CID"
+	[ "$status" -ne 0 ] || skip "vessel may raise hard limits here"
+	assert_output --regexp '^vessel: run: init step attributes: process.rlimits\[0\] RLIMIT_NOFILE .*: Operation not permitted$'
+	[ "${#lines[@]}" -eq 1 ]
+	[ ! -e "$ROOT/$CID" ]
+}
