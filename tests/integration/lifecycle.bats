@@ -286,6 +286,12 @@ state_field() {
 	pid=$(container_pid "$CID")
 	kill -9 "$pid"
 	wait_for_status "$CID" stopped
+	# As after a reboot: the cgroup is gone as well.
+	cg=$(jq -r '.cgroupPath // empty' "$ROOT/$CID/state.json")
+	mnt=$(cgroup2_mount)
+	if [ -n "$cg" ] && [ -n "$mnt" ]; then
+		retry 50 0.1 rmdir "$mnt$cg"
+	fi
 	run vessel delete "$CID"
 	assert_success
 	[ ! -e "$ROOT/$CID" ]
