@@ -137,12 +137,15 @@ state_field() {
 
 @test "lifecycle: two concurrent creates of one id: exactly one wins" {
 	set_args sleep 100
+	local pids=()
 	for i in 1 2 3 4; do
 		# errexit is inherited by the subshell: capture the status with ||.
 		(rc=0; "$VESSEL" --root "$ROOT" create "$CID" >"$BATS_TEST_TMPDIR/out.$i" 2>&1 </dev/null || rc=$?
 		 echo $rc >"$BATS_TEST_TMPDIR/rc.$i") &
+		pids+=($!)
 	done
-	wait
+	# Only our jobs: with BATS_TEST_TIMEOUT bats runs a watchdog job too.
+	wait "${pids[@]}"
 	run cat "$BATS_TEST_TMPDIR"/rc.*
 	[ "$(grep -c '^0$' <<<"$output")" -eq 1 ]
 	[ "$(grep -c '^1$' <<<"$output")" -eq 3 ]
