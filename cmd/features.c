@@ -60,6 +60,9 @@ static const struct sc_flag sc_flags[] = {
 static const char *const unsafe_annotations[] = {
     /* A copy-on-write root built from host directories (runtime/rootfs). */
     "run.vessel.rootfs.overlay.",
+    /* Tie a container to an image store: delete releases what that store
+     * recorded for the bundle (runtime/image). */
+    "run.vessel.image.",
     NULL,
 };
 

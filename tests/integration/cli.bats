@@ -266,7 +266,7 @@ all_commands() {
 	jq -e '.linux.mountExtensions.idmap.enabled == true' <<<"$f"
 	jq -e '.annotations["io.github.vessel.version"] | test("^[0-9]+\\.[0-9]+\\.[0-9]+")' <<<"$f"
 	jq -e '.annotations["io.github.seccomp.libseccomp.version"] | test("^2\\.")' <<<"$f"
-	jq -e '.potentiallyUnsafeConfigAnnotations | index("run.vessel.rootfs.overlay.")' <<<"$f"
+	jq -e '.potentiallyUnsafeConfigAnnotations | index("run.vessel.rootfs.overlay.") and index("run.vessel.image.")' <<<"$f"
 }
 
 @test "features: every capability it lists is one the kernel knows" {
