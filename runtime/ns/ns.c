@@ -220,6 +220,10 @@ int ns_write_id_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids
 	if (n_uids == 0 || n_gids == 0)
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
+	/* /proc/PID/setgroups stays "allow": vessel runs as root, holding
+	 * CAP_SETGID over the parent namespace, so the kernel accepts any gid
+	 * map without "deny" (only an unprivileged mapper needs it), and the
+	 * container keeps setgroups(2) for additionalGids. */
 	_cleanup_free_ char *u = ns_format_id_map(uids, n_uids);
 	_cleanup_free_ char *g = ns_format_id_map(gids, n_gids);
 	if (write_proc(pid, "uid_map", u, err) < 0)
