@@ -87,7 +87,11 @@ static int bind_device(int dirfd, const char *name, const struct rootfs_dev *d,
 	    openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "create %s", d->path);
-	return rootfs_bind_tree(-1, d->path, fd, 0, 0, 0, err);
+	/* Read-only: the node stays usable (a char device's reads and writes go
+	 * to the driver, not the inode), but a chown or chmod from a container
+	 * root that maps to host root (an identity map) gets EROFS instead of
+	 * changing the host's node. */
+	return rootfs_bind_tree(-1, d->path, fd, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, err);
 }
 
 static int create_device(const struct rootfs_plan *plan, const struct rootfs_dev *d,

@@ -116,6 +116,24 @@ load rootfs-lib
 	[ "$(stat -c '%u:%g' /dev/kmsg)" = "0:0" ]
 }
 
+@test "devices: with an identity-mapped user namespace, chown of a bound host node fails" {
+	requires userns
+	# Container root is host root here, so only the read-only bind stands
+	# between a chown inside and the host's /dev/null.
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":0,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":0,"size":65536}]
+		| .process.capabilities |= with_entries(.value += ["CAP_CHOWN","CAP_FOWNER"])'
+	before=$(stat -c '%u:%g %a %Z' /dev/null)
+	sh_args 'chown 1000:1000 /dev/null; echo chown=$?; chmod 600 /dev/null; echo chmod=$?; echo x > /dev/null && echo write=ok'
+	run vessel run "$CID"
+	assert_success
+	assert_line chown=1
+	assert_line chmod=1
+	assert_line write=ok
+	[ "$(stat -c '%u:%g %a %Z' /dev/null)" = "$before" ]
+}
+
 @test "devices: in a user namespace a device missing on the host is a clear error" {
 	requires userns
 	remap_rootfs 100000 100000
