@@ -305,12 +305,16 @@ cgroup_dir() {
 
 @test "20 concurrent execs into one container all succeed" {
 	start_sleeper
+	# Wait for exactly these pids: `jobs -p` also lists the harness's own
+	# timeout watchdog, which would make the test wait forever.
+	local pids=()
 	for i in $(seq 1 20); do
 		"$VESSEL" --root "$ROOT" exec "$CID" sh -c "echo ok-$i" >"$BATS_TEST_TMPDIR/c$i" 2>&1 &
+		pids+=($!)
 	done
 	fails=0
-	for job in $(jobs -p); do
-		wait "$job" || fails=$((fails + 1))
+	for pid in "${pids[@]}"; do
+		wait "$pid" || fails=$((fails + 1))
 	done
 	assert_equal "$fails" 0
 	for i in $(seq 1 20); do
