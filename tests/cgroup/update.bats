@@ -44,7 +44,7 @@ setup() {
 	run vessel update --memory lots "$CID"
 	assert_failure
 	assert_output --partial "--memory"
-	run vessel update --resources - "$CID" <<<'{"memory": {"limit": 1048576, "checkBeforeUpdate": true}}'
+	run vessel update --resources - "$CID" <<<'{"memory": {"limit": 4096, "checkBeforeUpdate": true}}'
 	assert_failure
 	assert_output --partial "below the current usage"
 	run vessel update --resources - "$CID" <<<'{"cpu": {"idle": 5}}'
