@@ -217,6 +217,10 @@ def sysops_table(rows, c, out):
     out.append("")
 
 
+COLORS = {"vessel": "#9400d3", "crun": "#009e73", "runc": "#56b4e9", "floor": "#e69f00",
+          "floor-nocg": "#c0a000"}
+
+
 def gnuplot(script, outdir):
     try:
         subprocess.run(["gnuplot"], input=script, text=True, cwd=outdir, check=True,
@@ -237,14 +241,14 @@ def cdf_chart(t, c, op, outdir, name, title):
         with open(dat, "w") as f:
             for i, x in enumerate(v):
                 f.write(f"{ms(x):.3f} {(i + 1) / len(v):.4f}\n")
-        series.append(f"'{os.path.basename(dat)}' using 1:2 with steps lw 2 title '{r}'")
+        series.append(f"'{os.path.basename(dat)}' using 1:2 with steps lw 2 lc rgb '{COLORS[r]}' title '{r}'")
     if not series:
         return None
-    ok = gnuplot(f"set terminal svg size 720,420 dynamic font 'sans,11'\nset output '{name}.svg'\n"
+    ok = gnuplot(f"set terminal pngcairo size 900,520 font 'sans,10'\nset output '{name}.png'\n"
                  f"set title '{title}'\nset xlabel 'milliseconds'\nset ylabel 'fraction of rounds'\n"
                  "set logscale x\nset key bottom right\nset grid\n"
                  f"plot {', '.join(series)}\n", outdir)
-    return f"{name}.svg" if ok else None
+    return f"{name}.png" if ok else None
 
 
 def density_chart(t, c, outdir, name):
@@ -255,20 +259,23 @@ def density_chart(t, c, outdir, name):
             continue
         dat = os.path.join(outdir, f".{name}-{r}.dat")
         total = 0
+        window = []
         with open(dat, "w") as f:
             for k in sorted(starts):
                 total += starts[k]
-                f.write(f"{k} {ms(starts[k]):.3f} {total / 1e9:.3f}\n")
-        series.append(f"'{os.path.basename(dat)}' using 1:3 with lines lw 2 title '{r}: total (s, left)', "
-                      f"'{os.path.basename(dat)}' using 1:2 axes x1y2 with dots title '{r}: this start (ms, right)'")
+                window = (window + [starts[k]])[-25:]
+                f.write(f"{k} {ms(statistics.median(window)):.3f} {total / 1e9:.3f}\n")
+        series.append(f"'{os.path.basename(dat)}' using 1:3 with lines lw 2 lc rgb '{COLORS[r]}' title '{r}: total (s, left)', "
+                      f"'{os.path.basename(dat)}' using 1:2 axes x1y2 with lines lw 1 dt 2 lc rgb '{COLORS[r]}' "
+                      f"title '{r}: one start, median of the last 25 (ms, right)'")
     if not series:
         return None
-    ok = gnuplot(f"set terminal svg size 720,420 dynamic font 'sans,11'\nset output '{name}.svg'\n"
+    ok = gnuplot(f"set terminal pngcairo size 900,520 font 'sans,10'\nset output '{name}.png'\n"
                  f"set title 'density ({c}): starting containers one after another'\n"
                  "set xlabel 'containers running'\nset ylabel 'seconds since the first start'\n"
-                 "set y2label 'this start, ms'\nset y2tics\nset logscale y2\nset key top left\nset grid\n"
+                 "set y2label 'one start, ms'\nset y2tics\nset y2range [0:*]\nset key top left\nset grid\n"
                  f"plot {', '.join(series)}\n", outdir)
-    return f"{name}.svg" if ok else None
+    return f"{name}.png" if ok else None
 
 
 def headline(t, c):
