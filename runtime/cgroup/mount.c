@@ -1,8 +1,11 @@
 /* Where the cgroup2 hierarchy is, where the runtime itself sits in it, and
  * where the container's cgroup goes. */
 #include <errno.h>
+#include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -48,6 +51,19 @@ static int split_mountinfo(char *line, char **root, char **mnt, char **fstype, c
 	return *fstype && *superopts ? 0 : -1;
 }
 
+/* A mount listed in mountinfo can be hidden by a later one on or above its
+ * path (cgroup2 mounted over /sys/fs/cgroup in a private namespace hides the
+ * hybrid host's /sys/fs/cgroup/unified).  Its path then leads elsewhere or
+ * nowhere, so check what the path really reaches. */
+static bool mount_visible(const char *mnt, const char *fstype)
+{
+	struct statfs sfs;
+	if (statfs(mnt, &sfs) < 0)
+		return false;
+	unsigned long want = strcmp(fstype, "cgroup2") == 0 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC;
+	return (unsigned long)sfs.f_type == want;
+}
+
 /* Scans mountinfo for fstype `want`; with `opt` set, the super options must
  * contain that word (a v1 controller name).  Prefers a mount of the
  * hierarchy's root ("/"), which is what a cgroup namespace shows. */
@@ -72,8 +88,10 @@ static char *find_mount(const char *mountinfo, const char *want, const char *opt
 		}
 		if (found && strcmp(root, "/") != 0)
 			continue;
-		free(found);
 		unescape_octal(mnt);
+		if (!mount_visible(mnt, want))
+			continue;
+		free(found);
 		found = vs_strdup(mnt);
 		if (strcmp(root, "/") == 0)
 			break;
@@ -105,7 +123,7 @@ char **cg_v1_mounts(void)
 		    strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
 			continue;
 		unescape_octal(mnt);
-		if (!vs_strv_contains(ret, mnt))
+		if (mount_visible(mnt, "cgroup") && !vs_strv_contains(ret, mnt))
 			vs_strv_push(&ret, mnt);
 	}
 	return ret;

@@ -146,3 +146,20 @@ expect_refused() {
 	assert_line --partial "linux.resources.memory: cannot enforce the requested limit: no cgroup2 hierarchy is mounted"
 	assert_line "limited=1"
 }
+
+@test "a cgroup2 mounted over the hybrid tree is the one used (the hidden one is skipped)" {
+	requires command unshare
+	set_cmd cat /proc/self/cgroup
+	# In a private mount namespace, cgroup2 over /sys/fs/cgroup hides both
+	# /sys/fs/cgroup/unified and the v1 hierarchies, though mountinfo still
+	# lists them first; vessel must use the mount its path really reaches.
+	cat >"$BATS_TEST_TMPDIR/over.sh" <<-'SCRIPT'
+		set -u
+		mount -t cgroup2 none /sys/fs/cgroup || exit 99
+		"$VESSEL" --root "$ROOT" run "$CID" </dev/null 2>&1; echo "run=$?"
+	SCRIPT
+	run unshare -m --propagation private env VESSEL="$VESSEL" ROOT="$ROOT" CID="$CID" bash "$BATS_TEST_TMPDIR/over.sh"
+	assert_line "run=0"
+	assert_line --regexp '^0::/'
+	refute_output --partial "No such file"
+}
