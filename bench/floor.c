@@ -49,12 +49,20 @@ static void mnt(const char *src, const char *dst, const char *type, unsigned lon
 }
 
 static const char *const masked[] = {
-	"proc/acpi",	  "proc/asound",      "proc/kcore",	"proc/keys",
-	"proc/latency_stats", "proc/timer_list", "proc/timer_stats", "proc/sched_debug",
-	"proc/scsi",	  "sys/firmware",     "sys/devices/virtual/powercap",
+    "proc/acpi",
+    "proc/asound",
+    "proc/kcore",
+    "proc/keys",
+    "proc/latency_stats",
+    "proc/timer_list",
+    "proc/timer_stats",
+    "proc/sched_debug",
+    "proc/scsi",
+    "sys/firmware",
+    "sys/devices/virtual/powercap",
 };
 static const char *const readonly[] = {
-	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+    "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
 };
 
 static void mount_api_filesystems(void)
@@ -78,7 +86,7 @@ static void make_devices(void)
 	static const struct {
 		const char *name;
 		unsigned major, minor;
-	} devs[] = {{"dev/null", 1, 3},	   {"dev/zero", 1, 5}, {"dev/full", 1, 7},
+	} devs[] = {{"dev/null", 1, 3},	  {"dev/zero", 1, 5},	 {"dev/full", 1, 7},
 		    {"dev/random", 1, 8}, {"dev/urandom", 1, 9}, {"dev/tty", 5, 0}};
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
 		if (mknod(devs[i].name, S_IFCHR | 0666, makedev(devs[i].major, devs[i].minor)) < 0)
@@ -197,10 +205,10 @@ int main(int argc, char **argv)
 			die(cg);
 	}
 	struct clone_args ca = {
-		.flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS |
-			 CLONE_NEWCGROUP | (use_cgroup ? CLONE_INTO_CGROUP : 0),
-		.exit_signal = SIGCHLD,
-		.cgroup = (unsigned long long)(cgfd < 0 ? 0 : cgfd),
+	    .flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS |
+		     CLONE_NEWCGROUP | (use_cgroup ? CLONE_INTO_CGROUP : 0),
+	    .exit_signal = SIGCHLD,
+	    .cgroup = (unsigned long long)(cgfd < 0 ? 0 : cgfd),
 	};
 	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0)

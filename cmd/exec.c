@@ -20,34 +20,35 @@ enum {
 };
 
 static const struct cli_option options[] = {
-	{"process", 'p', CLI_ARG, "FILE", "runtime-spec process JSON to run (instead of COMMAND and the flags that change the process)"},
-	{"tty", 't', CLI_NOARG, NULL, "allocate a pseudo-TTY"},
-	{"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
-	 "send the pty master to this unix socket (with -t)"},
-	{"detach", 'd', CLI_NOARG, NULL, "return once the process runs"},
-	{"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the process's pid to FILE"},
-	{"env", 'e', CLI_ARG, "KEY=VALUE", "set an environment variable (repeatable)"},
-	{"cwd", OPT_CWD, CLI_ARG, "DIR", "working directory in the container"},
-	{"user", 'u', CLI_ARG, "UID[:GID]", "run as this user"},
-	{"additional-gids", 'g', CLI_ARG, "GID", "add a supplementary group (repeatable)"},
-	{"cap", 'c', CLI_ARG, "CAP", "add a capability (repeatable)"},
-	{"no-new-privs", OPT_NO_NEW_PRIVS, CLI_NOARG, NULL, "set no_new_privs for the process"},
-	{"apparmor", OPT_APPARMOR, CLI_ARG, "PROFILE", "AppArmor profile for the process"},
-	{"process-label", OPT_PROCESS_LABEL, CLI_ARG, "LABEL", "SELinux label for the process"},
-	{"preserve-fds", OPT_PRESERVE_FDS, CLI_ARG, "N", "pass fds 3..3+N-1 to the process"},
-	{"ignore-paused", OPT_IGNORE_PAUSED, CLI_NOARG, NULL, "exec even if the container is paused"},
-	{0},
+    {"process", 'p', CLI_ARG, "FILE",
+     "runtime-spec process JSON to run (instead of COMMAND and the flags that change the process)"},
+    {"tty", 't', CLI_NOARG, NULL, "allocate a pseudo-TTY"},
+    {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
+     "send the pty master to this unix socket (with -t)"},
+    {"detach", 'd', CLI_NOARG, NULL, "return once the process runs"},
+    {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the process's pid to FILE"},
+    {"env", 'e', CLI_ARG, "KEY=VALUE", "set an environment variable (repeatable)"},
+    {"cwd", OPT_CWD, CLI_ARG, "DIR", "working directory in the container"},
+    {"user", 'u', CLI_ARG, "UID[:GID]", "run as this user"},
+    {"additional-gids", 'g', CLI_ARG, "GID", "add a supplementary group (repeatable)"},
+    {"cap", 'c', CLI_ARG, "CAP", "add a capability (repeatable)"},
+    {"no-new-privs", OPT_NO_NEW_PRIVS, CLI_NOARG, NULL, "set no_new_privs for the process"},
+    {"apparmor", OPT_APPARMOR, CLI_ARG, "PROFILE", "AppArmor profile for the process"},
+    {"process-label", OPT_PROCESS_LABEL, CLI_ARG, "LABEL", "SELinux label for the process"},
+    {"preserve-fds", OPT_PRESERVE_FDS, CLI_ARG, "N", "pass fds 3..3+N-1 to the process"},
+    {"ignore-paused", OPT_IGNORE_PAUSED, CLI_NOARG, NULL, "exec even if the container is paused"},
+    {0},
 };
 
 static const struct cli_command command = {
-	.name = "exec",
-	.args = "[options] CONTAINER [COMMAND [ARGS...]]",
-	.summary = "Run a new process inside a running container.",
-	.details = "Without --process, the container's own process is the base: COMMAND\n"
-		   "replaces its args, -e adds to its env, --cap adds to its capability sets.\n"
-		   "The exit status is the process's own (128+N if killed by signal N); 255\n"
-		   "when vessel itself fails.",
-	.options = options,
+    .name = "exec",
+    .args = "[options] CONTAINER [COMMAND [ARGS...]]",
+    .summary = "Run a new process inside a running container.",
+    .details = "Without --process, the container's own process is the base: COMMAND\n"
+	       "replaces its args, -e adds to its env, --cap adds to its capability sets.\n"
+	       "The exit status is the process's own (128+N if killed by signal N); 255\n"
+	       "when vessel itself fails.",
+    .options = options,
 };
 
 /* --additional-gids 1,2 and repeated flags both add. */
@@ -70,27 +71,57 @@ static int parse(struct vs_cli *cli, int argc, char **argv, struct exec_args *a)
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0) {
 		switch (c) {
-		case 'p': r->process_file = optarg; break;
-		case 't': r->ov.tty = true; break;
-		case OPT_CONSOLE_SOCKET: r->console_socket = optarg; break;
-		case 'd': r->detach = true; break;
-		case OPT_PID_FILE: r->pid_file = optarg; break;
-		case 'e': vs_strv_push(&a->env, optarg); break;
-		case OPT_CWD: r->ov.cwd = optarg; break;
-		case 'u': r->ov.user = optarg; break;
-		case 'g': push_split(&a->gids, optarg); break;
-		case 'c': vs_strv_push(&a->caps, optarg); break;
-		case OPT_NO_NEW_PRIVS: r->ov.no_new_privs = true; break;
-		case OPT_APPARMOR: r->ov.apparmor = optarg; break;
-		case OPT_PROCESS_LABEL: r->ov.label = optarg; break;
+		case 'p':
+			r->process_file = optarg;
+			break;
+		case 't':
+			r->ov.tty = true;
+			break;
+		case OPT_CONSOLE_SOCKET:
+			r->console_socket = optarg;
+			break;
+		case 'd':
+			r->detach = true;
+			break;
+		case OPT_PID_FILE:
+			r->pid_file = optarg;
+			break;
+		case 'e':
+			vs_strv_push(&a->env, optarg);
+			break;
+		case OPT_CWD:
+			r->ov.cwd = optarg;
+			break;
+		case 'u':
+			r->ov.user = optarg;
+			break;
+		case 'g':
+			push_split(&a->gids, optarg);
+			break;
+		case 'c':
+			vs_strv_push(&a->caps, optarg);
+			break;
+		case OPT_NO_NEW_PRIVS:
+			r->ov.no_new_privs = true;
+			break;
+		case OPT_APPARMOR:
+			r->ov.apparmor = optarg;
+			break;
+		case OPT_PROCESS_LABEL:
+			r->ov.label = optarg;
+			break;
 		case OPT_PRESERVE_FDS:
 			if (vs_parse_int(optarg, &r->preserve_fds) < 0 || r->preserve_fds < 0) {
-				cli_usage_error(cli, "--preserve-fds: \"%s\" is not a non-negative "
-						     "number", optarg);
+				cli_usage_error(cli,
+						"--preserve-fds: \"%s\" is not a non-negative "
+						"number",
+						optarg);
 				return CLI_OPT_FAIL;
 			}
 			break;
-		case OPT_IGNORE_PAUSED: r->ignore_paused = true; break;
+		case OPT_IGNORE_PAUSED:
+			r->ignore_paused = true;
+			break;
 		}
 	}
 	if (c < 0)

@@ -60,7 +60,8 @@ static bool mount_visible(const char *mnt, const char *fstype)
 	struct statfs sfs;
 	if (statfs(mnt, &sfs) < 0)
 		return false;
-	unsigned long want = strcmp(fstype, "cgroup2") == 0 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC;
+	unsigned long want =
+	    strcmp(fstype, "cgroup2") == 0 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC;
 	return (unsigned long)sfs.f_type == want;
 }
 

@@ -156,8 +156,8 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 	bool stopped = strcmp(status, OCI_STATUS_STOPPED) == 0;
 	bool created = strcmp(status, OCI_STATUS_CREATED) == 0;
 	if (!stopped && !created && !force)
-		return vs_error_set(err, "cannot delete container %s that is not stopped: %s", c->id,
-				    status);
+		return vs_error_set(err, "cannot delete container %s that is not stopped: %s",
+				    c->id, status);
 	if (!stopped && kill_and_wait(c, err) < 0)
 		return -1;
 	if (c->state->cgroup_path && c->state->cgroup_path[0]) {

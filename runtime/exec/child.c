@@ -180,19 +180,19 @@ struct exec_step {
 };
 
 static const struct exec_step steps[] = {
-	{"root", step_root},
-	{"tty", step_tty},
-	{"labels", step_labels},
-	{"attributes", step_attrs},
-	{"seccomp", step_seccomp_early},
-	{"bounding set", step_bounding},
-	{"user", step_user},
-	{"capabilities", step_caps},
-	{"cwd", step_cwd},
-	{"no_new_privs", step_nnp},
-	{"seccomp", step_seccomp_late},
-	{"fds", step_fds},
-	{"affinity", step_affinity},
+    {"root", step_root},
+    {"tty", step_tty},
+    {"labels", step_labels},
+    {"attributes", step_attrs},
+    {"seccomp", step_seccomp_early},
+    {"bounding set", step_bounding},
+    {"user", step_user},
+    {"capabilities", step_caps},
+    {"cwd", step_cwd},
+    {"no_new_privs", step_nnp},
+    {"seccomp", step_seccomp_late},
+    {"fds", step_fds},
+    {"affinity", step_affinity},
 };
 
 void exec_stage2(struct exec_ctx *ctx)

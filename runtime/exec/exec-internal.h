@@ -18,10 +18,10 @@
  * Success is EOF: stage 2's end is close-on-exec, so the execve closes it. */
 enum exec_msg_type {
 	EXEC_MSG_PID = 1, /* stage 1: stage 2's pid (host pid namespace) */
-	EXEC_MSG_PTY,     /* stage 2: the pty master, no console socket */
+	EXEC_MSG_PTY,	  /* stage 2: the pty master, no console socket */
 	EXEC_MSG_SECCOMP, /* stage 2: the seccomp notify fd; waits for the ack */
-	EXEC_MSG_ACK,     /* vessel -> stage 2: the notify fd reached the listener */
-	EXEC_MSG_ERROR,   /* either stage: errnum + text, then _exit */
+	EXEC_MSG_ACK,	  /* vessel -> stage 2: the notify fd reached the listener */
+	EXEC_MSG_ERROR,	  /* either stage: errnum + text, then _exit */
 };
 
 struct exec_msg {
@@ -33,24 +33,24 @@ struct exec_msg {
 
 struct exec_ctx {
 	const struct exec_request *req;
-	struct ct_container *ct;     /* unlocked once the process runs */
+	struct ct_container *ct; /* unlocked once the process runs */
 	struct oci_config *config;
 	struct oci_process *process; /* the process to run (owned) */
 	struct proc_plan proc;
 	bool has_proc;
 	struct sc_filter *seccomp;
 	struct cg_handle *cgroup;
-	int init_pidfd;  /* the container's init, verified */
-	int init_root;   /* O_PATH of /proc/<init>/root */
-	int ns_flags;    /* CLONE_NEW* the init does not share with vessel */
-	int console;     /* connected --console-socket, -1 */
-	int listener;    /* connected seccomp listenerPath, -1 */
-	int sock[2];     /* [0] vessel, [1] the stages */
+	int init_pidfd; /* the container's init, verified */
+	int init_root;	/* O_PATH of /proc/<init>/root */
+	int ns_flags;	/* CLONE_NEW* the init does not share with vessel */
+	int console;	/* connected --console-socket, -1 */
+	int listener;	/* connected seccomp listenerPath, -1 */
+	int sock[2];	/* [0] vessel, [1] the stages */
 	pid_t stage1;
-	pid_t pid;       /* stage 2 = the exec'd process */
+	pid_t pid; /* stage 2 = the exec'd process */
 	int pidfd;
-	int master;      /* pty master sent back, -1 */
-	int notify_fd;   /* seccomp notify fd waiting for stage 2's pid, -1 */
+	int master;    /* pty master sent back, -1 */
+	int notify_fd; /* seccomp notify fd waiting for stage 2's pid, -1 */
 };
 
 /* join.c: stage 1 and the clones; on return ctx->pid/pidfd are set and

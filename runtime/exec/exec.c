@@ -39,12 +39,16 @@ static int check_labels(const struct oci_process *p, struct vs_error *err)
 		int r = vs_read_file("/sys/module/apparmor/parameters/enabled", 16, &on, NULL, &e);
 		vs_error_clear(&e);
 		if (r < 0 || on[0] != 'Y')
-			return vs_error_set(err, "apparmor profile \"%s\" requested but AppArmor is "
-						 "not enabled on this host", p->apparmor_profile);
+			return vs_error_set(err,
+					    "apparmor profile \"%s\" requested but AppArmor is "
+					    "not enabled on this host",
+					    p->apparmor_profile);
 	}
 	if (p->selinux_label && p->selinux_label[0] && access("/sys/fs/selinux/enforce", F_OK) < 0)
-		return vs_error_set(err, "selinux label \"%s\" requested but SELinux is not enabled "
-					 "on this host", p->selinux_label);
+		return vs_error_set(err,
+				    "selinux label \"%s\" requested but SELinux is not enabled "
+				    "on this host",
+				    p->selinux_label);
 	return 0;
 }
 
@@ -70,7 +74,8 @@ static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 		ctx->process->terminal = ctx->process->terminal || r->ov.tty;
 	} else {
 		if (!ctx->config->process)
-			return vs_error_set(err, "the container's config has no process to base exec on");
+			return vs_error_set(
+			    err, "the container's config has no process to base exec on");
 		ctx->process = TAKE_PTR(ctx->config->process);
 		if (exec_apply_overrides(ctx->process, &r->ov, err) < 0)
 			return -1;
@@ -91,7 +96,8 @@ static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 		return -1;
 	const struct oci_linux *l = ctx->config->lnx;
 	struct proc_ns_info ns = {0};
-	if (proc_prepare(ctx->process, l ? l->personality : NULL, NULL, 0, &ns, &ctx->proc, err) < 0)
+	if (proc_prepare(ctx->process, l ? l->personality : NULL, NULL, 0, &ns, &ctx->proc, err) <
+	    0)
 		return -1;
 	ctx->has_proc = true;
 	return 0;
@@ -104,8 +110,8 @@ static int prepare(struct exec_ctx *ctx, struct vs_error *err)
 		return vs_error_set(err, "--preserve-fds: must not be negative");
 	for (int fd = 3; fd < 3 + r->preserve_fds; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
-			return vs_error_set(err, "--preserve-fds %d: fd %d is not open", r->preserve_fds,
-					    fd);
+			return vs_error_set(err, "--preserve-fds %d: fd %d is not open",
+					    r->preserve_fds, fd);
 	if (exec_open_target(ctx, err) < 0 || build_process(ctx, err) < 0)
 		return -1;
 	const struct oci_linux *l = ctx->config->lnx;
@@ -114,7 +120,8 @@ static int prepare(struct exec_ctx *ctx, struct vs_error *err)
 	const char *lpath = sc_filter_listener_path(ctx->seccomp);
 	if (lpath && sc_listener_connect(lpath, &ctx->listener, err) < 0)
 		return -1;
-	if (r->console_socket && term_console_socket_connect(r->console_socket, &ctx->console, err) < 0)
+	if (r->console_socket &&
+	    term_console_socket_connect(r->console_socket, &ctx->console, err) < 0)
 		return -1;
 	/* Before any child exists: a signal sent to vessel from here on is
 	 * forwarded by term_foreground_wait, not fatal to vessel. */
@@ -140,8 +147,9 @@ static void ctx_clear(struct exec_ctx *ctx)
 		while (waitpid(ctx->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	int *fds[] = {&ctx->init_pidfd, &ctx->init_root, &ctx->console, &ctx->listener,
-		      &ctx->sock[0], &ctx->sock[1], &ctx->pidfd, &ctx->master, &ctx->notify_fd};
+	int *fds[] = {&ctx->init_pidfd, &ctx->init_root, &ctx->console,
+		      &ctx->listener,	&ctx->sock[0],	 &ctx->sock[1],
+		      &ctx->pidfd,	&ctx->master,	 &ctx->notify_fd};
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		vs_closep(fds[i]);
 	if (ctx->has_proc)
@@ -177,8 +185,15 @@ static int run(struct exec_ctx *ctx, int *ret_code, struct vs_error *err)
 int exec_container(const struct exec_request *req, int *ret_code, struct vs_error *err)
 {
 	struct exec_ctx ctx = {
-		.req = req, .init_pidfd = -1, .init_root = -1, .console = -1, .listener = -1,
-		.sock = {-1, -1}, .pidfd = -1, .master = -1, .notify_fd = -1,
+	    .req = req,
+	    .init_pidfd = -1,
+	    .init_root = -1,
+	    .console = -1,
+	    .listener = -1,
+	    .sock = {-1, -1},
+	    .pidfd = -1,
+	    .master = -1,
+	    .notify_fd = -1,
 	};
 	int r = run(&ctx, ret_code, err);
 	ctx_clear(&ctx);

@@ -49,28 +49,28 @@
  * --cap adds to bounding/effective/permitted (and ambient when the base has
  * an inheritable set), terminal is false unless --tty). */
 struct exec_overrides {
-	char **args;            /* required: the command */
-	char **env;             /* -e K=V ... */
-	const char *cwd;        /* --cwd */
-	const char *user;       /* --user UID[:GID] */
+	char **args;		/* required: the command */
+	char **env;		/* -e K=V ... */
+	const char *cwd;	/* --cwd */
+	const char *user;	/* --user UID[:GID] */
 	char **additional_gids; /* --additional-gids G ... (numbers) */
-	char **caps;            /* --cap CAP ... */
-	bool no_new_privs;      /* --no-new-privs given: set it */
-	const char *apparmor;   /* --apparmor */
-	const char *label;      /* --process-label */
-	bool tty;               /* -t */
+	char **caps;		/* --cap CAP ... */
+	bool no_new_privs;	/* --no-new-privs given: set it */
+	const char *apparmor;	/* --apparmor */
+	const char *label;	/* --process-label */
+	bool tty;		/* -t */
 };
 
 struct exec_request {
-	const char *root;           /* --root state directory */
+	const char *root; /* --root state directory */
 	const char *id;
-	const char *process_file;   /* --process FILE: replaces overrides */
+	const char *process_file; /* --process FILE: replaces overrides */
 	struct exec_overrides ov;
 	const char *console_socket; /* --console-socket */
-	bool detach;                /* -d */
-	const char *pid_file;       /* --pid-file */
-	int preserve_fds;           /* --preserve-fds N */
-	bool ignore_paused;         /* --ignore-paused */
+	bool detach;		    /* -d */
+	const char *pid_file;	    /* --pid-file */
+	int preserve_fds;	    /* --preserve-fds N */
+	bool ignore_paused;	    /* --ignore-paused */
 };
 
 /* Run it.  Foreground: *ret_code is the process's exit code (128+N when

@@ -95,9 +95,13 @@ static int send_to_listener(struct exec_ctx *ctx, int notify_fd, struct vs_error
 {
 	const struct oci_state *st = ctx->ct->state;
 	struct sc_listener_state ls = {
-		.id = st->id, .status = OCI_STATUS_RUNNING, .pid = ctx->pid, .bundle = st->bundle,
-		.annotations = st->annotations, .n_annotations = st->n_annotations,
-		.metadata = sc_filter_listener_metadata(ctx->seccomp),
+	    .id = st->id,
+	    .status = OCI_STATUS_RUNNING,
+	    .pid = ctx->pid,
+	    .bundle = st->bundle,
+	    .annotations = st->annotations,
+	    .n_annotations = st->n_annotations,
+	    .metadata = sc_filter_listener_metadata(ctx->seccomp),
 	};
 	_cleanup_free_ char *payload = sc_listener_payload(&ls);
 	if (sc_send_listener(ctx->listener, notify_fd, payload, err) < 0)

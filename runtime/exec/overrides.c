@@ -34,10 +34,10 @@ static int apply_gids(struct oci_user *u, char *const *gids, struct vs_error *er
 	if (n == 0)
 		return 0;
 	u->additional_gids =
-		vs_realloc(u->additional_gids, (u->n_additional_gids + n) * sizeof(uint32_t));
+	    vs_realloc(u->additional_gids, (u->n_additional_gids + n) * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
-		if (parse_id(gids[i], "--additional-gids", &u->additional_gids[u->n_additional_gids++],
-			     err) < 0)
+		if (parse_id(gids[i], "--additional-gids",
+			     &u->additional_gids[u->n_additional_gids++], err) < 0)
 			return -1;
 	return 0;
 }
@@ -67,8 +67,8 @@ static void apply_caps(struct oci_process *p, char *const *caps)
 	for (size_t i = 0; caps[i]; i++) {
 		/* "chown" and "CAP_CHOWN" both name it, as runc accepts. */
 		_cleanup_free_ char *name = strncasecmp(caps[i], "CAP_", 4) == 0
-						    ? vs_strdup(caps[i])
-						    : vs_strdup_printf("CAP_%s", caps[i]);
+						? vs_strdup(caps[i])
+						: vs_strdup_printf("CAP_%s", caps[i]);
 		for (char *q = name; *q; q++)
 			*q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
 		vs_strv_push(&c->bounding, name);
@@ -92,7 +92,8 @@ int exec_apply_overrides(struct oci_process *p, const struct exec_overrides *ov,
 			 struct vs_error *err)
 {
 	if (!ov->args || !ov->args[0] || !ov->args[0][0])
-		return vs_error_set(err, "a command to run is required (exec ID COMMAND [ARGS...])");
+		return vs_error_set(err,
+				    "a command to run is required (exec ID COMMAND [ARGS...])");
 	vs_strv_free(p->args);
 	p->args = vs_strv_copy(ov->args);
 	if (ov->cwd) {

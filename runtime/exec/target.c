@@ -21,8 +21,10 @@ static int check_status(struct exec_ctx *ctx, struct vs_error *err)
 	if (strcmp(st, OCI_STATUS_STOPPED) == 0)
 		return vs_error_set(err, "cannot exec in a stopped container");
 	if (strcmp(st, OCI_STATUS_CREATED) == 0 || strcmp(st, OCI_STATUS_CREATING) == 0)
-		return vs_error_set(err, "cannot exec in a %s container: it is not running yet "
-					 "(start it first)", st);
+		return vs_error_set(err,
+				    "cannot exec in a %s container: it is not running yet "
+				    "(start it first)",
+				    st);
 	if (strcmp(st, OCI_STATUS_PAUSED) == 0 && !ctx->req->ignore_paused)
 		return vs_error_set(err, "cannot exec in a paused container (use --ignore-paused "
 					 "to override)");

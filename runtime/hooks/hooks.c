@@ -37,7 +37,8 @@ static int stdin_pipe(const char *json, int *ret_fd, struct vs_error *err)
 	if (len > 4096 && len < INT_MAX) {
 		int cap = fcntl(wr, F_GETPIPE_SZ);
 		if (cap >= 0 && (size_t)cap < len && fcntl(wr, F_SETPIPE_SZ, (int)len) < 0)
-			return vs_error_errno(err, errno, "state JSON of %zu bytes does not fit a pipe", len);
+			return vs_error_errno(err, errno,
+					      "state JSON of %zu bytes does not fit a pipe", len);
 	}
 	if (len > 0 && vs_write_all(wr, json, len) < 0)
 		return vs_error_errno(err, errno, "write state to pipe");
@@ -130,8 +131,7 @@ static int describe_status(int status, struct vs_error *err)
 }
 
 /* fork, exec, wait: the unlabeled part of hooks_run_one. */
-static int spawn_and_wait(const struct oci_hook *hook, const char *state_json,
-			  struct vs_error *err)
+static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, struct vs_error *err)
 {
 	_cleanup_close_ int in_fd = -1, err_rd = -1, err_wr = -1, pidfd = -1;
 	int p[2], status = 0, child_errno = 0;

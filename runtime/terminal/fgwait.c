@@ -23,10 +23,9 @@
  * runc does. */
 static void forward_set(sigset_t *set)
 {
-	static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,   SIGUSR2, SIGPIPE,
-				   SIGALRM, SIGTERM, SIGCONT, SIGTSTP,   SIGTTIN, SIGTTOU,
-				   SIGURG,  SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
-				   SIGIO,   SIGPWR,  SIGSYS};
+	static const int sigs[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGUSR1,  SIGUSR2, SIGPIPE, SIGALRM,
+				   SIGTERM, SIGCONT,   SIGTSTP, SIGTTIN,  SIGTTOU, SIGURG,  SIGXCPU,
+				   SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO,   SIGPWR,  SIGSYS};
 	sigemptyset(set);
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaddset(set, sigs[i]);
@@ -74,7 +73,8 @@ static int on_signal(struct fg *f, struct vs_error *err)
 	}
 	/* ESRCH: it exited; the pidfd will report it next. */
 	if (syscall(SYS_pidfd_send_signal, f->o->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
-		vs_log_warn("forward signal %d to pid %d: %s", sig, (int)f->o->pid, strerror(errno));
+		vs_log_warn("forward signal %d to pid %d: %s", sig, (int)f->o->pid,
+			    strerror(errno));
 	return 0;
 }
 
@@ -126,11 +126,11 @@ static int fg_step(struct fg *f, struct vs_error *err)
 {
 	enum { P_PID, P_SIG, P_MASTER, P_STDIN, P_N };
 	struct pollfd p[P_N] = {
-		[P_PID] = {.fd = f->o->pidfd, .events = POLLIN},
-		[P_SIG] = {.fd = f->sfd, .events = POLLIN},
-		[P_MASTER] = {.fd = f->master_open ? f->o->master : -1,
-			      .events = (short)(POLLIN | (f->n_pending ? POLLOUT : 0))},
-		[P_STDIN] = {.fd = f->stdin_open && !f->n_pending ? 0 : -1, .events = POLLIN},
+	    [P_PID] = {.fd = f->o->pidfd, .events = POLLIN},
+	    [P_SIG] = {.fd = f->sfd, .events = POLLIN},
+	    [P_MASTER] = {.fd = f->master_open ? f->o->master : -1,
+			  .events = (short)(POLLIN | (f->n_pending ? POLLOUT : 0))},
+	    [P_STDIN] = {.fd = f->stdin_open && !f->n_pending ? 0 : -1, .events = POLLIN},
 	};
 	if (poll(p, P_N, -1) < 0)
 		return errno == EINTR ? 0 : vs_error_errno(err, errno, "poll");

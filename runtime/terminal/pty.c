@@ -13,8 +13,7 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 
-int term_check_flags(bool terminal, bool detach, const char *console_socket,
-		     struct vs_error *err)
+int term_check_flags(bool terminal, bool detach, const char *console_socket, struct vs_error *err)
 {
 	if (console_socket && !terminal)
 		return vs_error_set(err, "cannot use console socket if the process does not "
@@ -128,7 +127,9 @@ int term_send_fd(int sock, int fd, const void *data, size_t len, struct vs_error
 	} u;
 	memset(&u, 0, sizeof(u));
 	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	if (len == 0)
 		return vs_error_set(err, "send fd: at least one byte of data is needed");
@@ -175,7 +176,9 @@ int term_recv_fd(int sock, int *ret_fd, void *buf, size_t cap, size_t *ret_len,
 	} u;
 	char dummy = 0;
 	struct iovec iov = {.iov_base = cap ? buf : &dummy, .iov_len = cap ? cap : 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	ssize_t n;
 	do

@@ -49,18 +49,20 @@
 
 /* runc's rules: a tty without a socket cannot detach; a socket without a
  * tty is meaningless.  Messages match runc's. */
-int term_check_flags(bool terminal, bool detach, const char *console_socket,
-		     struct vs_error *err);
+int term_check_flags(bool terminal, bool detach, const char *console_socket, struct vs_error *err);
 
 /* Connect to the receiver's unix socket (SOCK_STREAM); ret_fd is O_CLOEXEC. */
 int term_console_socket_connect(const char *path, int *ret_fd, struct vs_error *err);
 
 struct term_pty {
-	int master;       /* O_CLOEXEC, O_NOCTTY */
-	int slave;        /* O_CLOEXEC, O_NOCTTY; got with TIOCGPTPEER (no path race) */
+	int master;	  /* O_CLOEXEC, O_NOCTTY */
+	int slave;	  /* O_CLOEXEC, O_NOCTTY; got with TIOCGPTPEER (no path race) */
 	char *slave_name; /* "/dev/pts/N" in the devpts instance of ptmx */
 };
-#define TERM_PTY_INIT {-1, -1, NULL}
+#define TERM_PTY_INIT                                                                              \
+	{                                                                                          \
+		-1, -1, NULL                                                                       \
+	}
 
 /* Open a new pty from ptmx (NULL = "/dev/ptmx"), unlock it, and set its
  * window size when size is given and non-zero. */

@@ -53,7 +53,9 @@ static int recv_master(int conn, char *name, size_t cap)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = name, .iov_len = cap - 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0)

@@ -118,8 +118,9 @@ static int probe_fds(void)
 
 static int probe_ns(void)
 {
-	static const char *const names[] = {"cgroup", "ipc",  "mnt",  "net",  "pid", "pid_for_children",
-					    "time",   "time_for_children", "user", "uts"};
+	static const char *const names[] = {
+	    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children",
+	    "user",   "uts"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[64];
 		struct stat st;
@@ -144,14 +145,22 @@ static int probe_rlimits(void)
 		const char *name;
 		int res;
 	} lims[] = {
-		{"RLIMIT_AS", RLIMIT_AS},	  {"RLIMIT_CORE", RLIMIT_CORE},
-		{"RLIMIT_CPU", RLIMIT_CPU},	  {"RLIMIT_DATA", RLIMIT_DATA},
-		{"RLIMIT_FSIZE", RLIMIT_FSIZE},	  {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-		{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-		{"RLIMIT_NICE", RLIMIT_NICE},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-		{"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_RSS", RLIMIT_RSS},
-		{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	  {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-		{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+	    {"RLIMIT_AS", RLIMIT_AS},
+	    {"RLIMIT_CORE", RLIMIT_CORE},
+	    {"RLIMIT_CPU", RLIMIT_CPU},
+	    {"RLIMIT_DATA", RLIMIT_DATA},
+	    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+	    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+	    {"RLIMIT_NICE", RLIMIT_NICE},
+	    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+	    {"RLIMIT_NPROC", RLIMIT_NPROC},
+	    {"RLIMIT_RSS", RLIMIT_RSS},
+	    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	    {"RLIMIT_STACK", RLIMIT_STACK},
 	};
 	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
 		struct rlimit rl;
@@ -213,14 +222,15 @@ static int probe_personality(void)
 	int p = personality(0xffffffff);
 	if (p < 0)
 		return fail_errno("personality");
-	printf("personality 0x%x%s\n", (unsigned)p, (p & PER_MASK) == PER_LINUX32 ? " linux32" : "");
+	printf("personality 0x%x%s\n", (unsigned)p,
+	       (p & PER_MASK) == PER_LINUX32 ? " linux32" : "");
 	return 0;
 }
 
 static int probe_sched(void)
 {
-	static const char *const policies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",
-					       "SCHED_BATCH", "SCHED_ISO",  "SCHED_IDLE",
+	static const char *const policies[] = {"SCHED_OTHER",	"SCHED_FIFO", "SCHED_RR",
+					       "SCHED_BATCH",	"SCHED_ISO",  "SCHED_IDLE",
 					       "SCHED_DEADLINE"};
 	int pol = sched_getscheduler(0);
 	struct sched_param sp;
@@ -323,7 +333,8 @@ static int probe_open(int argc, char **argv)
 	static const struct {
 		const char *mode;
 		int flags;
-	} modes[] = {{"r", O_RDONLY}, {"w", O_WRONLY}, {"rw", O_RDWR}, {"dir", O_RDONLY | O_DIRECTORY}};
+	} modes[] = {
+	    {"r", O_RDONLY}, {"w", O_WRONLY}, {"rw", O_RDWR}, {"dir", O_RDONLY | O_DIRECTORY}};
 	if (argc < 1 || argc > 2) {
 		fprintf(stderr, "usage: vprobe open PATH [r|w|rw|dir]\n");
 		return 2;
@@ -370,9 +381,10 @@ static int probe_mountflags(int argc, char **argv)
 	static const struct {
 		unsigned long flag;
 		const char *name;
-	} flags[] = {{ST_RDONLY, "ro"},	  {ST_NOSUID, "nosuid"},	 {ST_NODEV, "nodev"},
-		     {ST_NOEXEC, "noexec"}, {ST_SYNCHRONOUS, "sync"},	 {ST_MANDLOCK, "mand"},
-		     {ST_NOATIME, "noatime"}, {ST_NODIRATIME, "nodiratime"}, {ST_RELATIME, "relatime"}};
+	} flags[] = {
+	    {ST_RDONLY, "ro"},	     {ST_NOSUID, "nosuid"},	    {ST_NODEV, "nodev"},
+	    {ST_NOEXEC, "noexec"},   {ST_SYNCHRONOUS, "sync"},	    {ST_MANDLOCK, "mand"},
+	    {ST_NOATIME, "noatime"}, {ST_NODIRATIME, "nodiratime"}, {ST_RELATIME, "relatime"}};
 	struct statvfs sv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: vprobe mountflags PATH\n");
@@ -417,25 +429,25 @@ struct probe {
 };
 
 static const struct probe probes[] = {
-	{"caps", probe_caps, NULL},
-	{"fds", probe_fds, NULL},
-	{"ns", probe_ns, NULL},
-	{"rlimits", probe_rlimits, NULL},
-	{"nnp", probe_nnp, NULL},
-	{"seccomp", probe_seccomp, NULL},
-	{"ids", probe_ids, NULL},
-	{"umask", probe_umask, NULL},
-	{"personality", probe_personality, NULL},
-	{"sched", probe_sched, NULL},
-	{"ioprio", probe_ioprio, NULL},
-	{"affinity", probe_affinity, NULL},
-	{"uts", probe_uts, NULL},
-	{"tty", probe_tty, NULL},
-	{"signals", probe_signals, NULL},
-	{"syscall", NULL, probe_syscall},
-	{"open", NULL, probe_open},
-	{"write", NULL, probe_write},
-	{"mountflags", NULL, probe_mountflags},
+    {"caps", probe_caps, NULL},
+    {"fds", probe_fds, NULL},
+    {"ns", probe_ns, NULL},
+    {"rlimits", probe_rlimits, NULL},
+    {"nnp", probe_nnp, NULL},
+    {"seccomp", probe_seccomp, NULL},
+    {"ids", probe_ids, NULL},
+    {"umask", probe_umask, NULL},
+    {"personality", probe_personality, NULL},
+    {"sched", probe_sched, NULL},
+    {"ioprio", probe_ioprio, NULL},
+    {"affinity", probe_affinity, NULL},
+    {"uts", probe_uts, NULL},
+    {"tty", probe_tty, NULL},
+    {"signals", probe_signals, NULL},
+    {"syscall", NULL, probe_syscall},
+    {"open", NULL, probe_open},
+    {"write", NULL, probe_write},
+    {"mountflags", NULL, probe_mountflags},
 };
 
 static int usage(void)

@@ -11,11 +11,11 @@
 static struct oci_process *base(void)
 {
 	static const char json[] =
-		"{\"terminal\": true, \"args\": [\"sh\"], \"cwd\": \"/\","
-		" \"env\": [\"PATH=/bin\", \"TERM=xterm\"],"
-		" \"user\": {\"uid\": 0, \"gid\": 0, \"additionalGids\": [7]},"
-		" \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"],"
-		"  \"permitted\": [\"CAP_KILL\"]}}";
+	    "{\"terminal\": true, \"args\": [\"sh\"], \"cwd\": \"/\","
+	    " \"env\": [\"PATH=/bin\", \"TERM=xterm\"],"
+	    " \"user\": {\"uid\": 0, \"gid\": 0, \"additionalGids\": [7]},"
+	    " \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"],"
+	    "  \"permitted\": [\"CAP_KILL\"]}}";
 	struct oci_process *p = NULL;
 	struct vs_error err = VS_ERROR_INIT;
 	if (oci_process_parse(json, strlen(json), "test", &p, &err) < 0) {
@@ -46,8 +46,13 @@ static void test_overrides(void)
 	char *env[] = {"FOO=1", "PATH=/usr/bin", "BARE", NULL};
 	char *gids[] = {"42", "43", NULL};
 	char *caps[] = {"sys_admin", "CAP_NET_RAW", NULL};
-	struct exec_overrides ov = {.args = args, .env = env, .cwd = "/tmp", .user = "1000:1001",
-				    .additional_gids = gids, .caps = caps, .no_new_privs = true};
+	struct exec_overrides ov = {.args = args,
+				    .env = env,
+				    .cwd = "/tmp",
+				    .user = "1000:1001",
+				    .additional_gids = gids,
+				    .caps = caps,
+				    .no_new_privs = true};
 	struct vs_error err = VS_ERROR_INIT;
 	CHECK_INT(exec_apply_overrides(p, &ov, &err), ==, 0);
 	_cleanup_free_ char *a = joined(p->args), *e = joined(p->env),

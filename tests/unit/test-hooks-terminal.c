@@ -29,7 +29,8 @@ static void test_flags(void)
 	CHECK(err.msg && strstr(err.msg, "cannot use console socket"), "socket needs a tty");
 	vs_error_clear(&err);
 	CHECK_INT(term_console_socket_connect("/nonexistent/sock", &(int){0}, &err), ==, -1);
-	CHECK_STR(err.msg, "connect to console socket /nonexistent/sock: No such file or directory");
+	CHECK_STR(err.msg,
+		  "connect to console socket /nonexistent/sock: No such file or directory");
 	vs_error_clear(&err);
 }
 
@@ -50,7 +51,8 @@ static void test_pty_size_and_passing(void)
 
 	int sp[2];
 	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), ==, 0);
-	CHECK_INT(term_send_fd(sp[0], pty.master, pty.slave_name, strlen(pty.slave_name), &err), ==, 0);
+	CHECK_INT(term_send_fd(sp[0], pty.master, pty.slave_name, strlen(pty.slave_name), &err), ==,
+		  0);
 	int got = -1;
 	char name[64] = {0};
 	size_t len = 0;

@@ -76,7 +76,8 @@ static void test_argv_env_stdin(void)
 				    "cat > $D/stdin",
 				    env);
 	_cleanup_free_ char *msg = NULL;
-	CHECK_INT(run1(OCI_HOOK_PRESTART, &h, "{\"id\":\"c1\",\"status\":\"creating\"}", &msg), ==, 0);
+	CHECK_INT(run1(OCI_HOOK_PRESTART, &h, "{\"id\":\"c1\",\"status\":\"creating\"}", &msg), ==,
+		  0);
 	_cleanup_free_ char *argv = slurp("argv"), *envs = slurp("env"), *in = slurp("stdin");
 	CHECK(argv && strncmp(argv, "hook-argv0 -c ", 14) == 0, "args[0] is argv[0]");
 	CHECK(envs && strstr(envs, "FOO=bar baz\n"), "hook env passed");
@@ -88,7 +89,8 @@ static void test_argv_env_stdin(void)
 static void test_no_args_argv0_is_path(void)
 {
 	_cleanup_free_ char *script = path_in("noargs.sh");
-	_cleanup_free_ char *body = vs_strdup_printf("#!/bin/sh\ntr '\\0' ' ' < /proc/$$/cmdline > %s/noargs\n", dir);
+	_cleanup_free_ char *body =
+	    vs_strdup_printf("#!/bin/sh\ntr '\\0' ' ' < /proc/$$/cmdline > %s/noargs\n", dir);
 	struct vs_error err = VS_ERROR_INIT;
 	CHECK_INT(vs_write_file(script, body, strlen(body), &err), ==, 0);
 	chmod(script, 0755);

@@ -66,7 +66,8 @@ static void errno_ret(struct oci_seccomp_syscall *r, uint32_t e)
 
 /* What an ASan/UBSan runtime calls in a filtered child (reports, shadow
  * memory); all below exit_group's number, so the ENOSYS limits stay put. */
-#define SANITIZER_NEEDS "mmap", "munmap", "mprotect", "madvise", "write", "rt_sigprocmask", "sigaltstack"
+#define SANITIZER_NEEDS                                                                            \
+	"mmap", "munmap", "mprotect", "madvise", "write", "rt_sigprocmask", "sigaltstack"
 
 /* Result of a child: its exit code (the errno it saw, 0 for success,
  * 100+ for harness failures) or 1000+signal when killed. */
@@ -528,7 +529,6 @@ static void test_config_errors(void)
 	s = profile("SCMP_ACT_ALLOW");
 	rule(s, "SCMP_ACT_ERRNO", NULL);
 	expect_compile_error(s, "syscalls[0].names: must list at least one syscall");
-
 }
 
 static void test_listener_config_errors(void)
