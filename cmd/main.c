@@ -16,25 +16,6 @@ static const struct vs_command commands[] = {
 #undef X
 };
 
-/* Commands still being written link against these weak definitions: they
- * answer --help and otherwise fail clearly; a cmd/<name>.c defining the real
- * one replaces it at link time. */
-#define X(n, s)                                                                                    \
-	__attribute__((weak)) int cmd_##n(struct vs_cli *cli, int argc, char **argv)               \
-	{                                                                                          \
-		static const struct cli_command command = {#n, "[options]", s, NULL, NULL};        \
-		int c;                                                                             \
-		while ((c = cli_getopt(cli, &command, argc, argv)) > 0)                            \
-			;                                                                          \
-		if (c < 0)                                                                         \
-			return cli_opt_status(c);                                                  \
-		struct vs_error err = VS_ERROR_INIT;                                               \
-		vs_error_set(&err, "not implemented yet");                                         \
-		return cli_fail(cli, &err);                                                        \
-	}
-VS_COMMANDS(X)
-#undef X
-
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: vessel [global options] COMMAND [options] ARGS\n\n"
