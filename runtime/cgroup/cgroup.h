@@ -60,6 +60,13 @@ struct cg_handle;
  * failure nothing is left behind (the directories it made are removed). */
 int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct vs_error *err);
 
+/* The path cg_create() would use for cfg (relative to the hierarchy root,
+ * as cg_handle_path() returns it), without creating anything; *ret_path is
+ * NULL when there is no cgroup2 mount or with cfg->systemd.  A create
+ * records it before cg_create(), so a create killed half-way can still have
+ * its cgroup found and removed. */
+int cg_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error *err);
+
 /* Open the cgroup of an existing container.  `path` is what
  * cg_handle_path() returned (relative to the cgroup2 hierarchy root, as in
  * /proc/PID/cgroup: "/vessel/ID"); NULL or "" gives an empty handle (a

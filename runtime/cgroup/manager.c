@@ -225,6 +225,16 @@ static int create_without_cgroup(const struct cg_config *cfg, struct cg_handle *
 	return 0;
 }
 
+int cg_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error *err)
+{
+	*ret_path = NULL;
+	_cleanup_free_ char *detected = cfg->root ? NULL : cg_find_cgroup2_mount();
+	if (cfg->systemd || (!cfg->root && !detected))
+		return 0;
+	_cleanup_free_ char *own = cg_own_cgroup();
+	return cg_resolve_path(cfg->cgroups_path, cfg->id, own, ret_path, err);
+}
+
 int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct vs_error *err)
 {
 	if (cfg->systemd)
