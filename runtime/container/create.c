@@ -131,6 +131,7 @@ static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
 static int spawn_container(struct create_ctx *x, struct spawn_result *r, struct vs_error *err)
 {
 	_cleanup_free_ char *fifo = ct_path(x->c, CT_FIFO_FILE);
+	_cleanup_free_ char *sc_cache = vs_strdup_printf("%s/.cache/seccomp", x->o->root);
 	struct spawn_config sc = {
 	    .config = x->config,
 	    .id = x->o->id,
@@ -143,6 +144,7 @@ static int spawn_container(struct create_ctx *x, struct spawn_result *r, struct 
 	    .no_pivot = x->o->no_pivot,
 	    .no_new_keyring = x->o->no_new_keyring,
 	    .systemd_cgroup = x->o->systemd_cgroup,
+	    .seccomp_cache_dir = sc_cache,
 	    .close_in_init = x->c->lock_fd,
 	    .state_json = hook_state_json,
 	    .state_data = x,

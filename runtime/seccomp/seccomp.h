@@ -87,6 +87,20 @@ int sc_compile(const struct oci_seccomp *seccomp, struct sc_filter **ret_filter,
 	       struct vs_error *err);
 void sc_filter_free(struct sc_filter *filter);
 
+/* sc_compile through a cache of compiled filters in cache_dir (the runtime
+ * uses <--root>/.cache/seccomp; made 0700 if its parent exists, entries
+ * 0600).  Same results and errors as sc_compile; a cache that cannot be
+ * read or written is only logged at debug level.  cache_dir NULL = no
+ * cache.  The key (SHA-256) covers the profile, vessel's and libseccomp's
+ * versions, the native arch and the running kernel. */
+int sc_compile_cached(const struct oci_seccomp *seccomp, const char *cache_dir,
+		      struct sc_filter **ret_filter, struct vs_error *err);
+#define SC_CACHE_KEY_LEN 32
+int sc_cache_key(const struct oci_seccomp *seccomp, unsigned char key[SC_CACHE_KEY_LEN],
+		 struct vs_error *err);
+/* <cache_dir>/<hex key>.bpf, freshly allocated. */
+char *sc_cache_entry_path(const char *cache_dir, const unsigned char key[SC_CACHE_KEY_LEN]);
+
 /* listenerPath when the profile uses SCMP_ACT_NOTIFY, else NULL. */
 const char *sc_filter_listener_path(const struct sc_filter *filter);
 const char *sc_filter_listener_metadata(const struct sc_filter *filter);

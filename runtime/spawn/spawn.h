@@ -47,6 +47,9 @@ struct spawn_config {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool systemd_cgroup;
+	/* Where compiled seccomp filters are cached (sc_compile_cached), NULL =
+	 * no cache. */
+	const char *seccomp_cache_dir;
 	/* An fd the init closes first thing: the container lock (a flock
 	 * belongs to the open file, and the init outlives create: holding it
 	 * would block `start`).  -1 = none. */
