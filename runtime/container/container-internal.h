@@ -8,6 +8,7 @@
 #define CT_STATE_FILE  "state.json"
 #define CT_CONFIG_FILE "config.json"
 #define CT_FIFO_FILE   "exec.fifo"
+#define CT_CGROUP_FILE "cgroup"
 
 struct ct_container *ct_new(const char *root, const char *id);
 char *ct_path(const struct ct_container *c, const char *name);

@@ -14,6 +14,10 @@
  *                           (poststop hooks and exec read it; the bundle may
  *                           change or vanish)
  *   <root>/<id>/exec.fifo   exists while the container is "created"
+ *   <root>/<id>/cgroup      the cgroup path, written before the cgroup is
+ *                           made: a create killed before state.json exists
+ *                           leaves this, and delete --force (ct_forget)
+ *                           removes that cgroup and kills what is in it
  *
  * Live status: "stopped" when the init is gone, is a zombie, or its pid now
  * belongs to another process (the start time kept in the state differs);
@@ -70,7 +74,8 @@ static inline void ct_freep(struct ct_container **c)
 #define _cleanup_ct_ __attribute__((cleanup(ct_freep)))
 
 /* Remove what a create that crashed left: a state dir without state.json
- * (delete --force of a container that "does not exist"). */
+ * (delete --force of a container that "does not exist"), and the cgroup
+ * its "cgroup" file names, with every process in it (the init). */
 int ct_forget(const char *root, const char *id, struct vs_error *err);
 
 /* Ids of every container under root (sorted); *ret_ids is NULL-terminated. */

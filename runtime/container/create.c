@@ -12,6 +12,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "runtime/cgroup/cgroup.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/spawn/spawn.h"
 #include "runtime/terminal/terminal.h"
@@ -118,6 +119,34 @@ static int make_fifo(struct create_ctx *x, struct vs_error *err)
 	return 0;
 }
 
+/* Record the cgroup path before the spawn makes the cgroup (and, on hybrid
+ * hosts, its v1 twins): until state.json exists it is the only way a
+ * delete --force after a killed create can find them, and the init, which
+ * is cloned into that cgroup.  Written first, so there is no moment where
+ * the cgroup exists unrecorded; a path recorded but never made is fine
+ * (cg_open gives a "gone" handle that destroys as a no-op). */
+static int record_cgroup(struct create_ctx *x, struct vs_error *err)
+{
+	const struct oci_linux *l = x->config->lnx;
+	struct cg_config cc = {
+	    .id = x->o->id,
+	    .cgroups_path = l ? l->cgroups_path : NULL,
+	    .systemd = x->o->systemd_cgroup,
+	};
+	_cleanup_free_ char *cg = NULL;
+	struct vs_error ignored = VS_ERROR_INIT;
+	/* A bad cgroupsPath is the spawn's to report (cg_create fails the
+	 * same way, with its usual context); then no cgroup is made. */
+	if (cg_resolve(&cc, &cg, &ignored) < 0) {
+		vs_error_clear(&ignored);
+		return 0;
+	}
+	if (!cg)
+		return 0; /* no cgroup2 (or systemd, refused by the spawn) */
+	_cleanup_free_ char *path = ct_path(x->c, CT_CGROUP_FILE);
+	return vs_write_file_atomic(path, cg, strlen(cg), 0600, err);
+}
+
 static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
 {
 	if (!path)
@@ -170,7 +199,7 @@ static int save_state(struct create_ctx *x, struct spawn_result *r, struct vs_er
 static int create_steps(struct create_ctx *x, struct vs_error *err)
 {
 	struct spawn_result r = {.pidfd = -1, .pty_master = -1};
-	if (load_bundle(x, err) < 0 || make_fifo(x, err) < 0)
+	if (load_bundle(x, err) < 0 || make_fifo(x, err) < 0 || record_cgroup(x, err) < 0)
 		return -1;
 	x->created = vs_now_rfc3339();
 	/* The rootfs as the spawn resolves it; the state keeps it. */

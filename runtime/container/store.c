@@ -251,6 +251,28 @@ int ct_remove_dir(const char *dir, struct vs_error *err)
 	return 0;
 }
 
+/* The cgroup a killed create recorded (create.c, record_cgroup). */
+static int forget_cgroup(struct ct_container *c, struct vs_error *err)
+{
+	_cleanup_free_ char *file = ct_path(c, CT_CGROUP_FILE);
+	_cleanup_free_ char *path = NULL;
+	size_t len = 0;
+	if (access(file, F_OK) < 0)
+		return 0;
+	if (vs_read_file(file, 0, &path, &len, err) < 0)
+		return -1;
+	if (len == 0)
+		return 0;
+	struct cg_handle *h = NULL;
+	int r = cg_open(path, &h, err);
+	if (r == 0)
+		r = cg_destroy(h, err);
+	cg_handle_free(h);
+	if (r < 0)
+		return vs_error_wrap(err, "remove cgroup %s", path);
+	return 0;
+}
+
 int ct_forget(const char *root, const char *id, struct vs_error *err)
 {
 	if (ct_validate_id(id, err) < 0)
@@ -267,5 +289,9 @@ int ct_forget(const char *root, const char *id, struct vs_error *err)
 	_cleanup_free_ char *state = ct_path(c, CT_STATE_FILE);
 	if (access(state, F_OK) == 0)
 		return 0; /* a real container appeared meanwhile: not ours to remove */
+	/* The cgroup goes first (it kills the init cloned into it): if that
+	 * fails, the state dir stays and a later delete --force can retry. */
+	if (forget_cgroup(c, err) < 0)
+		return -1;
 	return ct_remove_dir(c->dir, err);
 }

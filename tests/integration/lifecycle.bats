@@ -545,3 +545,42 @@ preserved"
 	[ "${#lines[@]}" -eq 1 ]
 	[ ! -e "$ROOT/$CID" ]
 }
+
+# A create SIGKILLed half-way, after it made the cgroup (and, on hybrid hosts,
+# the v1 accounting cgroups) and the init, before state.json recorded them:
+# delete --force must still find and remove all of it.  A createRuntime hook
+# runs in vessel's parent stage at exactly that point; it kills vessel.
+@test "lifecycle: delete --force cleans up after a create killed before its state" {
+	requires cgroup2
+	cat >"$BATS_TEST_TMPDIR/killer" <<-'EOF_HOOK'
+	#!/bin/sh
+	kill -9 "$PPID"
+	EOF_HOOK
+	chmod +x "$BATS_TEST_TMPDIR/killer"
+	set_args sleep 100
+	update_config ".hooks.createRuntime = [{path: \"$BATS_TEST_TMPDIR/killer\"}]"
+	run vessel create "$CID"
+	[ "$status" -eq 137 ] || fail "create was not killed (status $status): $output"
+	[ -d "$ROOT/$CID" ] && [ ! -e "$ROOT/$CID/state.json" ]
+	# No linux.cgroupsPath: the default cgroup is /vessel/<id>.
+	cg="$(cgroup2_mount)/vessel/$CID"
+	[ -d "$cg" ] || fail "the killed create made no cgroup at $cg: nothing tested"
+	v1=()
+	for d in /sys/fs/cgroup/*/; do
+		[ "${d%/}" = "$(cgroup2_mount)" ] && continue
+		[ -d "${d}vessel/$CID" ] && v1+=("${d}vessel/$CID")
+	done
+	run vessel list -q
+	refute_output --partial "$CID"
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+	[ ! -e "$cg" ] || fail "cgroup $cg left behind"
+	for d in "${v1[@]}"; do
+		[ ! -e "$d" ] || fail "v1 cgroup $d left behind"
+	done
+	run pgrep -f "sleep 100"
+	for p in $output; do
+		[ "$(readlink "/proc/$p/root")" != "$BUNDLE/rootfs" ] || fail "init $p left behind"
+	done
+}
