@@ -331,3 +331,33 @@ start_listener() {
 	assert_output --regexp 'getpid +[0-9.]+ +[0-9.]+ +[0-9.]+ '
 	assert_output --regexp 'geometric mean ratio: default/nosec [0-9.]+x, default/host [0-9.]+x'
 }
+
+@test "seccomp: the second run loads the compiled default profile from the cache, and it still denies" {
+	set_profile "$(default_profile)"
+	sh_c 'vprobe syscall keyctl 0; vprobe seccomp'
+	run "$VESSEL" --debug --root "$ROOT" run "$CID"
+	assert_success
+	assert_output --partial "seccomp cache: miss"
+	assert_output --partial "seccomp cache: stored"
+	refute_output --partial "seccomp cache: hit"
+	local entries=("$ROOT"/.cache/seccomp/*.bpf)
+	assert_equal "${#entries[@]}" 1
+	assert_equal "$(stat -c %a "$ROOT/.cache/seccomp" "${entries[0]}" | tr '\n' ' ')" "700 600 "
+
+	local second
+	second=$(new_id vt)
+	run "$VESSEL" --debug --root "$ROOT" run "$second"
+	assert_success
+	assert_output --regexp "seccomp cache: hit .*\.bpf"
+	refute_output --partial "seccomp cache: miss"
+	assert_line "keyctl: EPERM (Operation not permitted)"
+	assert_line "seccomp 2"
+
+	# A corrupt entry is recompiled and rewritten, never fatal.
+	printf 'garbage' >"${entries[0]}"
+	run "$VESSEL" --debug --root "$ROOT" run "$(new_id vt)"
+	assert_success
+	assert_output --partial "seccomp cache: miss"
+	assert_line "keyctl: EPERM (Operation not permitted)"
+	[[ $(stat -c %s "${entries[0]}") -gt 100 ]] || fail "entry not rewritten"
+}
