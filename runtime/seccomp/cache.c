@@ -29,7 +29,7 @@
 
 /* Bump when the entry layout or what sc_compile emits changes. */
 #define CACHE_FORMAT "vessel-seccomp-cache/1"
-#define CACHE_MAGIC "VSSCBPF1"
+#define CACHE_MAGIC  "VSSCBPF1"
 
 #ifndef VESSEL_VERSION
 #define VESSEL_VERSION "unknown"
