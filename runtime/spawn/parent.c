@@ -119,8 +119,8 @@ static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 
 static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	if (sc_compile_cached(ctx->c->lnx ? ctx->c->lnx->seccomp : NULL, ctx->cfg->seccomp_cache_dir,
-			      &ctx->seccomp, err) < 0)
+	if (sc_compile_cached(ctx->c->lnx ? ctx->c->lnx->seccomp : NULL,
+			      ctx->cfg->seccomp_cache_dir, &ctx->seccomp, err) < 0)
 		return -1;
 	const char *path = sc_filter_listener_path(ctx->seccomp);
 	if (path && sc_listener_connect(path, &ctx->seccomp_listener, err) < 0)
