@@ -55,6 +55,10 @@ struct ct_container {
 /* Non-empty, at most CT_ID_MAX bytes, [A-Za-z0-9_+.-] (runc's set), not
  * "." or "..": it is used as a directory and cgroup name. */
 int ct_validate_id(const char *id, struct vs_error *err);
+/* <root>/@cache/<what>: state the runtime keeps beside its containers (the
+ * compiled seccomp filters).  '@' is not allowed in a container id, so the
+ * name can never collide with a container's state dir. */
+char *ct_cache_dir(const char *root, const char *what);
 /* "KILL", "SIGKILL", "kill", "9", "SIGRTMIN+3"; 0 or -1 with err. */
 int ct_parse_signal(const char *s, int *ret_sig, struct vs_error *err);
 

@@ -160,7 +160,7 @@ static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
 static int spawn_container(struct create_ctx *x, struct spawn_result *r, struct vs_error *err)
 {
 	_cleanup_free_ char *fifo = ct_path(x->c, CT_FIFO_FILE);
-	_cleanup_free_ char *sc_cache = vs_strdup_printf("%s/.cache/seccomp", x->o->root);
+	_cleanup_free_ char *sc_cache = ct_cache_dir(x->o->root, "seccomp");
 	struct spawn_config sc = {
 	    .config = x->config,
 	    .id = x->o->id,

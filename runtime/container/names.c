@@ -30,6 +30,11 @@ int ct_validate_id(const char *id, struct vs_error *err)
 	return 0;
 }
 
+char *ct_cache_dir(const char *root, const char *what)
+{
+	return root ? vs_strdup_printf("%s/@cache/%s", root, what) : NULL;
+}
+
 static const struct {
 	const char *name;
 	int sig;

@@ -133,8 +133,11 @@ int ct_list(const char *root, char ***ret_ids, struct vs_error *err)
 	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+		struct vs_error ignored = VS_ERROR_INIT;
+		if (e->d_type != DT_DIR || ct_validate_id(e->d_name, &ignored) < 0) {
+			vs_error_clear(&ignored);
 			continue;
+		}
 		_cleanup_free_ char *state =
 		    vs_strdup_printf("%s/%s/%s", root, e->d_name, CT_STATE_FILE);
 		if (access(state, F_OK) == 0)

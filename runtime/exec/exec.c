@@ -115,8 +115,7 @@ static int prepare(struct exec_ctx *ctx, struct vs_error *err)
 	if (exec_open_target(ctx, err) < 0 || build_process(ctx, err) < 0)
 		return -1;
 	const struct oci_linux *l = ctx->config->lnx;
-	_cleanup_free_ char *sc_cache =
-	    r->root ? vs_strdup_printf("%s/.cache/seccomp", r->root) : NULL;
+	_cleanup_free_ char *sc_cache = ct_cache_dir(r->root, "seccomp");
 	if (sc_compile_cached(l ? l->seccomp : NULL, sc_cache, &ctx->seccomp, err) < 0)
 		return vs_error_wrap(err, "the container's seccomp profile");
 	const char *lpath = sc_filter_listener_path(ctx->seccomp);

@@ -245,6 +245,8 @@ int sc_compile_cached(const struct oci_seccomp *seccomp, const char *cache_dir,
 	if (cache_load(path, key, ret_filter, &cerr) == 0) {
 		vs_log_debug("seccomp cache: hit %s (%u instructions)", path,
 			     (*ret_filter)->n_insns);
+		/* What the compile would have reported under --debug. */
+		sc_log_unknown_names(seccomp);
 		return 0;
 	}
 	vs_log_debug("seccomp cache: miss: %s", cerr.msg);

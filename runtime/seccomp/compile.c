@@ -195,6 +195,24 @@ static int add_rules(scmp_filter_ctx ctx, uint32_t action, int nr, const char *n
 	return 0;
 }
 
+static void log_unknown_name(const char *where, size_t i, const char *name)
+{
+	vs_log_debug("seccomp: %s.names[%zu]: unknown syscall \"%s\" skipped", where, i, name);
+}
+
+void sc_log_unknown_names(const struct oci_seccomp *s)
+{
+	if (!vs_log_debug_enabled())
+		return;
+	for (size_t idx = 0; idx < s->n_syscalls; idx++) {
+		char *const *names = s->syscalls[idx].names;
+		_cleanup_free_ char *where = vs_strdup_printf(SC_PATH ".syscalls[%zu]", idx);
+		for (size_t i = 0; names && names[i]; i++)
+			if (seccomp_syscall_resolve_name(names[i]) == __NR_SCMP_ERROR)
+				log_unknown_name(where, i, names[i]);
+	}
+}
+
 static int add_entry(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sys, size_t idx,
 		     uint32_t default_action, bool *uses_notify, struct vs_error *err)
 {
@@ -221,8 +239,7 @@ static int add_entry(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sys,
 		const char *name = sys->names[i];
 		int nr = seccomp_syscall_resolve_name(name);
 		if (nr == __NR_SCMP_ERROR) {
-			vs_log_debug("seccomp: %s.names[%zu]: unknown syscall \"%s\" skipped",
-				     where, i, name);
+			log_unknown_name(where, i, name);
 			continue;
 		}
 		/* The runtime itself needs these to hand the notify fd over;

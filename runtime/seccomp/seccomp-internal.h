@@ -36,4 +36,8 @@ struct oci_seccomp;
 int sc_enosys_stub(const struct oci_seccomp *sc, uint32_t default_action, const uint32_t *arches,
 		   size_t n_arches, struct sc_filter *f, struct vs_error *err);
 
+/* Logs, at debug level, each syscall name libseccomp does not know (the
+ * compile skips them); a cache hit calls it so --debug says the same. */
+void sc_log_unknown_names(const struct oci_seccomp *s);
+
 #endif

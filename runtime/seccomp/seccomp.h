@@ -88,7 +88,7 @@ int sc_compile(const struct oci_seccomp *seccomp, struct sc_filter **ret_filter,
 void sc_filter_free(struct sc_filter *filter);
 
 /* sc_compile through a cache of compiled filters in cache_dir (the runtime
- * uses <--root>/.cache/seccomp; made 0700 if its parent exists, entries
+ * uses <--root>/@cache/seccomp; made 0700 if its parent exists, entries
  * 0600).  Same results and errors as sc_compile; a cache that cannot be
  * read or written is only logged at debug level.  cache_dir NULL = no
  * cache.  The key (SHA-256) covers the profile, vessel's and libseccomp's

@@ -409,7 +409,10 @@ _leaked_cgroups() {
 vessel_leaks() {
 	local ids=("$@") d p i pids=""
 	if [[ -d ${ROOT:-} ]]; then
-		for d in "$ROOT"/*/; do
+		for d in "$ROOT"/*/ "$ROOT"/.*/; do
+			# @cache is the runtime's own (compiled seccomp filters), not a
+			# container; '@' cannot appear in a container id.
+			[[ ${d%/} == "$ROOT/@cache" || ${d%/} == "$ROOT/." || ${d%/} == "$ROOT/.." ]] && continue
 			[[ -d $d ]] && echo "state dir left: ${d%/}"
 		done
 	fi

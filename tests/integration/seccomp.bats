@@ -340,9 +340,9 @@ start_listener() {
 	assert_output --partial "seccomp cache: miss"
 	assert_output --partial "seccomp cache: stored"
 	refute_output --partial "seccomp cache: hit"
-	local entries=("$ROOT"/.cache/seccomp/*.bpf)
+	local entries=("$ROOT"/@cache/seccomp/*.bpf)
 	assert_equal "${#entries[@]}" 1
-	assert_equal "$(stat -c %a "$ROOT/.cache/seccomp" "${entries[0]}" | tr '\n' ' ')" "700 600 "
+	assert_equal "$(stat -c %a "$ROOT/@cache/seccomp" "${entries[0]}" | tr '\n' ' ')" "700 600 "
 
 	local second
 	second=$(new_id vt)
@@ -360,4 +360,21 @@ start_listener() {
 	assert_output --partial "seccomp cache: miss"
 	assert_line "keyctl: EPERM (Operation not permitted)"
 	[[ $(stat -c %s "${entries[0]}") -gt 100 ]] || fail "entry not rewritten"
+}
+
+@test "seccomp: the filter cache never collides with a container id (a dot-named id is listed)" {
+	set_profile "$(default_profile)"
+	sh_c 'true'
+	run "$VESSEL" --root "$ROOT" run "$CID"
+	assert_success
+	[ -d "$ROOT/@cache/seccomp" ] || fail "no cache dir"
+	# '@' is not allowed in ids; '.cache', the obvious name, is a valid id.
+	run vessel run --detach ".cache" </dev/null
+	assert_success
+	run vessel list -q
+	assert_success
+	assert_output ".cache"
+	run vessel delete --force ".cache"
+	assert_success
+	[ -d "$ROOT/@cache/seccomp" ] || fail "delete touched the cache"
 }

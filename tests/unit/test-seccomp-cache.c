@@ -155,11 +155,11 @@ static void test_unwritable(const char *dir)
 	struct sc_filter *ref = NULL, *got = NULL;
 	struct vs_error err = VS_ERROR_INIT;
 	_cleanup_free_ char *file = vs_strdup_printf("%s/a-file", dir);
-	_cleanup_free_ char *under_file = vs_strdup_printf("%s/.cache/seccomp", file);
+	_cleanup_free_ char *under_file = vs_strdup_printf("%s/@cache/seccomp", file);
 	struct stat st;
 
 	CHECK(sc_compile(s, &ref, &err) == 0, "reference compile");
-	CHECK(sc_compile_cached(s, "/nonexistent-vessel-root/.cache/seccomp", &got, &err) == 0 &&
+	CHECK(sc_compile_cached(s, "/nonexistent-vessel-root/@cache/seccomp", &got, &err) == 0 &&
 		  same_filter(ref, got),
 	      "missing root: compiles without a cache");
 	CHECK(stat("/nonexistent-vessel-root", &st) < 0, "missing root is not created");
@@ -213,7 +213,7 @@ int main(void)
 {
 	if (!mkdtemp(tmp))
 		return 1;
-	_cleanup_free_ char *dir = vs_strdup_printf("%s/.cache/seccomp", tmp);
+	_cleanup_free_ char *dir = vs_strdup_printf("%s/@cache/seccomp", tmp);
 	test_miss_then_hit(dir);
 	test_key_changes();
 	test_corrupt(dir);
