@@ -584,3 +584,45 @@ preserved"
 		[ "$(readlink "/proc/$p/root")" != "$BUNDLE/rootfs" ] || fail "init $p left behind"
 	done
 }
+
+# The later window: the init has reported ready and blocks on its exec FIFO
+# (it outlives vessel there), state.json is not written yet.  strace kills
+# vessel on its last rename(), the one that would publish state.json; the
+# count comes from a calibration create, so it follows the code.
+@test "lifecycle: delete --force kills the blocked init of a create killed before its state" {
+	requires cgroup2
+	requires command strace
+	set_args sleep 100
+	# Twice: the first create may fill caches (more renames) the second
+	# and the real one then use.
+	for i in 1 2; do
+		cal=$(new_id)
+		strace -qq -o "$BATS_TEST_TMPDIR/cal.trace" -e trace=rename \
+			"$VESSEL" --root "$ROOT" create "$cal" </dev/null >"$BATS_TEST_TMPDIR/cal.log" 2>&1 ||
+			fail "calibration create: $(cat "$BATS_TEST_TMPDIR/cal.log")"
+		vessel delete --force "$cal"
+	done
+	n=$(grep -c '^rename(.*state\.json' "$BATS_TEST_TMPDIR/cal.trace")
+	[ "$n" -eq 1 ] || fail "state.json renames: $n"
+	n=$(grep -n '^rename(.*state\.json' "$BATS_TEST_TMPDIR/cal.trace" | cut -d: -f1)
+	n=$(head -n "$n" "$BATS_TEST_TMPDIR/cal.trace" | grep -c '^rename(')
+
+	# Output to a file, not run's pipe: the blocked init keeps its stdio.
+	status=0
+	strace -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when="$n" \
+		"$VESSEL" --root "$ROOT" create "$CID" </dev/null >"$BATS_TEST_TMPDIR/create.log" 2>&1 ||
+		status=$?
+	[ "$status" -eq 137 ] || fail "create was not killed (status $status): $(cat "$BATS_TEST_TMPDIR/create.log")"
+	[ ! -e "$ROOT/$CID/state.json" ]
+	cg="$(cgroup2_mount)/vessel/$CID"
+	pids=$(cat "$cg/cgroup.procs")
+	[ -n "$pids" ] || fail "no init was left blocked in $cg: nothing tested"
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+	[ ! -e "$cg" ] || fail "cgroup $cg left behind"
+	for p in $pids; do
+		[ ! -e "/proc/$p" ] || [ "$(awk '{print $3}' "/proc/$p/stat")" = Z ] ||
+			fail "init $p left behind"
+	done
+}
