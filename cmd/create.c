@@ -2,25 +2,12 @@
 #include <stdlib.h>
 
 #include "cmd/commands.h"
+#include "cmd/create-opts.h"
 #include "lib/util.h"
 #include "runtime/container/container.h"
 
-enum {
-	OPT_PID_FILE = CLI_OPT_LONG,
-	OPT_CONSOLE_SOCKET,
-	OPT_NO_PIVOT,
-	OPT_NO_NEW_KEYRING,
-	OPT_PRESERVE_FDS
-};
-
 static const struct cli_option options[] = {
-    {"bundle", 'b', CLI_ARG, "DIR", "path to the bundle (default: the current directory)"},
-    {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the init's pid to FILE"},
-    {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
-     "send the pty master of a terminal container to this unix socket"},
-    {"no-pivot", OPT_NO_PIVOT, CLI_NOARG, NULL, "use chroot instead of pivot_root"},
-    {"no-new-keyring", OPT_NO_NEW_KEYRING, CLI_NOARG, NULL, "keep the caller's session keyring"},
-    {"preserve-fds", OPT_PRESERVE_FDS, CLI_ARG, "N", "pass fds 3..3+N-1 to the container"},
+    CREATE_CLI_OPTIONS,
     {0},
 };
 
@@ -34,30 +21,30 @@ static const struct cli_command command = {
     .options = options,
 };
 
-static int parse_opt(struct vs_cli *cli, int c, struct ct_create_opts *o)
+int create_parse_opt(struct vs_cli *cli, int c, struct ct_create_opts *o)
 {
 	switch (c) {
 	case 'b':
 		o->bundle = optarg;
 		return 0;
-	case OPT_PID_FILE:
+	case CREATE_OPT_PID_FILE:
 		o->pid_file = optarg;
 		return 0;
-	case OPT_CONSOLE_SOCKET:
+	case CREATE_OPT_CONSOLE_SOCKET:
 		o->console_socket = optarg;
 		return 0;
-	case OPT_NO_PIVOT:
+	case CREATE_OPT_NO_PIVOT:
 		o->no_pivot = true;
 		return 0;
-	case OPT_NO_NEW_KEYRING:
+	case CREATE_OPT_NO_NEW_KEYRING:
 		o->no_new_keyring = true;
 		return 0;
-	case OPT_PRESERVE_FDS:
+	case CREATE_OPT_PRESERVE_FDS:
 		if (vs_parse_int(optarg, &o->preserve_fds) < 0 || o->preserve_fds < 0)
 			return cli_usage_error(cli, "--preserve-fds: invalid number '%s'", optarg);
 		return 0;
 	}
-	return 1;
+	return cli_usage_error(cli, "unexpected option");
 }
 
 int cmd_create(struct vs_cli *cli, int argc, char **argv)
@@ -66,7 +53,7 @@ int cmd_create(struct vs_cli *cli, int argc, char **argv)
 	    .root = cli->root, .systemd_cgroup = cli->systemd_cgroup, .detach = true};
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0)
-		if (parse_opt(cli, c, &o))
+		if (create_parse_opt(cli, c, &o))
 			return 1;
 	if (c < 0)
 		return cli_opt_status(c);

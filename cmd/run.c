@@ -1,29 +1,17 @@
 /* `vessel run`: create + start; in the foreground, wait for the container,
  * forward signals to it, return its exit status and delete it. */
 #include "cmd/commands.h"
+#include "cmd/create-opts.h"
 #include "lib/util.h"
 #include "runtime/container/container.h"
 #include "runtime/terminal/terminal.h"
 
-enum {
-	OPT_PID_FILE = CLI_OPT_LONG,
-	OPT_CONSOLE_SOCKET,
-	OPT_NO_PIVOT,
-	OPT_NO_NEW_KEYRING,
-	OPT_PRESERVE_FDS,
-	OPT_KEEP
-};
+enum { OPT_KEEP = CREATE_OPT_END };
 
 static const struct cli_option options[] = {
-    {"bundle", 'b', CLI_ARG, "DIR", "path to the bundle (default: the current directory)"},
+    CREATE_CLI_OPTIONS,
     {"detach", 'd', CLI_NOARG, NULL, "return once the container has started"},
     {"keep", OPT_KEEP, CLI_NOARG, NULL, "do not delete the container after it exits"},
-    {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the init's pid to FILE"},
-    {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
-     "send the pty master of a terminal container to this unix socket"},
-    {"no-pivot", OPT_NO_PIVOT, CLI_NOARG, NULL, "use chroot instead of pivot_root"},
-    {"no-new-keyring", OPT_NO_NEW_KEYRING, CLI_NOARG, NULL, "keep the caller's session keyring"},
-    {"preserve-fds", OPT_PRESERVE_FDS, CLI_ARG, "N", "pass fds 3..3+N-1 to the container"},
     {0},
 };
 
@@ -47,33 +35,14 @@ struct run_opts {
 static int parse_opt(struct vs_cli *cli, int c, struct run_opts *o)
 {
 	switch (c) {
-	case 'b':
-		o->create.bundle = optarg;
-		return 0;
 	case 'd':
 		o->create.detach = true;
 		return 0;
 	case OPT_KEEP:
 		o->keep = true;
 		return 0;
-	case OPT_PID_FILE:
-		o->create.pid_file = optarg;
-		return 0;
-	case OPT_CONSOLE_SOCKET:
-		o->create.console_socket = optarg;
-		return 0;
-	case OPT_NO_PIVOT:
-		o->create.no_pivot = true;
-		return 0;
-	case OPT_NO_NEW_KEYRING:
-		o->create.no_new_keyring = true;
-		return 0;
-	case OPT_PRESERVE_FDS:
-		if (vs_parse_int(optarg, &o->create.preserve_fds) < 0 || o->create.preserve_fds < 0)
-			return cli_usage_error(cli, "--preserve-fds: invalid number '%s'", optarg);
-		return 0;
 	}
-	return 1;
+	return create_parse_opt(cli, c, &o->create);
 }
 
 /* Foreground: supervise, then delete (the container is stopped by then). */
