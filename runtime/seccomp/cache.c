@@ -14,7 +14,7 @@
  * stored, so a hit never hides a profile error.  Writers replace entries by
  * rename, so concurrent creates at worst compile twice. */
 #include <errno.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,27 +47,22 @@ struct entry_hdr {
 	uint32_t meta_len;
 };
 
-static void md_freep(EVP_MD_CTX **c)
-{
-	EVP_MD_CTX_free(*c);
-}
-
 /* Length-prefixed so ("ab","c") and ("a","bc") hash differently; NULL is
  * distinct from "". */
-static void put_str(EVP_MD_CTX *md, const char *s)
+static void put_str(struct sha256_ctx *md, const char *s)
 {
 	uint64_t len = s ? strlen(s) : UINT64_MAX;
-	EVP_DigestUpdate(md, &len, sizeof(len));
+	sha256_update(md, sizeof(len), (const uint8_t *)&len);
 	if (s)
-		EVP_DigestUpdate(md, s, strlen(s));
+		sha256_update(md, strlen(s), (const uint8_t *)s);
 }
 
-static void put_u64(EVP_MD_CTX *md, uint64_t v)
+static void put_u64(struct sha256_ctx *md, uint64_t v)
 {
-	EVP_DigestUpdate(md, &v, sizeof(v));
+	sha256_update(md, sizeof(v), (const uint8_t *)&v);
 }
 
-static void put_strv(EVP_MD_CTX *md, char **v)
+static void put_strv(struct sha256_ctx *md, char **v)
 {
 	size_t n = 0;
 	while (v && v[n])
@@ -77,7 +72,7 @@ static void put_strv(EVP_MD_CTX *md, char **v)
 		put_str(md, v[i]);
 }
 
-static void put_profile(EVP_MD_CTX *md, const struct oci_seccomp *s)
+static void put_profile(struct sha256_ctx *md, const struct oci_seccomp *s)
 {
 	put_str(md, s->default_action);
 	put_u64(md, s->default_errno_ret.set ? s->default_errno_ret.value : UINT64_MAX);
@@ -107,13 +102,13 @@ static void put_profile(EVP_MD_CTX *md, const struct oci_seccomp *s)
 int sc_cache_key(const struct oci_seccomp *seccomp, unsigned char key[SC_CACHE_KEY_LEN],
 		 struct vs_error *err)
 {
-	_cleanup_(md_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	/* nettle, not libcrypto: libcrypto's first digest reads openssl.cnf
+	 * and loads its providers, ~3 ms of every create. */
+	struct sha256_ctx ctx, *md = &ctx;
 	const struct scmp_version *v = seccomp_version();
 	struct utsname u;
-	unsigned int len = 0;
 
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		return vs_error_set(err, "seccomp cache: sha256 init failed");
+	sha256_init(md);
 	if (uname(&u) < 0)
 		return vs_error_errno(err, errno, "seccomp cache: uname");
 	put_str(md, CACHE_FORMAT);
@@ -126,8 +121,8 @@ int sc_cache_key(const struct oci_seccomp *seccomp, unsigned char key[SC_CACHE_K
 	put_str(md, u.release);
 	put_str(md, u.version);
 	put_profile(md, seccomp);
-	if (EVP_DigestFinal_ex(md, key, &len) != 1 || len != SC_CACHE_KEY_LEN)
-		return vs_error_set(err, "seccomp cache: sha256 failed");
+	_Static_assert(SC_CACHE_KEY_LEN == SHA256_DIGEST_SIZE, "the key is a sha256");
+	sha256_digest(md, SC_CACHE_KEY_LEN, key);
 	return 0;
 }
 
