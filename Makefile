@@ -18,18 +18,29 @@ BUILDDIR ?= build
 VERSION := 0.1.0
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS    := libseccomp libcap yajl libmnl nettle libarchive libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap -lyajl -lmnl -lnettle -larchive -lcrypto)
+# Linked: what most commands need (nettle only for sha256, it is small and
+# needs no initialisation).  LAZY_PKGS are not linked into vessel:
+# runtime/image dlopen()s them at first use, so the commands that never
+# import an image do not load them and their dependencies (libarchive pulls
+# in libxml2, ICU, libstdc++, zstd, lzma, ...).  Their cflags are used as
+# usual; their sonames come from $(SONAMES_H).
+PKGS    := libseccomp libcap yajl libmnl nettle
+LAZY_PKGS := libarchive
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap -lyajl -lmnl -lnettle)
+LAZY_LIBS  := $(shell pkg-config --libs $(LAZY_PKGS) 2>/dev/null || echo -larchive)
+SONAMES_H  := $(BUILDDIR)/gen/vessel-sonames.h
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
            -Wstrict-prototypes -Wno-unused-parameter -Wvla -Wimplicit-fallthrough
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
-           -fstack-protector-strong -fno-strict-aliasing -I. $(PKG_CFLAGS) \
+           -fstack-protector-strong -fno-strict-aliasing -I. -I$(BUILDDIR)/gen $(PKG_CFLAGS) \
            -DVESSEL_VERSION='"$(VERSION)"' -DVESSEL_COMMIT='"$(COMMIT)"'
 LDLIBS  += $(PKG_LIBS)
+# A library the code no longer calls must not stay loaded by every command.
+LDFLAGS += -Wl,--as-needed
 # libm: the cgroup v2 cpu.shares -> cpu.weight map is log-quadratic.
 LDLIBS  += -lm
 
@@ -46,6 +57,8 @@ DEPS     := $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
+# test-image writes its layer tars with libarchive directly.
+UNIT_LDLIBS := $(LAZY_LIBS)
 
 .PHONY: all check unit integration asan install deps clean format lint images helpers
 
@@ -65,13 +78,27 @@ $(BUILDDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The sonames runtime/image dlopen()s: those the linker records when it
+# links $(LAZY_LIBS) (a probe program's DT_NEEDED), i.e. the libraries this
+# build was compiled against, not a version written down here.
+$(SONAMES_H): Makefile
+	@mkdir -p $(@D)
+	printf 'int main(void) { return 0; }\n' >$(@D)/soname-probe.c
+	$(CC) $(LDFLAGS) -Wl,--no-as-needed -o $(@D)/soname-probe $(@D)/soname-probe.c $(LAZY_LIBS)
+	objdump -p $(@D)/soname-probe | awk '$$1 == "NEEDED" && $$2 ~ /^libarchive\.so/ { n++; \
+		print "#define VS_SONAME_LIBARCHIVE \"" $$2 "\"" } \
+		END { if (n != 1) { print "no libarchive soname in the probe" >"/dev/stderr"; exit 1 } }' >$@.tmp
+	mv $@.tmp $@
+
+$(BUILDDIR)/runtime/image/libarchive.o: $(SONAMES_H)
+
 # profile.c embeds the default seccomp profile with .incbin, which -MMD
 # cannot see.
 $(BUILDDIR)/runtime/seccomp/profile.o: runtime/seccomp/default-profile.json
 
 $(BUILDDIR)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILDDIR)/libvessel.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS) $(UNIT_LDLIBS)
 
 asan:
 	$(MAKE) BUILDDIR=build-asan SANITIZE=address,undefined build-asan/vessel

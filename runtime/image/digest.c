@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,27 +12,29 @@
 #include "runtime/image/image-internal.h"
 #include "runtime/image/image.h"
 
-static void md_ctx_freep(EVP_MD_CTX **c)
-{
-	EVP_MD_CTX_free(*c);
-}
-
-static void to_hex(const unsigned char *md, char ret_hex[IMG_HEX_LEN + 1])
+static void to_hex(const uint8_t *md, char ret_hex[IMG_HEX_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
 		ret_hex[2 * i] = digits[md[i] >> 4];
 		ret_hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	ret_hex[IMG_HEX_LEN] = '\0';
 }
 
+void img_sha256_digest_hex(struct sha256_ctx *ctx, char ret_hex[IMG_HEX_LEN + 1])
+{
+	uint8_t md[SHA256_DIGEST_SIZE];
+	sha256_digest(ctx, sizeof(md), md);
+	to_hex(md, ret_hex);
+}
+
 void img_sha256_hex(const void *data, size_t len, char ret_hex[IMG_HEX_LEN + 1])
 {
-	unsigned char md[32];
-	unsigned int n = 0;
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	to_hex(md, ret_hex);
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	img_sha256_digest_hex(&ctx, ret_hex);
 }
 
 int img_sha256_file(const char *path, char ret_hex[IMG_HEX_LEN + 1], uint64_t *ret_size,
@@ -41,10 +43,9 @@ int img_sha256_file(const char *path, char ret_hex[IMG_HEX_LEN + 1], uint64_t *r
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "open %s", path);
-	_cleanup_(md_ctx_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		return vs_error_set(err, "sha256: cannot initialise libcrypto");
-	static char buf[1 << 16];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	static uint8_t buf[1 << 16];
 	uint64_t total = 0;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -54,13 +55,10 @@ int img_sha256_file(const char *path, char ret_hex[IMG_HEX_LEN + 1], uint64_t *r
 			return vs_error_errno(err, errno, "read %s", path);
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		sha256_update(&ctx, (size_t)n, buf);
 		total += (uint64_t)n;
 	}
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_DigestFinal_ex(ctx, md, &len);
-	to_hex(md, ret_hex);
+	img_sha256_digest_hex(&ctx, ret_hex);
 	if (ret_size)
 		*ret_size = total;
 	return 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <nettle/sha2.h>
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
@@ -69,7 +70,12 @@ bool img_is_dir(const char *path);
 
 /* ---- digests (digest.c) ------------------------------------------------- */
 
+/* sha256 is nettle's: no initialisation, 0.1 ms to load, where libcrypto
+ * (what this used first) reads openssl.cnf and sets up its providers on
+ * first use, about 3 ms of every command that hashes (bench/NOTES.md). */
 void img_sha256_hex(const void *data, size_t len, char ret_hex[IMG_HEX_LEN + 1]);
+/* Ends ctx (nettle resets it) and writes its digest as hex. */
+void img_sha256_digest_hex(struct sha256_ctx *ctx, char ret_hex[IMG_HEX_LEN + 1]);
 /* Streams the file through sha256. */
 int img_sha256_file(const char *path, char ret_hex[IMG_HEX_LEN + 1], uint64_t *ret_size,
 		    struct vs_error *err);

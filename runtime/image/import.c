@@ -16,6 +16,7 @@
 #include "lib/util.h"
 #include "runtime/image/image-internal.h"
 #include "runtime/image/image.h"
+#include "runtime/image/libarchive-internal.h"
 
 static void store_closep(struct img_store *s)
 {
@@ -161,6 +162,9 @@ int img_import(const char *store, const char *source, const char *name, const ch
 				    "import %s: not a directory (OCI layout) or a file (OCI "
 				    "archive)",
 				    source);
+	/* Before the store is touched: without libarchive, nothing to undo. */
+	if (img_load_libarchive(err) < 0)
+		return -1;
 	_cleanup_(store_closep) struct img_store s = {NULL, -1};
 	if (img_store_open(store, true, &s, err) < 0)
 		return -1;

@@ -1,4 +1,4 @@
-/* Unpacking layers with libarchive.
+/* Unpacking layers with libarchive (loaded at first use: libarchive.c).
  *
  * One pass per layer, two readers stacked: the outer one only decompresses
  * (format "raw", any filter), the inner one reads tar from the outer's
@@ -11,11 +11,9 @@
  * NAME, ".wh..wh..opq" the xattr trusted.overlay.opaque="y" on its
  * directory.  Overlay xattrs carried in the tar itself are dropped, so a
  * layer cannot forge a redirect or an opaque dir. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -26,6 +24,7 @@
 #include "lib/util.h"
 #include "runtime/image/image-internal.h"
 #include "runtime/image/image.h"
+#include "runtime/image/libarchive-internal.h"
 
 #define BLOCK 65536
 
@@ -40,16 +39,12 @@
 static void archive_read_freep(struct archive **a)
 {
 	if (*a)
-		archive_read_free(*a);
+		sym_archive_read_free(*a);
 }
 static void archive_write_freep(struct archive **a)
 {
 	if (*a)
-		archive_write_free(*a);
-}
-static void md_ctx_freep(EVP_MD_CTX **c)
-{
-	EVP_MD_CTX_free(*c);
+		sym_archive_write_free(*a);
 }
 /* The cwd is process-wide: every extraction puts it back. */
 static void restore_cwdp(int *fd)
@@ -64,33 +59,34 @@ static void restore_cwdp(int *fd)
 
 static int ar_error(struct archive *a, struct vs_error *err, const char *what)
 {
-	const char *msg = archive_error_string(a);
+	const char *msg = sym_archive_error_string(a);
 	return vs_error_set(err, "%s: %s", what, msg ? msg : "unknown libarchive error");
 }
 
 struct stream {
 	struct archive *outer;
-	EVP_MD_CTX *md;
+	struct sha256_ctx md;
 	char buf[BLOCK];
 };
 
 static la_ssize_t stream_read(struct archive *inner, void *data, const void **ret_buf)
 {
 	struct stream *s = data;
-	la_ssize_t n = archive_read_data(s->outer, s->buf, sizeof(s->buf));
+	la_ssize_t n = sym_archive_read_data(s->outer, s->buf, sizeof(s->buf));
 	if (n < 0) {
-		const char *msg = archive_error_string(s->outer);
-		archive_set_error(inner, archive_errno(s->outer), "%s", msg ? msg : "read error");
+		const char *msg = sym_archive_error_string(s->outer);
+		sym_archive_set_error(inner, sym_archive_errno(s->outer), "%s",
+				      msg ? msg : "read error");
 		return -1;
 	}
-	EVP_DigestUpdate(s->md, s->buf, (size_t)n);
+	sha256_update(&s->md, (size_t)n, (const uint8_t *)s->buf);
 	*ret_buf = s->buf;
 	return n;
 }
 
 static void drop_overlay_xattrs(struct archive_entry *e)
 {
-	if (archive_entry_xattr_reset(e) == 0)
+	if (sym_archive_entry_xattr_reset(e) == 0)
 		return;
 	struct keep {
 		char *name;
@@ -102,7 +98,7 @@ static void drop_overlay_xattrs(struct archive_entry *e)
 	const void *value;
 	size_t size;
 	bool dropped = false;
-	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+	while (sym_archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
 		/* trusted.overlay.*, user.overlay.*: any namespace overlayfs reads */
 		const char *dot = strchr(name, '.');
 		if (dot && strncmp(dot + 1, "overlay.", 8) == 0) {
@@ -116,9 +112,10 @@ static void drop_overlay_xattrs(struct archive_entry *e)
 		kept[n++].size = size;
 	}
 	if (dropped) {
-		archive_entry_xattr_clear(e);
+		sym_archive_entry_xattr_clear(e);
 		for (size_t i = 0; i < n; i++)
-			archive_entry_xattr_add_entry(e, kept[i].name, kept[i].value, kept[i].size);
+			sym_archive_entry_xattr_add_entry(e, kept[i].name, kept[i].value,
+							  kept[i].size);
 	}
 	for (size_t i = 0; i < n; i++) {
 		free(kept[i].name);
@@ -160,12 +157,12 @@ static int copy_data(struct archive *in, struct archive *out, const char *path,
 	size_t size;
 	la_int64_t off;
 	for (;;) {
-		int r = archive_read_data_block(in, &buf, &size, &off);
+		int r = sym_archive_read_data_block(in, &buf, &size, &off);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return ar_error(in, err, path);
-		if (archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN)
+		if (sym_archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN)
 			return ar_error(out, err, path);
 	}
 }
@@ -174,21 +171,21 @@ static int copy_data(struct archive *in, struct archive *out, const char *path,
 static int write_entry(struct archive *in, struct archive *out, struct archive_entry *e,
 		       const char *rel, struct vs_error *err)
 {
-	const char *link = archive_entry_hardlink(e);
+	const char *link = sym_archive_entry_hardlink(e);
 	if (link) {
 		enum img_entry_kind kind;
 		_cleanup_free_ char *target = NULL;
 		if (img_classify_entry(link, &kind, &target, err) < 0)
 			return -1;
-		archive_entry_set_hardlink(e, target);
+		sym_archive_entry_set_hardlink(e, target);
 	}
-	archive_entry_set_pathname(e, rel);
+	sym_archive_entry_set_pathname(e, rel);
 	drop_overlay_xattrs(e);
-	if (archive_write_header(out, e) < ARCHIVE_WARN)
+	if (sym_archive_write_header(out, e) < ARCHIVE_WARN)
 		return ar_error(out, err, rel);
-	if (archive_entry_size(e) > 0 && copy_data(in, out, rel, err) < 0)
+	if (sym_archive_entry_size(e) > 0 && copy_data(in, out, rel, err) < 0)
 		return -1;
-	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
+	if (sym_archive_write_finish_entry(out) < ARCHIVE_WARN)
 		return ar_error(out, err, rel);
 	return 0;
 }
@@ -200,30 +197,30 @@ static int extract_entries(struct archive *in, struct archive *out, int destfd, 
 {
 	struct archive_entry *e;
 	for (;;) {
-		int r = archive_read_next_header(in, &e);
+		int r = sym_archive_read_next_header(in, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return ar_error(in, err, "read tar");
 		enum img_entry_kind kind;
 		_cleanup_free_ char *rel = NULL;
-		if (img_classify_entry(archive_entry_pathname(e), &kind, &rel, err) < 0)
+		if (img_classify_entry(sym_archive_entry_pathname(e), &kind, &rel, err) < 0)
 			return -1;
 		if (!layer) {
 			/* An OCI archive holds a layout: plain files and dirs.
 			 * Anything else (a device node, a symlink) is refused
 			 * rather than created on the host. */
-			mode_t type = archive_entry_filetype(e);
+			mode_t type = sym_archive_entry_filetype(e);
 			if (type != AE_IFREG && type != AE_IFDIR)
 				return vs_error_set(err,
 						    "entry %s: only files and directories "
 						    "belong in an OCI archive",
-						    archive_entry_pathname(e));
-			if (archive_entry_hardlink(e))
+						    sym_archive_entry_pathname(e));
+			if (sym_archive_entry_hardlink(e))
 				return vs_error_set(err,
 						    "entry %s: hard links do not belong in "
 						    "an OCI archive",
-						    archive_entry_pathname(e));
+						    sym_archive_entry_pathname(e));
 			kind = IMG_ENTRY_FILE;
 		}
 		if (kind == IMG_ENTRY_FILE && *rel == '\0')
@@ -239,13 +236,13 @@ static int extract_entries(struct archive *in, struct archive *out, int destfd, 
 
 static int open_disk_writer(int flags, struct archive **ret, struct vs_error *err)
 {
-	struct archive *out = archive_write_disk_new();
+	struct archive *out = sym_archive_write_disk_new();
 	if (!out)
 		return vs_error_set(err, "libarchive: out of memory");
 	/* No user lookup: layers carry numeric ids meant for the container,
 	 * never to be mapped through the host's /etc/passwd. */
-	if (archive_write_disk_set_options(out, flags) != ARCHIVE_OK) {
-		archive_write_free(out);
+	if (sym_archive_write_disk_set_options(out, flags) != ARCHIVE_OK) {
+		sym_archive_write_free(out);
 		return vs_error_set(err, "libarchive: cannot set extraction options");
 	}
 	*ret = out;
@@ -272,7 +269,7 @@ static int extract_into(struct archive *in, const char *dest, bool layer, struct
 	_cleanup_strv_ char **opaque = NULL;
 	if (extract_entries(in, out, destfd, layer, &opaque, err) < 0)
 		return -1;
-	if (archive_write_close(out) != ARCHIVE_OK)
+	if (sym_archive_write_close(out) != ARCHIVE_OK)
 		return ar_error(out, err, "finish extraction");
 	for (size_t i = 0; opaque && opaque[i]; i++)
 		if (make_opaque(destfd, opaque[i], err) < 0)
@@ -282,14 +279,14 @@ static int extract_into(struct archive *in, const char *dest, bool layer, struct
 
 static int open_outer(const char *blob, struct archive **ret, struct vs_error *err)
 {
-	_cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+	_cleanup_(archive_read_freep) struct archive *a = sym_archive_read_new();
 	struct archive_entry *e;
 	if (!a)
 		return vs_error_set(err, "libarchive: out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, blob, BLOCK) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &e) != ARCHIVE_OK)
+	sym_archive_read_support_filter_all(a);
+	sym_archive_read_support_format_raw(a);
+	if (sym_archive_read_open_filename(a, blob, BLOCK) != ARCHIVE_OK ||
+	    sym_archive_read_next_header(a, &e) != ARCHIVE_OK)
 		return ar_error(a, err, "decompress");
 	*ret = TAKE_PTR(a);
 	return 0;
@@ -300,8 +297,8 @@ static int open_outer(const char *blob, struct archive **ret, struct vs_error *e
 static int drain(struct stream *s, struct vs_error *err)
 {
 	la_ssize_t n;
-	while ((n = archive_read_data(s->outer, s->buf, sizeof(s->buf))) > 0)
-		EVP_DigestUpdate(s->md, s->buf, (size_t)n);
+	while ((n = sym_archive_read_data(s->outer, s->buf, sizeof(s->buf))) > 0)
+		sha256_update(&s->md, (size_t)n, (const uint8_t *)s->buf);
 	return n < 0 ? ar_error(s->outer, err, "decompress") : 0;
 }
 
@@ -310,31 +307,20 @@ int img_unpack_layer(const char *blob, const char *dest, const char *diff_id_hex
 {
 	_cleanup_free_ struct stream *s = vs_malloc0(sizeof(*s));
 	_cleanup_(archive_read_freep) struct archive *outer = NULL;
-	_cleanup_(md_ctx_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		return vs_error_set(err, "sha256: cannot initialise libcrypto");
-	if (open_outer(blob, &outer, err) < 0)
+	if (img_load_libarchive(err) < 0 || open_outer(blob, &outer, err) < 0)
 		return -1;
 	s->outer = outer;
-	s->md = md;
-	_cleanup_(archive_read_freep) struct archive *in = archive_read_new();
+	sha256_init(&s->md);
+	_cleanup_(archive_read_freep) struct archive *in = sym_archive_read_new();
 	if (!in)
 		return vs_error_set(err, "libarchive: out of memory");
-	archive_read_support_format_tar(in);
-	if (archive_read_open(in, s, NULL, stream_read, NULL) != ARCHIVE_OK)
+	sym_archive_read_support_format_tar(in);
+	if (sym_archive_read_open(in, s, NULL, stream_read, NULL) != ARCHIVE_OK)
 		return ar_error(in, err, "read tar");
 	if (extract_into(in, dest, true, err) < 0 || drain(s, err) < 0)
 		return -1;
-	unsigned char bin[32];
-	unsigned int len = 0;
-	EVP_DigestFinal_ex(md, bin, &len);
 	char got[IMG_HEX_LEN + 1];
-	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		got[2 * i] = digits[bin[i] >> 4];
-		got[2 * i + 1] = digits[bin[i] & 15];
-	}
-	got[IMG_HEX_LEN] = '\0';
+	img_sha256_digest_hex(&s->md, got);
 	if (strcmp(got, diff_id_hex) != 0)
 		return vs_error_set(err,
 				    "diff_id mismatch: the uncompressed layer hashes to "
@@ -345,12 +331,14 @@ int img_unpack_layer(const char *blob, const char *dest, const char *diff_id_hex
 
 int img_extract_archive(const char *archive, const char *dest, struct vs_error *err)
 {
-	_cleanup_(archive_read_freep) struct archive *in = archive_read_new();
+	if (img_load_libarchive(err) < 0)
+		return -1;
+	_cleanup_(archive_read_freep) struct archive *in = sym_archive_read_new();
 	if (!in)
 		return vs_error_set(err, "libarchive: out of memory");
-	archive_read_support_filter_all(in);
-	archive_read_support_format_tar(in);
-	if (archive_read_open_filename(in, archive, BLOCK) != ARCHIVE_OK)
+	sym_archive_read_support_filter_all(in);
+	sym_archive_read_support_format_tar(in);
+	if (sym_archive_read_open_filename(in, archive, BLOCK) != ARCHIVE_OK)
 		return ar_error(in, err, archive);
 	if (extract_into(in, dest, false, err) < 0)
 		return vs_error_wrap(err, "%s", archive);
