@@ -164,7 +164,7 @@ int img_import(const char *store, const char *source, const char *name, const ch
 				    source);
 	/* Before the store is touched: without libarchive, nothing to undo. */
 	if (img_load_libarchive(err) < 0)
-		return -1;
+		return vs_error_wrap(err, "import %s", source);
 	_cleanup_(store_closep) struct img_store s = {NULL, -1};
 	if (img_store_open(store, true, &s, err) < 0)
 		return -1;
