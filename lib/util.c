@@ -191,14 +191,32 @@ int vs_write_file_at(int dirfd, const char *name, const char *data, struct vs_er
 	return 0;
 }
 
-int vs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+/* fsync of the directory after the rename: without it the rename itself
+ * (the new directory entry) may not survive a crash of the machine. */
+static int fsync_parent(const char *path, struct vs_error *err)
+{
+	_cleanup_free_ char *dir = vs_strdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return vs_error_errno(err, errno, "fsync %s", dir);
+	return 0;
+}
+
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable,
 			 struct vs_error *err)
 {
 	_cleanup_free_ char *tmp = vs_strdup_printf("%s.tmp.%d", path, (int)getpid());
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "open %s", tmp);
-	if (vs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (vs_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		unlink(tmp);
 		return vs_error_errno(err, e, "write %s", tmp);
@@ -208,7 +226,19 @@ int vs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		unlink(tmp);
 		return vs_error_errno(err, e, "rename %s to %s", tmp, path);
 	}
-	return 0;
+	return durable ? fsync_parent(path, err) : 0;
+}
+
+int vs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct vs_error *err)
+{
+	return write_replace(path, data, len, mode, false, err);
+}
+
+int vs_write_file_durable(const char *path, const void *data, size_t len, mode_t mode,
+			  struct vs_error *err)
+{
+	return write_replace(path, data, len, mode, true, err);
 }
 
 static int parse_check_end(const char *s, const char *end)

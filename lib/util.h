@@ -32,9 +32,19 @@ int vs_read_fd(int fd, size_t max_size, char **ret_buf, size_t *ret_len, struct 
 /* Write data to path (O_TRUNC|O_CREAT, mode 0644) or at dirfd/name. */
 int vs_write_file(const char *path, const void *data, size_t len, struct vs_error *err);
 int vs_write_file_at(int dirfd, const char *name, const char *data, struct vs_error *err);
-/* Atomic replace: write name.tmp in dirfd, fsync, rename over name. */
+/* Atomic replace: write path.tmp.PID beside path, rename it over path, so a
+ * reader sees the old or the new content, never part of one, even when
+ * vessel is killed mid-write.  No fsync: for runtime state (the state dir,
+ * pid files, caches), which lives on tmpfs in real deployments and means
+ * nothing after a reboot; an fsync there cost milliseconds per create on a
+ * disk-backed --root. */
 int vs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct vs_error *err);
+/* The same, made durable: fsync of the file before the rename and of its
+ * directory after it, so the new content survives a crash of the machine.
+ * For what must outlive a reboot (the image store's records). */
+int vs_write_file_durable(const char *path, const void *data, size_t len, mode_t mode,
+			  struct vs_error *err);
 
 /* write()/read() the whole buffer, retrying on EINTR and short counts. */
 int vs_write_all(int fd, const void *buf, size_t len);

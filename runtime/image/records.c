@@ -29,7 +29,7 @@ int img_rec_write(const struct img_store *s, const struct img_bundle_rec *r, str
 	    vs_strdup_printf("image=%s\nbundle=%s\nupper=%s\nwork=%s\nlayers=%s\n", r->image,
 			     r->bundle, r->upper, r->work, layers);
 	_cleanup_free_ char *path = img_rec_path(s, r->upper);
-	return vs_write_file_atomic(path, text, strlen(text), 0600, err);
+	return vs_write_file_durable(path, text, strlen(text), 0600, err);
 }
 
 void img_rec_clear(struct img_bundle_rec *r)
