@@ -116,26 +116,61 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-static int load(const struct bpf_insn *insns, size_t n, struct vs_error *err)
+static int prog_load(const struct bpf_insn *insns, size_t n, char *log, size_t log_size)
 {
-	static char log[8192];
 	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	attr.insns = (uintptr_t)insns;
 	attr.insn_cnt = (uint32_t)n;
 	attr.license = (uintptr_t) "Apache-2.0";
-	attr.log_buf = (uintptr_t)log;
-	attr.log_size = sizeof(log);
-	attr.log_level = 1;
-	int fd = sys_bpf(BPF_PROG_LOAD, &attr);
-	if (fd < 0) {
-		int e = errno;
-		log[sizeof(log) - 1] = '\0';
-		return vs_error_errno(err, e, "bpf(BPF_PROG_LOAD) of %zu instructions%s%.200s", n,
-				      log[0] ? ": verifier: " : "", log);
+	if (log) {
+		attr.log_buf = (uintptr_t)log;
+		attr.log_size = (uint32_t)log_size;
+		attr.log_level = 1;
 	}
-	return fd;
+	return sys_bpf(BPF_PROG_LOAD, &attr);
+}
+
+/* The verifier's log is a trace of the instructions it walked; the reason
+ * it refused is the last line, or the one before the "processed N insns"
+ * statistics line that newer kernels append.  Cuts log in place. */
+static const char *verifier_reason(char *log)
+{
+	char *line = NULL;
+	for (int i = 0; i < 2; i++) {
+		size_t len = strlen(log);
+		while (len > 0 && (log[len - 1] == '\n' || log[len - 1] == ' '))
+			log[--len] = '\0';
+		line = strrchr(log, '\n');
+		line = line ? line + 1 : log;
+		if (strncmp(line, "processed ", 10) != 0 || line == log)
+			break;
+		line[-1] = '\0';
+	}
+	return line;
+}
+
+/* Without a log first: formatting the verifier's log costs the kernel more
+ * than checking this program, and with a log a long rule list can fail
+ * with ENOSPC when the log fills even though the program is valid.  Only
+ * a load that failed is repeated with the log, for the error message; the
+ * first errno is the one reported. */
+static int load(const struct bpf_insn *insns, size_t n, struct vs_error *err)
+{
+	int fd = prog_load(insns, n, NULL, 0);
+	if (fd >= 0)
+		return fd;
+	int e = errno;
+	static char log[8192];
+	log[0] = '\0';
+	fd = prog_load(insns, n, log, sizeof(log));
+	if (fd >= 0) /* a transient failure (EAGAIN, ENOMEM): take the program */
+		return fd;
+	log[sizeof(log) - 1] = '\0';
+	const char *reason = verifier_reason(log);
+	return vs_error_errno(err, e, "bpf(BPF_PROG_LOAD) of %zu instructions%s%.200s", n,
+			      reason[0] ? ": verifier: " : "", reason);
 }
 
 /* Ids of the device programs attached to the cgroup now (at most 64:
