@@ -3,8 +3,9 @@
  * container again after the creating process has exited.
  *
  * It lives in <root>/<id>/state.json and is replaced atomically (temp file in
- * the same directory, fsync, rename), so a reader never sees half a file even
- * if vessel is killed mid-write.
+ * the same directory, rename), so a reader never sees half a file even if
+ * vessel is killed mid-write.  It is not fsync'd: the state dir is on tmpfs
+ * in real deployments and a container does not outlive a reboot.
  *
  * Later additions: put a new persistent field in `ext` (a key/value map kept
  * verbatim under "vessel" in state.json) or add an explicit field here and to

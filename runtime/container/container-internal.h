@@ -15,5 +15,7 @@ char *ct_path(const struct ct_container *c, const char *name);
 int ct_lock(struct ct_container *c, enum ct_lock mode, bool create, struct vs_error *err);
 bool ct_init_alive(const struct ct_container *c);
 int ct_remove_dir(const char *dir, struct vs_error *err);
+/* Record in the state what `start` needs from the config (start.c). */
+void ct_note_start(struct oci_state *s, const struct oci_config *config);
 
 #endif

@@ -1,4 +1,4 @@
-/* create and start. */
+/* create (start is in start.c). */
 #include "runtime/container/container-internal.h"
 
 #include <errno.h>
@@ -186,6 +186,7 @@ static int save_state(struct create_ctx *x, struct spawn_result *r, struct vs_er
 	struct oci_state *s = vs_malloc0(sizeof(*s));
 	x->c->state = s;
 	fill_state(x, s, r->pid, OCI_STATUS_CREATED);
+	ct_note_start(s, x->config);
 	s->init_start_time = r->start_time;
 	s->cgroup_path = vs_strdup(r->cgroup_path);
 	s->config_path = ct_path(x->c, CT_CONFIG_FILE);
@@ -255,39 +256,4 @@ int ct_create(const struct ct_create_opts *o, struct ct_container **ret, struct 
 	}
 	*ret = x.c;
 	return 0;
-}
-
-int ct_start(struct ct_container *c, struct vs_error *err)
-{
-	const char *status = ct_status(c);
-	if (strcmp(status, OCI_STATUS_CREATED) != 0) {
-		if (strcmp(status, OCI_STATUS_STOPPED) == 0)
-			return vs_error_set(err, "cannot start a container that has stopped");
-		return vs_error_set(err, "cannot start an already %s container", status);
-	}
-	int pidfd;
-	if (ct_pidfd(c, &pidfd, err) < 0)
-		return -1;
-	_cleanup_free_ char *fifo = ct_path(c, CT_FIFO_FILE);
-	int r = spawn_release(fifo, pidfd, err);
-	/* Released or dead, it is no longer "created". */
-	unlink(fifo);
-	if (r < 0)
-		return -1;
-	struct oci_config *config = NULL;
-	if (ct_load_config(c, &config, err) < 0)
-		return vs_error_wrap(err, "poststart hooks");
-	const struct oci_hook_list *l = &config->hooks[OCI_HOOK_POSTSTART];
-	if (l->n) {
-		/* The user process was started: "running" even if it is
-		 * already gone (a short-lived process), as the spec's poststart
-		 * state describes the start, not the present. */
-		free(c->state->status);
-		c->state->status = vs_strdup(OCI_STATUS_RUNNING);
-		_cleanup_free_ char *json = oci_state_to_json(c->state, true);
-		r = hooks_run(OCI_HOOK_POSTSTART, l, json, hooks_default_policy(OCI_HOOK_POSTSTART),
-			      err);
-	}
-	oci_config_free(config);
-	return r;
 }

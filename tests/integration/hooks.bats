@@ -171,3 +171,42 @@ log_field() { # KIND FIELD
 	[[ -e $BATS_TEST_TMPDIR/poststop-2 ]] || fail "the poststop hook after the failing one did not run"
 	[[ ! -e $ROOT/$CID ]] || fail "delete left the state dir"
 }
+
+# create records in state.json how many poststart hooks the config has, so
+# that start reads and parses the config only when there are some.
+@test "hooks: create records the poststart hooks; start without them does not read the config" {
+	update_config '.process.args = ["true"]'
+	detached vessel create "$CID" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	run jq -r '.vessel.poststartHooks' "$ROOT/$CID/state.json"
+	assert_output 0
+	# A kept config start could not parse: start must not need it.
+	mv "$ROOT/$CID/config.json" "$BATS_TEST_TMPDIR/kept.json"
+	echo '{' >"$ROOT/$CID/config.json"
+	run vessel start "$CID"
+	mv "$BATS_TEST_TMPDIR/kept.json" "$ROOT/$CID/config.json"
+	assert_success
+	assert_output ""
+}
+
+# A container created by a vessel from before that record: its state.json
+# has no "vessel" map at all.  start must still find the hooks in the config.
+@test "hooks: poststart still runs for a state.json without the record (older vessel)" {
+	make_host_hook
+	update_config ".process.args = [\"true\"] | .hooks.poststart = [$(hook_json poststart)]"
+	detached vessel create "$CID" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	state=$ROOT/$CID/state.json
+	run jq -r '.vessel.poststartHooks' "$state"
+	assert_output 1
+	jq 'del(.vessel.poststartHooks) | if .vessel == {} then del(.vessel) else . end' "$state" \
+		>"$state.old"
+	chmod 600 "$state.old"
+	mv "$state.old" "$state"
+	run jq -c 'has("vessel")' "$state"
+	assert_output false
+
+	detached vessel start "$CID" || fail "start: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	run cut -d' ' -f1 "$LOG"
+	assert_output poststart
+	assert_equal "$(log_field poststart status)" running
+	assert_equal "$(log_field poststart id)" "$CID"
+}

@@ -626,3 +626,35 @@ preserved"
 			fail "init $p left behind"
 	done
 }
+
+# Runtime state is replaced atomically (temp file + rename) but never
+# fsync'd: it lives on tmpfs in real deployments and means nothing after a
+# reboot, and each fsync cost milliseconds on a disk-backed --root.
+@test "lifecycle: create, start and delete rename their state files but never fsync" {
+	requires command strace
+	set_args true
+	run strace -f -qq -o "$BATS_TEST_TMPDIR/sync.trace" \
+		-e trace=rename,fsync,fdatasync,sync,syncfs,sync_file_range \
+		"$VESSEL" --root "$ROOT" run "$CID"
+	assert_success
+	grep -q 'rename(.*state\.json' "$BATS_TEST_TMPDIR/sync.trace" ||
+		fail "no rename of state.json traced: $(cat "$BATS_TEST_TMPDIR/sync.trace")"
+	run grep -E '(sync|syncfs|fsync|fdatasync|sync_file_range)\(' "$BATS_TEST_TMPDIR/sync.trace"
+	assert_output ""
+}
+
+# The device program used to be loaded with a fixed-size verifier log,
+# which overflowed from about 15 rules on: the load failed with ENOSPC.
+# The rules must still be in force: opening 200:5 (allowed, no driver)
+# reaches the kernel's ENXIO, 200:41 (not allowed) is refused with EPERM.
+@test "lifecycle: a container with 40 device rules runs and its rules apply" {
+	requires cgroup2
+	update_config '.linux.resources.devices += [range(1; 41)
+			| {allow: true, type: "c", major: 200, minor: ., access: "rwm"}]
+		| .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	set_cmd 'mknod /dev/d5 c 200 5 && mknod /dev/d41 c 200 41 || exit 9; cat /dev/d5; cat /dev/d41; true'
+	run vessel run "$CID"
+	assert_success
+	assert_output --partial "/dev/d5': No such device or address"
+	assert_output --partial "/dev/d41': Operation not permitted"
+}
