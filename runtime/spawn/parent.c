@@ -170,6 +170,21 @@ static const struct spawn_step prepare_steps[] = {
     {"fifo", step_fifo},
 };
 
+/* The init's identity goes to the caller before the parent can block on
+ * the handshake: from SYNC_READY on the init outlives vessel (its parent
+ * death signal is cleared), and if vessel is killed before state.json is
+ * written, this record is all that names it. */
+static int report_started(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct spawn_config *cfg = ctx->cfg;
+	uint64_t start_time;
+	if (!cfg->started)
+		return 0;
+	if (spawn_proc_stat(ctx->pid, &start_time, NULL, err) < 0)
+		return vs_error_wrap(err, "container init %d", (int)ctx->pid);
+	return cfg->started(cfg->state_data, ctx->pid, start_time, err);
+}
+
 static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	int fds[2];
@@ -206,7 +221,7 @@ static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 	ctx->pidfd = pidfd;
 	close(ctx->sock_child);
 	ctx->sock_child = -1;
-	return 0;
+	return report_started(ctx, err);
 }
 
 /* Both hook kinds of the runtime namespaces run with the pid now known. */
@@ -271,7 +286,7 @@ static int parent_switch_pid(struct spawn_ctx *ctx, const char *payload, struct 
 	if (ctx->pidfd < 0)
 		return vs_error_errno(err, errno, "pidfd_open %d", pid);
 	ctx->pid = pid;
-	return 0;
+	return report_started(ctx, err);
 }
 
 /* Serve the init's requests until it is ready or fails. */

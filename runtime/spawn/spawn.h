@@ -36,6 +36,14 @@
 /* Builds the state JSON the hooks get, for the init's pid and a status. */
 typedef char *(*spawn_state_fn)(void *data, pid_t pid, const char *status);
 
+/* Told the init's pid and start time (/proc/PID/stat field 22) as soon as
+ * the init exists: right after clone3, and again when the init turns out to
+ * be a grandchild (SYNC_PID), before anything that can block or fail.  The
+ * caller records them, so that a create killed from here on, before its
+ * state exists, still leaves a way to find the init (without a cgroup there
+ * is no other).  A failure fails the spawn, which then kills the init. */
+typedef int (*spawn_started_fn)(void *data, pid_t pid, uint64_t start_time, struct vs_error *err);
+
 struct spawn_config {
 	const struct oci_config *config;
 	const char *id;
@@ -56,6 +64,7 @@ struct spawn_config {
 	int close_in_init;
 	spawn_state_fn state_json;
 	void *state_data;
+	spawn_started_fn started; /* NULL = none; gets state_data too */
 };
 
 struct spawn_result {
