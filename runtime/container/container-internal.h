@@ -9,6 +9,7 @@
 #define CT_CONFIG_FILE "config.json"
 #define CT_FIFO_FILE   "exec.fifo"
 #define CT_CGROUP_FILE "cgroup"
+#define CT_INIT_FILE   "init"
 
 struct ct_container *ct_new(const char *root, const char *id);
 char *ct_path(const struct ct_container *c, const char *name);
@@ -17,5 +18,8 @@ bool ct_init_alive(const struct ct_container *c);
 int ct_remove_dir(const char *dir, struct vs_error *err);
 /* Record in the state what `start` needs from the config (start.c). */
 void ct_note_start(struct oci_state *s, const struct oci_config *config);
+/* Kill the init a create recorded right after the clone (the "init" file),
+ * if that pid still has the recorded start time; for ct_forget. */
+int ct_forget_init(struct ct_container *c, struct vs_error *err);
 
 #endif
