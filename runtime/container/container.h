@@ -18,6 +18,11 @@
  *                           made: a create killed before state.json exists
  *                           leaves this, and delete --force (ct_forget)
  *                           removes that cgroup and kills what is in it
+ *   <root>/<id>/init        "PID START_TIME" of the init, written as soon as
+ *                           the clone returns: without a cgroup it is the
+ *                           only trace of the init of a create killed before
+ *                           state.json; ct_forget kills that pid only while
+ *                           its start time still matches
  *
  * Live status: "stopped" when the init is gone, is a zombie, or its pid now
  * belongs to another process (the start time kept in the state differs);
@@ -78,8 +83,9 @@ static inline void ct_freep(struct ct_container **c)
 #define _cleanup_ct_ __attribute__((cleanup(ct_freep)))
 
 /* Remove what a create that crashed left: a state dir without state.json
- * (delete --force of a container that "does not exist"), and the cgroup
- * its "cgroup" file names, with every process in it (the init). */
+ * (delete --force of a container that "does not exist"), the init its
+ * "init" file names, and the cgroup its "cgroup" file names, with every
+ * process in it. */
 int ct_forget(const char *root, const char *id, struct vs_error *err);
 
 /* Ids of every container under root (sorted); *ret_ids is NULL-terminated. */
@@ -120,7 +126,10 @@ struct ct_create_opts {
 int ct_create(const struct ct_create_opts *o, struct ct_container **ret, struct vs_error *err);
 /* Release a created container's init, then run poststart hooks. */
 int ct_start(struct ct_container *c, struct vs_error *err);
-/* Signal the init, or with all every process of the container. */
+/* Signal the init, or with all every process of the container: those of
+ * its cgroup, or without one those of the pid namespace it made; without a
+ * cgroup in a shared pid namespace (the host's, another container's) all is
+ * refused, as its processes cannot be told apart from others. */
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err);
 /* Delete: a stopped or created container always; running or paused only
  * with force (killed and reaped first).  Removes the cgroup, runs poststop
