@@ -292,9 +292,10 @@ int ct_forget(const char *root, const char *id, struct vs_error *err)
 	_cleanup_free_ char *state = ct_path(c, CT_STATE_FILE);
 	if (access(state, F_OK) == 0)
 		return 0; /* a real container appeared meanwhile: not ours to remove */
-	/* The cgroup goes first (it kills the init cloned into it): if that
-	 * fails, the state dir stays and a later delete --force can retry. */
-	if (forget_cgroup(c, err) < 0)
+	/* The init and the cgroup go first (without a cgroup, the init record
+	 * is the only way to the init): if that fails, the state dir stays and
+	 * a later delete --force can retry. */
+	if (ct_forget_init(c, err) < 0 || forget_cgroup(c, err) < 0)
 		return -1;
 	return ct_remove_dir(c->dir, err);
 }
