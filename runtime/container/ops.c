@@ -30,17 +30,43 @@ static int open_cgroup(struct ct_container *c, struct cg_handle **ret, struct vs
 	return cg_open(c->state->cgroup_path, ret, err);
 }
 
+/* The init is pid 1 of a namespace below ours (NSpid: "<our pid> 1"): the
+ * container made that namespace; one it joined has its own pid 1. */
+static bool init_owns_pidns(pid_t pid)
+{
+	_cleanup_free_ char *path = vs_strdup_printf("/proc/%d/status", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	struct vs_error ignored = VS_ERROR_INIT;
+	if (vs_read_file(path, 0, &text, NULL, &ignored) < 0) {
+		vs_error_clear(&ignored);
+		return false;
+	}
+	char *line = strstr(text, "\nNSpid:");
+	if (!line)
+		return false;
+	line++;
+	line[strcspn(line, "\n")] = '\0';
+	const char *last = strrchr(line, '\t');
+	return last && last != strchr(line, '\t') && strcmp(last + 1, "1") == 0;
+}
+
 /* Without a cgroup, "every process of the container" is every process in
- * the init's pid namespace; with the host's pid namespace there is no way
- * to tell, so only the init is signalled. */
+ * the pid namespace the container made.  In a shared one (the host's, or
+ * another container's) they cannot be told apart: signalling only the init
+ * would pass for --all and leave the rest running, so refuse. */
 static int kill_pidns(struct ct_container *c, int sig, struct vs_error *err)
 {
-	struct stat init_ns, self_ns, st;
+	struct stat init_ns, st;
 	_cleanup_free_ char *p = vs_strdup_printf("/proc/%d/ns/pid", (int)c->state->pid);
 	if (stat(p, &init_ns) < 0)
 		return vs_error_set(err, "container not running");
-	if (stat("/proc/self/ns/pid", &self_ns) == 0 && self_ns.st_ino == init_ns.st_ino)
-		return 0;
+	if (!init_owns_pidns(c->state->pid))
+		return vs_error_set(
+		    err,
+		    "kill --all: container \"%s\" has no cgroup and shares its pid "
+		    "namespace (the host's or another container's), so its other "
+		    "processes cannot be found; signal its init alone (without --all)",
+		    c->id);
 	DIR *d = opendir("/proc");
 	if (!d)
 		return vs_error_errno(err, errno, "open /proc");
