@@ -14,7 +14,10 @@ static const struct cli_command command = {
     .args = "[options] CONTAINER",
     .summary = "Delete a container: its processes, cgroup and state.",
     .details = "A running container is refused without --force.  poststop hooks run after\n"
-	       "the container is gone; their failures are only warnings.",
+	       "the container is gone; their failures are only warnings.  --force on a\n"
+	       "container whose create was killed before it finished kills the init that\n"
+	       "create recorded (if its pid still has the recorded start time) and removes\n"
+	       "its cgroup and state.",
     .options = options,
 };
 

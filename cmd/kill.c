@@ -14,7 +14,9 @@ static const struct cli_command command = {
     .args = "[options] CONTAINER [SIGNAL]",
     .summary = "Send a signal (default SIGTERM) to a container's init.",
     .details = "SIGNAL is a name (KILL, SIGKILL) or a number.  Delivered through a pidfd, so\n"
-	       "a recycled pid is never signalled.",
+	       "a recycled pid is never signalled.  --all reaches the processes of the\n"
+	       "container's cgroup; without a cgroup, those of the pid namespace it made, and\n"
+	       "it is refused when the container shares its pid namespace.",
     .options = options,
 };
 
