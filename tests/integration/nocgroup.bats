@@ -91,7 +91,7 @@ gone() {
 @test "nocgroup: delete --force kills the blocked init of a create killed before its state" {
 	requires command strace
 	set_args sleep 1000
-	for i in 1 2; do
+	for _ in 1 2; do
 		cal=$(new_id)
 		unshare -m --propagation private "$BATS_TEST_TMPDIR/nocg-env" \
 			strace -qq -o "$BATS_TEST_TMPDIR/cal.trace" -e trace=rename \
@@ -124,6 +124,52 @@ gone() {
 	for p in $pids; do
 		gone "$p" || fail "init $p left behind"
 	done
+}
+
+# Earlier: vessel killed by a createRuntime hook, mid-handshake.  The init
+# still has its parent death signal there and dies with vessel; delete --force
+# then finds a dead (or reaped) init in the record and removes the state dir.
+@test "nocgroup: delete --force after a create killed mid-handshake leaves nothing" {
+	cat >"$BATS_TEST_TMPDIR/killer" <<-'EOF_HOOK'
+		#!/bin/sh
+		kill -9 "$PPID"
+	EOF_HOOK
+	chmod +x "$BATS_TEST_TMPDIR/killer"
+	set_args sleep 1000
+	update_config ".hooks.createRuntime = [{path: \"$BATS_TEST_TMPDIR/killer\"}]"
+	run nocg create "$CID"
+	[ "$status" -eq 137 ] || fail "create was not killed (status $status): $output"
+	[ -e "$ROOT/$CID/init" ] && [ ! -e "$ROOT/$CID/state.json" ] ||
+		fail "no init record without state.json: nothing tested"
+	read -r rec_pid _ <"$ROOT/$CID/init"
+	run nocg delete --force "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ]
+	retry 50 0.1 gone "$rec_pid"
+}
+
+# A new pid namespace inside a joined user namespace: the cloned child forks
+# the real init and exits (SYNC_PID); the record must follow to the init.
+@test "nocgroup: the init record names the forked init of a joined user namespace" {
+	requires userns
+	remap_rootfs 100000 100000
+	update_config '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	set_args sleep 1000
+	first=$(new_id first)
+	detached nocg run -d "$first"
+	wait_for_status "$first" running
+	pid=$(container_pid "$first")
+	update_config "del(.linux.uidMappings, .linux.gidMappings) |
+		.linux.namespaces |= map(if .type == \"user\" then .path = \"/proc/$pid/ns/user\" else . end)"
+	detached nocg create "$CID"
+	[ "$(container_status "$CID")" = created ]
+	read -r rec_pid rec_start <"$ROOT/$CID/init"
+	[ "$rec_pid" = "$(jq .pid "$ROOT/$CID/state.json")" ] ||
+		fail "record names $rec_pid, the init is $(jq .pid "$ROOT/$CID/state.json")"
+	[ "$rec_start" = "$(jq .initStartTime "$ROOT/$CID/state.json")" ]
+	[ "$(awk '/^NSpid:/ { print $NF }' "/proc/$rec_pid/status")" = 1 ]
 }
 
 # A record whose pid now belongs to another process (same pid, other start
