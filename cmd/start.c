@@ -7,9 +7,8 @@ static const struct cli_command command = {
     .args = "CONTAINER",
     .summary = "Start a created container: its init executes the user process.",
     .details = "Fails if the container is not in the created state.  Returns once the\n"
-	       "container's process has been executed (unlike runc, which returns once the\n"
-	       "init is released): a failing startContainer hook or exec fails start.\n"
-	       "poststart hooks run before this returns.",
+	       "container's process has been executed, so a failing startContainer hook or\n"
+	       "exec fails start.  poststart hooks run before this returns.",
 };
 
 int cmd_start(struct vs_cli *cli, int argc, char **argv)
