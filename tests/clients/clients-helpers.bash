@@ -19,6 +19,9 @@
 #                          state dirs under $CL_STATE_ROOTS, mounts under
 #                          $CL_DIR, processes naming $CL_DIR or a container,
 #                          cgroups (v1 or v2) named after a container
+#   cl_lasting_leaks       cl_leaks, again for up to 3 s while it is not
+#                          empty (a shim or conmon exits a moment after its
+#                          container is removed)
 #   cl_assert_no_leaks     fail with cl_leaks's list when it is not empty
 #   cl_cgroups_snapshot / cl_cgroups_restore DIRNAME
 #                          remember which /sys/fs/cgroup/*/DIRNAME existed,
@@ -119,6 +122,18 @@ cl_leaks() {
 	_cl_leaked_mounts
 	_cl_leaked_procs
 	_cl_leaked_cgroups
+}
+
+# One look when nothing is left, the usual case: a look costs half a
+# second in the TCG VM.
+cl_lasting_leaks() {
+	local leaks tries=30
+	leaks=$(cl_leaks)
+	while [[ -n $leaks ]] && ((tries-- > 0)); do
+		sleep 0.1
+		leaks=$(cl_leaks)
+	done
+	printf '%s' "$leaks"
 }
 
 cl_assert_no_leaks() {

@@ -62,8 +62,7 @@ teardown_file() {
 	[[ -n ${CL_DIR:-} && -f $CL_DIR/containers.conf ]] || return 0
 	pm rm -a -f -t 0 >/dev/null 2>&1
 	local leaks
-	retry 30 0.1 test -z "$(cl_leaks)"
-	leaks=$(cl_leaks)
+	leaks=$(cl_lasting_leaks)
 	pm system reset -f >/dev/null 2>&1
 	# overlay leaves its own private bind of the graph root mounted
 	grep -F " $CL_DIR/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r |
@@ -79,8 +78,7 @@ setup() {
 teardown() {
 	[[ -z ${CL_SKIP:-} ]] || return 0
 	local c leaks
-	retry 30 0.1 test -z "$(cl_leaks)"
-	leaks=$(cl_leaks)
+	leaks=$(cl_lasting_leaks)
 	for c in $(pm ps -aq 2>/dev/null); do
 		leaks+="${leaks:+$'\n'}container $c still in podman"
 		pm rm -f -t 0 "$c" >/dev/null 2>&1
