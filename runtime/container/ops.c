@@ -142,15 +142,9 @@ static int kill_and_wait(struct ct_container *c, struct vs_error *err)
 	return 0;
 }
 
-static void run_poststop(struct ct_container *c)
+static void run_poststop(struct ct_container *c, const struct oci_config *config)
 {
 	struct vs_error err = VS_ERROR_INIT;
-	struct oci_config *config = NULL;
-	if (ct_load_config(c, &config, &err) < 0) {
-		vs_log_warn("poststop hooks: %s", err.msg);
-		vs_error_clear(&err);
-		return;
-	}
 	const struct oci_hook_list *l = &config->hooks[OCI_HOOK_POSTSTOP];
 	if (l->n) {
 		free(c->state->status);
@@ -160,19 +154,32 @@ static void run_poststop(struct ct_container *c)
 			vs_log_warn("%s", err.msg);
 		vs_error_clear(&err);
 	}
-	oci_config_free(config);
 }
 
 /* A bundle made by `vessel bundle` owns its overlay upper dir: delete
  * removes it (runtime/image decides, from the annotations and its store's
  * record).  A failure is a warning: the container itself is gone. */
-static void release_image_bundle(struct ct_container *c)
+static void release_image_bundle(struct ct_container *c, const struct oci_config *config)
+{
+	struct vs_error err = VS_ERROR_INIT;
+	if (img_release_bundle(config, &err) < 0)
+		vs_log_warn("delete %s: %s", c->id, err.msg);
+	vs_error_clear(&err);
+}
+
+/* What delete does with the kept config, parsed once for both.  An
+ * unreadable config is a warning: the container itself is gone. */
+static void release_from_config(struct ct_container *c)
 {
 	struct vs_error err = VS_ERROR_INIT;
 	struct oci_config *config = NULL;
-	if (ct_load_config(c, &config, &err) < 0 || img_release_bundle(config, &err) < 0)
-		vs_log_warn("delete %s: %s", c->id, err.msg);
-	vs_error_clear(&err);
+	if (ct_load_config(c, &config, &err) < 0) {
+		vs_log_warn("delete %s: poststop hooks and image bundle: %s", c->id, err.msg);
+		vs_error_clear(&err);
+		return;
+	}
+	run_poststop(c, config);
+	release_image_bundle(c, config);
 	oci_config_free(config);
 }
 
@@ -191,7 +198,6 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 		if (open_cgroup(c, &h, err) < 0 || cg_destroy(h, err) < 0)
 			return vs_error_wrap(err, "remove cgroup");
 	}
-	run_poststop(c);
-	release_image_bundle(c);
+	release_from_config(c);
 	return ct_remove_dir(c->dir, err);
 }

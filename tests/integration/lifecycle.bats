@@ -658,3 +658,25 @@ preserved"
 	assert_output --partial "/dev/d5': No such device or address"
 	assert_output --partial "/dev/d41': Operation not permitted"
 }
+
+# delete reads the kept config once, for poststop hooks and the image bundle
+# both; an unreadable one is a warning, and the container still goes.
+@test "lifecycle: delete reads the kept config once; a broken one only warns" {
+	requires command strace
+	set_args true
+	broken=$(new_id)
+	for id in "$CID" "$broken"; do
+		detached vessel create "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+		detached vessel start "$id" || fail "start: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+		wait_for_status "$id" stopped
+	done
+	strace -f -qq -o "$BATS_TEST_TMPDIR/delete.trace" -e trace=openat \
+		"$VESSEL" --root "$ROOT" delete "$CID"
+	run grep -c "$ROOT/$CID/config.json\"" "$BATS_TEST_TMPDIR/delete.trace"
+	assert_output 1
+	echo '{' >"$ROOT/$broken/config.json"
+	run vessel delete "$broken"
+	assert_success
+	assert_output --partial "poststop hooks and image bundle"
+	[ ! -e "$ROOT/$broken" ] || fail "delete left the state dir"
+}
