@@ -7,7 +7,8 @@ runtime.v1), which is loaded at run time to build the message classes; the
 RPCs are grpc generic unary calls.  Requests are JSON (the proto3 JSON
 mapping, camelCase or the proto names); responses print as JSON.
 
-usage: cri-client.py [--socket PATH] [--containerd BIN] [--timeout S] CMD ARGS
+usage: cri-client.py [--socket PATH] [--containerd BIN] [--api-cache FILE]
+                     [--timeout S] CMD ARGS
   version                         RuntimeService/Version
   runp [--runtime H] POD          RunPodSandbox; POD is a PodSandboxConfig
   create POD-ID CONTAINER POD     CreateContainer (ContainerConfig, and the
@@ -22,7 +23,8 @@ A JSON argument is inline when it starts with "{", else a file ("-": stdin).
 An RPC that fails prints "cri-client: METHOD: CODE: message" and exits 1.
 
 env: CRI_SOCKET (default /run/containerd/containerd.sock), CRI_CONTAINERD
-     (the binary holding the API, default containerd from PATH).
+     (the binary holding the API, default containerd from PATH),
+     CRI_API_CACHE (--api-cache: the descriptor, saved on first use).
 """
 
 import argparse
@@ -51,18 +53,37 @@ def find_api_descriptor(binary):
     """The serialized FileDescriptorProto of runtime.v1's api.proto."""
     with open(binary, "rb") as f:
         data = f.read()
+    view = memoryview(data)
     at = data.find(GZIP_MAGIC)
     while at >= 0:
+        # a member is followed by unrelated bytes: decompressobj stops at
+        # the member's end instead of failing like gzip.decompress; a few
+        # KB tell whether it is the descriptor (most members are not)
         try:
-            # a member is followed by unrelated bytes: decompressobj stops at
-            # the member's end instead of failing like gzip.decompress
-            raw = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[at:at + (4 << 20)])
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(view[at:at + 4096])
+            if head.startswith(API_PREFIX):
+                return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(view[at:at + (4 << 20)])
         except zlib.error:
-            raw = b""
-        if raw.startswith(API_PREFIX):
-            return raw
+            pass
         at = data.find(GZIP_MAGIC, at + 1)
     raise CriError(f"no {PACKAGE} api.proto descriptor in {binary}")
+
+
+def load_api_descriptor(binary, cache):
+    """Read from the containerd binary, or from cache (written on first
+    use: scanning a 48 MB binary costs seconds in a TCG VM over 9p)."""
+    if cache and os.path.exists(cache):
+        with open(cache, "rb") as f:
+            return f.read()
+    if not binary:
+        raise CriError("no containerd binary to read the CRI API from (--containerd)")
+    raw = find_api_descriptor(binary)
+    if cache:
+        tmp = f"{cache}.{os.getpid()}"
+        with open(tmp, "wb") as f:
+            f.write(raw)
+        os.rename(tmp, cache)
+    return raw
 
 
 def strip_options(msg):
@@ -83,8 +104,8 @@ def strip_options(msg):
 
 
 class Api:
-    def __init__(self, binary):
-        fdp = descriptor_pb2.FileDescriptorProto.FromString(find_api_descriptor(binary))
+    def __init__(self, raw):
+        fdp = descriptor_pb2.FileDescriptorProto.FromString(raw)
         del fdp.dependency[:]
         strip_options(fdp)
         self.pool = descriptor_pool.DescriptorPool()
@@ -186,6 +207,8 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--socket", default=os.environ.get("CRI_SOCKET", "/run/containerd/containerd.sock"))
     p.add_argument("--containerd", default=os.environ.get("CRI_CONTAINERD") or shutil.which("containerd"))
+    p.add_argument("--api-cache", default=os.environ.get("CRI_API_CACHE"),
+                   help="file keeping the API descriptor read from --containerd")
     p.add_argument("--timeout", type=float, default=60, help="seconds per RPC")
     sub = p.add_subparsers(dest="command", required=True)
     for name, (_, args, _) in SIMPLE.items():
@@ -211,9 +234,8 @@ def parse_args(argv):
 def main(argv):
     a = parse_args(argv)
     try:
-        if not a.containerd:
-            raise CriError("no containerd binary to read the CRI API from (--containerd)")
-        client = Client(Api(a.containerd), a.socket, a.timeout)
+        api = Api(load_api_descriptor(a.containerd, a.api_cache))
+        client = Client(api, a.socket, a.timeout)
         if a.command == "exec-sync":
             if not a.cmd:
                 raise CriError("exec-sync: no command")

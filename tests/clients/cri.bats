@@ -129,9 +129,11 @@ setup_file() {
 	CRI_V2=0
 	_cri_full_v2 && CRI_V2=1
 	CTD_DIR=$CL_DIR/main
+	# the API descriptor, read from the containerd binary by the first call
+	CRI_API_CACHE=$CL_DIR/cri-api.pb
 	CTD_SOCK=$CTD_DIR/containerd.sock
 	CL_STATE_ROOTS="$CTD_DIR/runc/k8s.io $CL_DIR/cg/runc/k8s.io"
-	export CRI_CG_PARENT CRI_ARCHIVE IMAGE PAUSE_IMAGE CRI_V2 CTD_DIR CTD_SOCK CL_STATE_ROOTS
+	export CRI_API_CACHE CRI_CG_PARENT CRI_ARCHIVE IMAGE PAUSE_IMAGE CRI_V2 CTD_DIR CTD_SOCK CL_STATE_ROOTS
 	write_config "$CTD_DIR" "$( ((CRI_V2)) && echo false || echo true)"
 	CL_DAEMON_PID=$(start_daemon "$CTD_DIR") || fail "containerd with CRI did not start"
 	export CL_DAEMON_PID
