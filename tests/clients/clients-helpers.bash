@@ -23,6 +23,10 @@
 #                          empty (a shim or conmon exits a moment after its
 #                          container is removed)
 #   cl_assert_no_leaks     fail with cl_leaks's list when it is not empty
+#   cl_sweep_shim_sockets BEFORE  remove the sockets in /run/containerd/s/
+#                          that are not listed in the file BEFORE and that
+#                          no process still listens on (the suite's shims,
+#                          killed; not those of a suite running alongside)
 #   cl_cgroups_snapshot / cl_cgroups_restore DIRNAME
 #                          remember which /sys/fs/cgroup/*/DIRNAME existed,
 #                          later rmdir the empty ones the client made (the
@@ -141,6 +145,21 @@ cl_assert_no_leaks() {
 	leaks=$(cl_leaks)
 	[[ -z $leaks ]] || fail "left behind:
 $leaks"
+}
+
+# Shims remove their socket on exit; a killed one leaves it.  In the VM the
+# client suites run side by side, so "new since setup_file" is not enough:
+# a socket still bound (listed in /proc/net/unix) belongs to a live shim.
+cl_sweep_shim_sockets() {
+	local before=$1 s bound
+	bound=$(awk 'NR > 1 && $8 ~ "^/run/containerd/s/" { print $8 }' /proc/net/unix)
+	for s in /run/containerd/s/*; do
+		[[ -e $s ]] || continue
+		grep -qxF "${s##*/}" "$before" && continue
+		grep -qxF "$s" <<<"$bound" && continue
+		rm -f "$s"
+	done
+	return 0
 }
 
 cl_cgroups_snapshot() {

@@ -65,11 +65,7 @@ teardown_file() {
 	for s in $shims; do
 		kill -KILL "$s"
 	done
-	# Shims remove their socket on exit; what is still there was ours.
-	for s in /run/containerd/s/*; do
-		[[ -e $s ]] || continue
-		grep -qxF "${s##*/}" "$CL_DIR/shim-sockets-before" || rm -f "$s"
-	done
+	cl_sweep_shim_sockets "$CL_DIR/shim-sockets-before"
 	rmdir "/run/containerd/runc/$CTD_NS" 2>/dev/null || true
 	# the shim's cgroupsPath is /<namespace>/<id>: vessel removes the
 	# leaves and the parents it marked; a parent it could not mark stays

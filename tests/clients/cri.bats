@@ -150,11 +150,7 @@ teardown_file() {
 	for s in $shims; do
 		kill -KILL "$s"
 	done
-	# Shims remove their socket on exit; what is still there was ours.
-	for s in /run/containerd/s/*; do
-		[[ -e $s ]] || continue
-		grep -qxF "${s##*/}" "$CL_DIR/shim-sockets-before" || rm -f "$s"
-	done
+	cl_sweep_shim_sockets "$CL_DIR/shim-sockets-before"
 	cl_cgroups_restore "$CRI_CG_PARENT"
 	umount -R "$CTD_DIR/root" "$CL_DIR/cg/root" 2>/dev/null || true
 	[[ -z $leaks && -z $shims ]] || fail "left behind after stopping containerd:
