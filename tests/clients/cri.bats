@@ -72,12 +72,18 @@ start_daemon() {
 	local d=$1 pid
 	containerd --config "$d/config.toml" >"$d/containerd.log" 2>&1 </dev/null 3>&- &
 	pid=$!
-	retry 100 0.1 ctr --address "$d/containerd.sock" version >/dev/null ||
-		{ echo "containerd did not start: $(tail -n 5 "$d/containerd.log")" >&2; return 1; }
+	if ! retry 100 0.1 ctr --address "$d/containerd.sock" version >/dev/null; then
+		echo "containerd did not start: $(tail -n 5 "$d/containerd.log")" >&2
+		stop_daemon "$pid"
+		return 1
+	fi
 	# the image the sandboxes and containers run, in CRI's namespace
-	timeout 60 ctr --address "$d/containerd.sock" -n k8s.io images import \
-		--base-name docker.io/vessel/busybox "$CRI_ARCHIVE" >/dev/null ||
-		{ echo "ctr images import failed" >&2; return 1; }
+	if ! timeout 60 ctr --address "$d/containerd.sock" -n k8s.io images import \
+		--base-name docker.io/vessel/busybox "$CRI_ARCHIVE" >/dev/null; then
+		echo "ctr images import failed" >&2
+		stop_daemon "$pid"
+		return 1
+	fi
 	echo "$pid"
 }
 
@@ -117,8 +123,6 @@ setup_file() {
 	cl_prepare
 	CRI_CG_PARENT=vessel-cri-$$
 	cl_cgroups_snapshot "$CRI_CG_PARENT"
-	mkdir -p /run/containerd/s
-	ls /run/containerd/s >"$CL_DIR/shim-sockets-before"
 	local layout=$CL_DIR/oci
 	cp -a "$BUILDDIR/images/busybox-oci" "$layout"
 	add_pause_tag "$layout"
@@ -148,7 +152,7 @@ setup_file() {
 
 teardown_file() {
 	[[ -n ${CL_DAEMON_PID:-} ]] || return 0
-	remove_all_pods
+	remove_all_pods >/dev/null
 	kill "$CRI_SERVER_PID" 2>/dev/null
 	stop_daemon "$CL_DAEMON_PID"
 	[[ -f $CL_DIR/cg/pid ]] && stop_daemon "$(cat "$CL_DIR/cg/pid")"
@@ -158,7 +162,11 @@ teardown_file() {
 	for s in $shims; do
 		kill -KILL "$s"
 	done
-	cl_sweep_shim_sockets "$CL_DIR/shim-sockets-before"
+	# only this file's (exact names): a suite alongside has its own
+	for s in $(shim_sockets); do
+		leaks+="${leaks:+$'\n'}shim socket $s"
+		rm -f "$s"
+	done
 	cl_cgroups_restore "$CRI_CG_PARENT"
 	umount -R "$CTD_DIR/root" "$CL_DIR/cg/root" 2>/dev/null || true
 	[[ -z $leaks && -z $shims ]] || fail "left behind after stopping containerd:
@@ -174,11 +182,28 @@ setup() {
 # removed and reported as a leak.
 teardown() {
 	[[ -z ${CL_SKIP:-} ]] || return 0
-	local leaks pods
+	local leaks socks pods
 	leaks=$(cl_lasting_leaks)
+	socks=$(shim_sockets | sed 's/^/shim socket /')
+	[[ -z $socks ]] || leaks+="${leaks:+$'\n'}$socks"
 	pods=$(remove_all_pods)
 	[[ -z $pods ]] || leaks+="${leaks:+$'\n'}pods still in containerd: $pods"
 	[[ -z $leaks ]] || fail "left behind: $leaks"
+}
+
+# shim_sockets: the shim sockets of this file's pods that exist.  The
+# shim's socket is /run/containerd/s/<sha256 of "ADDRESS/NAMESPACE/ID">,
+# whatever the config says (the shim removes it when it exits).
+shim_sockets() {
+	local id a s
+	[[ -f $CL_DIR/ids ]] || return 0
+	while read -r id; do
+		for a in "$CTD_SOCK" "$CL_DIR/cg/containerd.sock"; do
+			s=/run/containerd/s/$(printf '%s' "$a/k8s.io/$id" | sha256sum | cut -d' ' -f1)
+			[[ -e $s ]] && echo "$s"
+		done
+	done <"$CL_DIR/ids"
+	return 0
 }
 
 # cri ARGS...: cri-client.py ARGS through the suite's client process (its
