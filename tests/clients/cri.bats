@@ -184,25 +184,21 @@ teardown() {
 	[[ -z ${CL_SKIP:-} ]] || return 0
 	local leaks socks pods
 	leaks=$(cl_lasting_leaks)
-	socks=$(shim_sockets | sed 's/^/shim socket /')
-	[[ -z $socks ]] || leaks+="${leaks:+$'\n'}$socks"
+	socks=$(shim_sockets)
+	[[ -z $socks ]] || leaks+="${leaks:+$'\n'}shim sockets: $socks"
 	pods=$(remove_all_pods)
 	[[ -z $pods ]] || leaks+="${leaks:+$'\n'}pods still in containerd: $pods"
 	[[ -z $leaks ]] || fail "left behind: $leaks"
 }
 
-# shim_sockets: the shim sockets of this file's pods that exist.  The
-# shim's socket is /run/containerd/s/<sha256 of "ADDRESS/NAMESPACE/ID">,
-# whatever the config says (the shim removes it when it exits).
+# shim_sockets: the shim sockets of this file's pods that exist (run_pod
+# lists them: the pods' containers share the pod's shim)
 shim_sockets() {
-	local id a s
-	[[ -f $CL_DIR/ids ]] || return 0
-	while read -r id; do
-		for a in "$CTD_SOCK" "$CL_DIR/cg/containerd.sock"; do
-			s=/run/containerd/s/$(printf '%s' "$a/k8s.io/$id" | sha256sum | cut -d' ' -f1)
-			[[ -e $s ]] && echo "$s"
-		done
-	done <"$CL_DIR/ids"
+	local s
+	[[ -f $CL_DIR/shim-sockets ]] || return 0
+	while read -r s; do
+		[[ -e $s ]] && echo "$s"
+	done <"$CL_DIR/shim-sockets"
 	return 0
 }
 
@@ -241,6 +237,11 @@ run_pod() {
 	assert_success
 	POD=$(jq -r .podSandboxId <<<"$output")
 	echo "$POD" >>"$CL_DIR/ids"
+	# The shim's socket is /run/containerd/s/<sha256 of "ADDRESS/NAMESPACE/
+	# ID">, whatever the config says; the shim removes it when it exits.
+	local sum
+	read -r sum _ < <(printf '%s' "$CTD_SOCK/k8s.io/$POD" | sha256sum)
+	echo "/run/containerd/s/$sum" >>"$CL_DIR/shim-sockets"
 }
 
 # new_container NAME CMD-JSON [JQ-FILTER]: create a container in $POD; sets
