@@ -344,6 +344,28 @@ remove_pod() {
 	remove_pod "$POD"
 }
 
+# CRI builds its own spec (not ctr's): the securityContext fields and the
+# runtime's default seccomp profile must reach the process.
+@test "cri: a container's securityContext: user, read-only root, capabilities, seccomp, no_new_privs" {
+	run_pod
+	new_container sec '["sleep", "1000"]' '.linux.securityContext = {
+		runAsUser: {value: 1000}, readonlyRootfs: true, noNewPrivs: true,
+		capabilities: {dropCapabilities: ["ALL"], addCapabilities: ["NET_RAW"]},
+		seccomp: {profileType: "RuntimeDefault"}}'
+	run cri start "$CTR"
+	assert_success
+	run cri exec-sync "$CTR" sh -c 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; touch /x'
+	assert_failure
+	assert_line --index 0 1000
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000000000$'
+	# NET_RAW is bit 13
+	assert_line --regexp '^CapBnd:[[:space:]]+0000000000002000$'
+	assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+	assert_line --regexp '^Seccomp:[[:space:]]+2$'
+	assert_line "touch: /x: Read-only file system"
+	remove_pod "$POD"
+}
+
 @test "cri: ContainerStats reads the container's own cgroup" {
 	run_pod
 	new_container stats '["sleep", "1000"]'
