@@ -53,7 +53,10 @@ def forward(server, argv):
     except (OSError, ValueError) as e:
         print(f"cri-client: server {server}: {e}", file=sys.stderr)
         return 1
+    # stdout first, as the call itself prints it (stdout is block-buffered
+    # unless PYTHONUNBUFFERED is set: the order would depend on the env)
     sys.stdout.buffer.write(base64.b64decode(resp["stdout"]))
+    sys.stdout.flush()
     sys.stderr.buffer.write(base64.b64decode(resp["stderr"]))
     return resp["rc"]
 
