@@ -354,15 +354,19 @@ remove_pod() {
 		seccomp: {profileType: "RuntimeDefault"}}'
 	run cri start "$CTR"
 	assert_success
-	run cri exec-sync "$CTR" sh -c 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; touch /x'
-	assert_failure
-	assert_line --index 0 1000
+	run cri exec-sync "$CTR" id -u
+	assert_success
+	assert_output 1000
+	run cri exec-sync "$CTR" grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status
+	assert_success
 	assert_line --regexp '^CapEff:[[:space:]]+0000000000000000$'
 	# NET_RAW is bit 13
 	assert_line --regexp '^CapBnd:[[:space:]]+0000000000002000$'
 	assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
 	assert_line --regexp '^Seccomp:[[:space:]]+2$'
-	assert_line "touch: /x: Read-only file system"
+	run cri exec-sync "$CTR" touch /x
+	assert_failure
+	assert_output "touch: /x: Read-only file system"
 	remove_pod "$POD"
 }
 
