@@ -27,11 +27,6 @@
 #                          that are not listed in the file BEFORE and that
 #                          no process still listens on (the suite's shims,
 #                          killed; not those of a suite running alongside)
-#   cl_vm_v2_only          (from setup) in the cgroup v2 VM, skip a test that
-#                          has no "# bats test_tags=v2" line: the suite's
-#                          cgroup-independent cases run on the host only, to
-#                          keep the TCG VM within CI time (docs/clients.md).
-#                          VESSEL_VM_CLIENTS_ALL=1 runs them all in the VM.
 #   cl_cgroups_snapshot / cl_cgroups_restore DIRNAME
 #                          remember which /sys/fs/cgroup/*/DIRNAME existed,
 #                          later rmdir the empty ones the client made (the
@@ -165,30 +160,6 @@ cl_sweep_shim_sockets() {
 		rm -f "$s"
 	done
 	return 0
-}
-
-# _cl_test_tagged TAG: the current test's "# bats test_tags=" line (the
-# last one since the previous @test) lists TAG.  bats 1.8 does not tell a
-# test its tags.
-_cl_test_tagged() {
-	local tag=$1 line tags=""
-	while IFS= read -r line; do
-		case $line in
-		"# bats test_tags="*) tags=${line#*=} ;;
-		"@test \"$BATS_TEST_DESCRIPTION\" {"*)
-			tags=${tags// /}
-			[[ ,$tags, == *",$tag,"* ]]
-			return ;;
-		@test*) tags="" ;;
-		esac
-	done <"$BATS_TEST_FILENAME"
-	return 1
-}
-
-cl_vm_v2_only() {
-	[[ -n ${VESSEL_IN_VM:-} && -z ${VESSEL_VM_CLIENTS_ALL:-} ]] || return 0
-	_cl_test_tagged v2 ||
-		skip "runs on the host; in the VM only the v2-tagged cases run (CI time under TCG)"
 }
 
 cl_cgroups_snapshot() {

@@ -176,7 +176,6 @@ shim pids: $shims}"
 
 setup() {
 	[[ -z ${CL_SKIP:-} ]] || skip "$CL_SKIP"
-	cl_vm_v2_only
 }
 
 # Every test removes its pods; a pod still there (a failure midway) is
@@ -371,7 +370,6 @@ remove_pod() {
 	remove_pod "$POD"
 }
 
-# bats test_tags=v2
 @test "cri: ContainerStats reads the container's own cgroup" {
 	run_pod
 	new_container stats '["sleep", "1000"]'
@@ -391,7 +389,6 @@ remove_pod() {
 # UpdateContainerResources.  On a hybrid host the daemon runs without
 # cgroups (see the top), where the CRI plugin drops a container's limits;
 # an update still reaches vessel, which refuses it, naming the controller.
-# bats test_tags=v2
 @test "cri: a container with a memory limit, and UpdateContainerResources" {
 	run_pod
 	new_container mem '["sleep", "1000"]' '.linux.resources.memoryLimitInBytes = 67108864'
@@ -418,7 +415,6 @@ remove_pod() {
 }
 
 # containerd gives every sandbox cpu shares 2 (cpu.weight 1 on cgroup v2).
-# bats test_tags=v2
 @test "cri: the pod sandbox's cgroup (cpu shares 2): applied on cgroup v2, refused on a hybrid host" {
 	if ((CRI_V2)); then
 		run_pod
@@ -471,7 +467,6 @@ remove_pod() {
 	remove_pod "$POD"
 }
 
-# bats test_tags=v2
 @test "cri: StopPodSandbox and RemovePodSandbox with running containers leave nothing" {
 	run_pod
 	new_container a '["sleep", "1000"]'
