@@ -115,6 +115,29 @@ char *cg_v1_mount_of(const char *controller);
 char **cg_v1_mounts(void);
 /* Remove the container's directories in the v1 hierarchies (v1.c). */
 void cg_v1_remove(const char *path);
+/* mkdir mnt+path and its missing parents, marking what it made (v1.c). */
+int cg_v1_make_dirs(const char *mnt, const char *path, struct vs_error *err);
+
+/* ---- v1 limits on hybrid hosts (v1-limits.c) ---- */
+
+/* True when controller `name` (cpu, memory, pids) is not in h's cgroup2
+ * hierarchy but bound to a v1 one: its limits go to the v1 cgroup at
+ * h->path.  Always false for a fake cgroupfs (unit tests) and NULL h. */
+bool cg_v1_limits_handle(const struct cg_handle *h, const char *name);
+/* Refuse, before anything is created, what the v1 path cannot enforce:
+ * cpu realtime/burst/idle, memory kernel/kernelTCP, swap without swap
+ * accounting. */
+int cg_v1_limits_check(const struct cg_handle *h, const struct oci_resources *res,
+		       struct vs_error *err);
+/* Make the v1 directories and write every limit res sets for the
+ * controllers cg_v1_limits_handle() claims. */
+int cg_v1_limits_apply(const struct cg_handle *h, const struct oci_resources *res, bool update,
+		       struct vs_error *err);
+/* memory.memsw.limit_in_bytes must be written before memory.limit_in_bytes
+ * when the new memory+swap value is unlimited (< 0) or not below the
+ * current limit; otherwise the limit goes first (the kernel keeps
+ * memsw >= limit at every step). */
+bool cg_v1_memsw_first(int64_t new_memsw, uint64_t cur_limit);
 
 /* ---- devices (devices.c, bpf-devices.c) ---- */
 

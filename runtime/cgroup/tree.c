@@ -33,10 +33,15 @@ int cg_check_enforceable(const struct cg_handle *h, const struct oci_resources *
 			continue;
 		if (h && (!c->name || cg_has_controller(h, c->name)))
 			continue;
+		/* cpu, memory and pids bound to v1: written there (v1-limits.c) */
+		if (cg_v1_limits_handle(h, c->name))
+			continue;
 		_cleanup_free_ char *why = why_unavailable(h, c->name ? c->name : "cgroup2");
 		return vs_error_set(err, "%s: cannot enforce the requested limit: %s", c->what,
 				    why);
 	}
+	if (cg_v1_limits_check(h, res, err) < 0)
+		return -1;
 	/* unified keys name their controller in the key; checked by
 	 * cg_ctrl_unified.apply(), but refuse before anything is created. */
 	for (size_t i = 0; i < res->n_unified; i++) {
@@ -132,6 +137,8 @@ int cg_apply_all(struct cg_handle *h, const struct oci_resources *res, bool upda
 	struct cg_apply_ctx ctx = {.h = h, .update = update};
 	for (size_t i = 0; i < cg_n_controllers; i++) {
 		const struct cg_controller *c = cg_controllers[i];
+		if (cg_v1_limits_handle(h, c->name))
+			continue;
 		bool wanted = c->requested && c->requested(res);
 		/* A controller the hierarchy lacks is skipped when res only
 		 * holds "no limit" values for it (pids.limit -1 and the like). */
@@ -140,5 +147,5 @@ int cg_apply_all(struct cg_handle *h, const struct oci_resources *res, bool upda
 		if (c->apply(&ctx, res, err) < 0)
 			return vs_error_wrap(err, "%s", c->what);
 	}
-	return 0;
+	return cg_v1_limits_apply(h, res, update, err);
 }

@@ -1,7 +1,8 @@
-/* Hybrid hosts: membership in the v1 hierarchies, for accounting only.
+/* Hybrid hosts: membership in the v1 hierarchies.
  *
- * vessel enforces limits through cgroup2 alone (a limit whose controller is
- * bound to v1 is refused, see tree.c).  But on a hybrid host the clients
+ * vessel enforces limits through cgroup2 where it can; the cpu, memory and
+ * pids limits of a controller bound to v1 are written here by v1-limits.c,
+ * and every other v1-bound limit is refused (tree.c).  On a hybrid host the clients
  * read statistics from the v1 controllers at the container's cgroupsPath
  * (podman stats, containerd's task metrics): without a cgroup there, podman
  * fails ("cgroup deleted") and containerd reports its own shim's cgroup.
@@ -41,7 +42,7 @@ static int cpuset_inherit(const char *dir, struct vs_error *err)
 	return 0;
 }
 
-static int v1_make_dirs(const char *mnt, const char *path, struct vs_error *err)
+int cg_v1_make_dirs(const char *mnt, const char *path, struct vs_error *err)
 {
 	_cleanup_free_ char *p = vs_strdup(path);
 	for (char *s = p + 1;; s++) {
@@ -82,7 +83,7 @@ int cg_v1_enter(const struct cg_handle *h, pid_t pid, struct vs_error *err)
 		return 0;
 	_cleanup_strv_ char **mounts = cg_v1_mounts();
 	for (size_t i = 0; mounts && mounts[i]; i++) {
-		if (v1_make_dirs(mounts[i], h->path, err) < 0 ||
+		if (cg_v1_make_dirs(mounts[i], h->path, err) < 0 ||
 		    v1_write_pid(mounts[i], h->path, pid, err) < 0)
 			return vs_error_wrap(err, "join the v1 hierarchy at %s", mounts[i]);
 	}

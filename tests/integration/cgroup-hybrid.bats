@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # cgroups on a hybrid host (v1 controllers, a cgroup2 tree with few or
 # none): containers still get a cgroup2 cgroup, freeze/thaw and the device
-# program work there, and a limit no cgroup2 controller can enforce is
-# refused, naming the controller, never silently dropped.
+# program work there, the cpu, memory and pids limits are written to the v1
+# cgroups at the same path, and any other limit no cgroup2 controller can
+# enforce is refused, naming the controller, never silently dropped.
 
 load ../cgroup/cgroup-helpers
 
@@ -25,22 +26,149 @@ expect_refused() {
 	[ ! -e "$(cgroup2_mount)/vessel/$CID" ] || fail "cgroup left behind"
 }
 
-@test "hybrid: a memory limit is refused naming the memory controller" {
-	update_config '.linux.resources.memory = {"limit": 67108864}'
-	expect_refused memory
-	assert_output --partial "linux.resources.memory"
+# The v1 cgroup of the container for controller $1 (the hierarchy mount
+# from mountinfo, so a "cpu,cpuacct" mount is found too).
+v1_dir() {
+	local mnt
+	mnt=$(awk -v c="$1" '{
+		for (i = 1; i <= NF && $i != "-"; i++) ;
+		if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ",")
+		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+	}' /proc/self/mountinfo)
+	[[ -n $mnt ]] || fail "no v1 hierarchy for $1"
+	echo "$mnt$(jq -r .cgroupPath "$ROOT/$CID/state.json")"
 }
 
-@test "hybrid: cpu shares and quota are refused naming the cpu controller" {
-	update_config '.linux.resources.cpu = {"shares": 512, "quota": 10000}'
-	expect_refused cpu
+# The controller is bound to v1 and not in cgroup2: limits go to v1.
+requires_v1() {
+	local c
+	for c in "$@"; do
+		grep -qw "$c" "$(cgroup2_mount)/cgroup.controllers" && skip "$c is in this host's cgroup2"
+		grep -q " - cgroup .*[ ,]$c\(,\|\$\)" /proc/self/mountinfo || skip "no v1 $c hierarchy"
+	done
+	return 0
+}
+
+@test "hybrid: a memory limit is written to the v1 memory cgroup and enforced (OOM kill)" {
+	requires_v1 memory
+	update_config '.linux.resources.memory = {"limit": 33554432, "reservation": 16777216}'
+	[[ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]] &&
+		update_config '.linux.resources.memory.swap = 33554432'
+	start_detached sleep 1000
+	dir=$(v1_dir memory)
+	[ "$(cat "$dir/memory.limit_in_bytes")" = 33554432 ]
+	[ "$(cat "$dir/memory.soft_limit_in_bytes")" = 16777216 ]
+	pid=$(container_pid "$CID")
+	grep -qx "$pid" "$dir/cgroup.procs" || fail "init $pid not in $dir"
+	# tail buffers the one 100 MB "line" in memory: above the limit
+	run vessel exec "$CID" sh -c 'head -c 100000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
+	assert_output --partial "rc=137"
+	grep -q '^oom_kill [1-9]' "$dir/memory.oom_control" || fail "no OOM kill: $(cat "$dir/memory.oom_control")"
+	# below the limit the same works
+	run vessel exec "$CID" sh -c 'head -c 4000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
+	assert_output "rc=0"
+}
+
+@test "hybrid: cpu shares, quota and period are written to the v1 cpu cgroup, and updated" {
+	requires_v1 cpu
+	update_config '.linux.resources.cpu = {"shares": 512, "quota": 20000, "period": 50000}'
+	start_detached sleep 1000
+	dir=$(v1_dir cpu)
+	[ "$(cat "$dir/cpu.shares")" = 512 ]
+	[ "$(cat "$dir/cpu.cfs_quota_us")" = 20000 ]
+	[ "$(cat "$dir/cpu.cfs_period_us")" = 50000 ]
+	run vessel update --cpu-shares 2 --cpu-period 10000 --cpu-quota 5000 "$CID"
+	assert_success
+	[ "$(cat "$dir/cpu.shares")" = 2 ]
+	[ "$(cat "$dir/cpu.cfs_quota_us")" = 5000 ]
+	[ "$(cat "$dir/cpu.cfs_period_us")" = 10000 ]
+	run vessel update --cpu-quota -1 "$CID"
+	assert_success
+	[ "$(cat "$dir/cpu.cfs_quota_us")" = -1 ]
+	jq -e '.linux.resources.cpu.quota == -1 and .linux.resources.cpu.shares == 2' "$ROOT/$CID/config.json"
+}
+
+@test "hybrid: a pids limit is written to the v1 pids cgroup and forks beyond it fail" {
+	requires_v1 pids
+	update_config '.linux.resources.pids = {"limit": 8}'
+	start_detached sleep 1000
+	dir=$(v1_dir pids)
+	[ "$(cat "$dir/pids.max")" = 8 ]
+	run vessel exec "$CID" sh -c 'i=0; while [ $i -lt 12 ]; do sleep 100 & i=$((i+1)); done; echo done'
+	assert_output --partial "can't fork"
+	[ "$(cat "$dir/pids.current")" -le 8 ]
+	run vessel update --pids-limit 0 "$CID"
+	assert_success
+	[ "$(cat "$dir/pids.max")" = max ]
+}
+
+@test "hybrid: update raises then lowers memory and memory+swap (the order each direction needs)" {
+	requires_v1 memory
+	[[ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]] || skip "no swap accounting"
+	update_config '.linux.resources.memory = {"limit": 67108864, "swap": 134217728}'
+	start_detached sleep 1000
+	dir=$(v1_dir memory)
+	[ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 134217728 ]
+	# raising: the limit above the old memsw only works once memsw is up
+	run vessel update --memory 256m --memory-swap 512m "$CID"
+	assert_success
+	[ "$(cat "$dir/memory.limit_in_bytes")" = 268435456 ]
+	[ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 536870912 ]
+	# lowering: memsw below the old limit only works once the limit is down
+	run vessel update --memory 32m --memory-swap 48m "$CID"
+	assert_success
+	[ "$(cat "$dir/memory.limit_in_bytes")" = 33554432 ]
+	[ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 50331648 ]
+	# a new limit alone keeps the amount of swap (16m)
+	run vessel update --memory 64m "$CID"
+	assert_success
+	[ "$(cat "$dir/memory.limit_in_bytes")" = 67108864 ]
+	[ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 83886080 ]
+	run vessel update --memory -1 --memory-swap -1 "$CID"
+	assert_success
+	[ "$(cat "$dir/memory.limit_in_bytes")" = "$(cat "$dir/../memory.limit_in_bytes")" ]
+	jq -e '.linux.resources.memory.limit == -1' "$ROOT/$CID/config.json"
+}
+
+@test "hybrid: a v1 write the kernel refuses names the field and file, and leaves nothing" {
+	requires_v1 memory
+	update_config '.linux.resources.memory = {"limit": 67108864, "swappiness": 1000}'
+	set_cmd true
+	run vessel run -d "$CID"
+	assert_failure
+	assert_output --partial "linux.resources.memory.swappiness: write /sys/fs/cgroup/memory"
+	assert_output --partial "/$CID/memory.swappiness"
+	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
+	[ ! -e "$(cgroup2_mount)/vessel/$CID" ] || fail "cgroup left behind"
+	[ ! -e "/sys/fs/cgroup/memory/vessel/$CID" ] || fail "v1 memory cgroup left behind"
+}
+
+@test "hybrid: what the v1 path does not support is still refused clearly" {
+	requires_v1 cpu memory
+	update_config '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 100000}'
+	set_cmd true
+	run vessel run -d "$CID"
+	assert_failure
+	assert_output --partial "linux.resources.cpu.realtimeRuntime/realtimePeriod"
+	update_config '.linux.resources.cpu = {} | .linux.resources.memory = {"limit": 67108864, "kernel": 67108864}'
+	run vessel run -d "$CID"
+	assert_failure
+	assert_output --partial "linux.resources.memory.kernel/kernelTCP"
+	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
+	[ ! -e "/sys/fs/cgroup/memory/vessel/$CID" ] || fail "v1 memory cgroup left behind"
+}
+
+@test "hybrid: a cpuset limit is still refused naming the cpuset controller" {
+	update_config '.linux.resources.cpu = {"cpus": "0"}'
+	expect_refused cpuset
 	assert_output --partial "linux.resources.cpu"
 }
 
-@test "hybrid: a pids limit is refused naming the pids controller" {
-	update_config '.linux.resources.pids = {"limit": 10}'
-	expect_refused pids
-	assert_output --partial "linux.resources.pids"
+@test "hybrid: a blkio weight is still refused naming the io controller" {
+	update_config '.linux.resources.blockIO = {"weight": 500}'
+	expect_refused io
+	assert_output --partial "linux.resources.blockIO"
 }
 
 @test "hybrid: a container without limits runs in its own cgroup2 cgroup" {
@@ -75,11 +203,11 @@ expect_refused() {
 
 @test "hybrid: update of a limit the host cannot enforce is refused, nothing changed" {
 	start_detached sleep 1000
-	grep -qw memory "$(cgroup2_mount)/cgroup.controllers" && skip "memory is in this host's cgroup2"
-	run vessel update --memory 64m "$CID"
+	grep -qw cpuset "$(cgroup2_mount)/cgroup.controllers" && skip "cpuset is in this host's cgroup2"
+	run vessel update --cpuset-cpus 0 "$CID"
 	assert_failure
-	assert_output --partial "the memory controller"
-	jq -e '.linux.resources.memory.limit == null' "$ROOT/$CID/config.json"
+	assert_output --partial "the cpuset controller"
+	jq -e '.linux.resources.cpu.cpus == null' "$ROOT/$CID/config.json"
 }
 
 @test "hybrid: hugetlb limits work when hugetlb is in the cgroup2 tree" {

@@ -1,6 +1,7 @@
 /* runtime/cgroup on this host's real cgroup2 tree: create, enter, list,
  * freeze/thaw, the BPF device program seen from a process inside, the
- * refusal of limits the tree cannot enforce, destroy.  Needs root and a
+ * refusal of limits the tree cannot enforce, a memory limit written to
+ * the v1 hierarchy on a hybrid host, destroy.  Needs root and a
  * cgroup2 mount; otherwise every check is reported as skipped. */
 #include <errno.h>
 #include <fcntl.h>
@@ -183,20 +184,51 @@ static bool has_controller(const char *name)
 
 static void test_refusal(void)
 {
-	if (has_controller("memory")) {
-		printf("ok %d - # SKIP the memory controller is in cgroup2 here\n", ++tap_n);
+	if (has_controller("io")) {
+		printf("ok %d - # SKIP the io controller is in cgroup2 here\n", ++tap_n);
+		return;
+	}
+	struct oci_blkio io = {.weight = {true, 500}};
+	struct oci_resources res = {.block_io = &io};
+	char *e;
+	struct cg_handle *h = create("-refuse", &res, &e);
+	CHECK(h == NULL, "a blkio weight is refused without the io controller");
+	CHECK(e && strstr(e, "linux.resources.blockIO") && strstr(e, "io controller"),
+	      "the error names the resource and the controller");
+	printf("# %s\n", e ? e : "(no error)");
+	free(e);
+	cg_handle_free(h);
+}
+
+/* Hybrid host: a memory limit goes to the v1 memory cgroup at the same
+ * path, and destroy removes that directory. */
+static void test_v1_memory(void)
+{
+	if (has_controller("memory") || access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) < 0) {
+		printf("ok %d - # SKIP memory is not a v1-only controller here\n", ++tap_n);
 		return;
 	}
 	struct oci_memory mem = {.limit = {true, 64 << 20}};
 	struct oci_resources res = {.memory = &mem};
 	char *e;
-	struct cg_handle *h = create("-refuse", &res, &e);
-	CHECK(h == NULL, "a memory limit is refused without the memory controller");
-	CHECK(e && strstr(e, "linux.resources.memory") && strstr(e, "memory controller"),
-	      "the error names the resource and the controller");
-	printf("# %s\n", e ? e : "(no error)");
-	free(e);
+	struct cg_handle *h = create("-v1mem", &res, &e);
+	CHECK(h != NULL, "a memory limit is accepted with memory bound to v1");
+	if (!h) {
+		printf("# %s\n", e);
+		free(e);
+		return;
+	}
+	_cleanup_free_ char *dir =
+	    vs_strdup_printf("/sys/fs/cgroup/memory%s", cg_handle_path(h));
+	_cleanup_free_ char *file = vs_strdup_printf("%s/memory.limit_in_bytes", dir);
+	_cleanup_free_ char *buf = NULL;
+	struct vs_error err = VS_ERROR_INIT;
+	CHECK(vs_read_file(file, 0, &buf, NULL, &err) == 0 && strcmp(buf, "67108864\n") == 0,
+	      "memory.limit_in_bytes of the v1 cgroup is the limit");
+	CHECK_INT(cg_destroy(h, &err), ==, 0);
+	CHECK(access(dir, F_OK) < 0, "destroy removes the v1 memory cgroup");
 	cg_handle_free(h);
+	vs_error_clear(&err);
 }
 
 int main(void)
@@ -222,5 +254,6 @@ int main(void)
 	test_lifecycle();
 	test_devices();
 	test_refusal();
+	test_v1_memory();
 	return tap_done();
 }

@@ -114,6 +114,13 @@ static void test_conversions(void)
 	CHECK_INT(cg_memory_swap_value(&m, buf, sizeof(buf), &err), ==, -1);
 	CHECK(err.msg && strstr(err.msg, "needs memory.limit"), "swap without limit is refused");
 	vs_error_clear(&err);
+
+	/* v1: memsw first when it does not go below the current limit. */
+	CHECK(cg_v1_memsw_first(512, 256), "raising: memsw before the limit");
+	CHECK(cg_v1_memsw_first(256, 256), "memsw equal to the current limit: memsw first");
+	CHECK(!cg_v1_memsw_first(48, 256), "lowering below the current limit: limit first");
+	CHECK(cg_v1_memsw_first(-1, 256), "unlimited memsw: memsw first");
+	CHECK(cg_v1_memsw_first(1, 0), "fresh cgroup read as 0: memsw first");
 }
 
 static void check_path(const char *cgpath, const char *id, const char *own, const char *want)
