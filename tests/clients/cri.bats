@@ -12,17 +12,27 @@
 #   namespaces are its), and busybox's default sh exits at once.
 # - restrict_oom_score_adj: the sandbox asks oom_score_adj -998, which this
 #   host refuses without CAP_SYS_RESOURCE (runc alike).
-# - cgroups: where the cgroup2 tree has cpu, memory and pids (the VM), the
-#   CRI plugin gives vessel its cgroups and limits (cgroupsPath
-#   /$CRI_CG_PARENT/<id>).  On a hybrid host vessel refuses the cpu shares
-#   (2) containerd gives every sandbox, so no pod could start; the main
-#   daemon runs with disable_cgroup there (vessel then makes /vessel/<id>
-#   with v1 accounting), and one test runs a second daemon with cgroups to
-#   show the refusal through CRI.
+# - cgroups: the CRI plugin gives vessel its cgroups and limits (cgroupsPath
+#   /$CRI_CG_PARENT/<id>) where the cgroup2 tree has cpu, memory and pids
+#   (the VM), and on a hybrid host whose v1 hierarchies have them: vessel
+#   writes cpu, memory and pids limits to the v1 cgroups there (the
+#   sandbox's cpu shares 2 is v1 cpu.shares 2).  Elsewhere the daemon runs
+#   with disable_cgroup.
 
 load clients-helpers
 
 CRI_CLIENT=$BATS_TEST_DIRNAME/cri-client.py
+
+# a hybrid host: cpu, memory and pids not in cgroup2 but in v1 hierarchies
+_cri_hybrid_v1() {
+	local cg2 c
+	cg2=$(cgroup2_mount)
+	[[ -n $cg2 ]] || return 1
+	for c in cpu memory pids; do
+		grep -qw "$c" "$cg2/cgroup.controllers" 2>/dev/null && return 1
+		grep -q " - cgroup .*[ ,]$c\(,\|\$\)" /proc/self/mountinfo || return 1
+	done
+}
 
 # cgroup2 with the controllers CRI's limits need: the VM, a v2 host
 _cri_full_v2() {
@@ -130,15 +140,16 @@ setup_file() {
 	tar -C "$layout" -cf "$CRI_ARCHIVE" .
 	IMAGE=docker.io/vessel/busybox:latest
 	PAUSE_IMAGE=docker.io/vessel/busybox:pause
-	CRI_V2=0
+	CRI_V2=0 CRI_V1=0
 	_cri_full_v2 && CRI_V2=1
+	_cri_hybrid_v1 && CRI_V1=1
 	CTD_DIR=$CL_DIR/main
 	# the API descriptor, read from the containerd binary by the first call
 	CRI_API_CACHE=$CL_DIR/cri-api.pb
 	CTD_SOCK=$CTD_DIR/containerd.sock
 	CL_STATE_ROOTS="$CTD_DIR/runc/k8s.io $CL_DIR/cg/runc/k8s.io"
-	export CRI_API_CACHE CRI_CG_PARENT CRI_ARCHIVE IMAGE PAUSE_IMAGE CRI_V2 CTD_DIR CTD_SOCK CL_STATE_ROOTS
-	write_config "$CTD_DIR" "$( ((CRI_V2)) && echo false || echo true)"
+	export CRI_API_CACHE CRI_CG_PARENT CRI_ARCHIVE IMAGE PAUSE_IMAGE CRI_V2 CRI_V1 CTD_DIR CTD_SOCK CL_STATE_ROOTS
+	write_config "$CTD_DIR" "$( ((CRI_V2 || CRI_V1)) && echo false || echo true)"
 	CL_DAEMON_PID=$(start_daemon "$CTD_DIR") || fail "containerd with CRI did not start"
 	# One client process makes the calls: a python start with grpc costs
 	# ~0.4 s here and 10+ s in the TCG VM, a forwarding one a tenth of
@@ -271,6 +282,13 @@ cgroup_of() {
 	awk -F: '$1 == 0 { print $3 }' "/proc/$1/cgroup"
 }
 
+# v1_cgroup_of PID CONTROLLER: its v1 cgroup directory
+v1_cgroup_of() {
+	local rel
+	rel=$(awk -F: -v c="$2" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }' "/proc/$1/cgroup")
+	echo "/sys/fs/cgroup/$2$rel"
+}
+
 remove_pod() {
 	run cri stopp "$1"
 	assert_success
@@ -290,7 +308,7 @@ remove_pod() {
 	assert_equal "$(jq -r .containerd.defaultRuntimeName <<<"$cfg")" vessel
 	assert_equal "$(jq -r .containerd.runtimes.vessel.runtimeType <<<"$cfg")" io.containerd.runc.v2
 	assert_equal "$(jq -r .containerd.runtimes.vessel.options.BinaryName <<<"$cfg")" "$VESSEL"
-	assert_equal "$(jq -r .disableCgroup <<<"$cfg")" "$( ((CRI_V2)) && echo false || echo true)"
+	assert_equal "$(jq -r .disableCgroup <<<"$cfg")" "$( ((CRI_V2 || CRI_V1)) && echo false || echo true)"
 	run jq -e '.status.conditions[] | select(.type == "RuntimeReady") | .status' <<<"$output"
 	assert_output true
 }
@@ -385,11 +403,12 @@ remove_pod() {
 	remove_pod "$POD"
 }
 
-# On a cgroup v2 host the limit is applied at create and changed by
-# UpdateContainerResources.  On a hybrid host the daemon runs without
-# cgroups (see the top), where the CRI plugin drops a container's limits;
-# an update still reaches vessel, which refuses it, naming the controller.
+# The limit is applied at create and changed by UpdateContainerResources:
+# in cgroup2 (v2 host, the VM), or in the v1 memory cgroup (hybrid host).
+# Without either the daemon runs without cgroups (see the top), where the
+# CRI plugin drops a container's limits.
 @test "cri: a container with a memory limit, and UpdateContainerResources" {
+	((CRI_V2 || CRI_V1)) || skip "neither cgroup2 nor v1 has the memory controller"
 	run_pod
 	new_container mem '["sleep", "1000"]' '.linux.resources.memoryLimitInBytes = 67108864'
 	run cri start "$CTR"
@@ -398,51 +417,37 @@ remove_pod() {
 	if ((CRI_V2)); then
 		cg=$(cgroup2_mount)$(cgroup_of "$pid")
 		assert_equal "$cg" "$(cgroup2_mount)/$CRI_CG_PARENT/$CTR"
-		assert_equal "$(cat "$cg/memory.max")" 67108864
-		run cri update "$CTR" '{"memoryLimitInBytes": 134217728}'
-		assert_success
-		assert_equal "$(cat "$cg/memory.max")" 134217728
+		file=$cg/memory.max
 	else
-		run jq -c '.linux.resources.memory' "$CTD_DIR/state/io.containerd.runtime.v2.task/k8s.io/$CTR/config.json"
-		assert_output null
-		run cri update "$CTR" '{"memoryLimitInBytes": 134217728}'
-		assert_failure
-		assert_output --partial "cri-client: UpdateContainerResources: UNKNOWN: failed to update resources"
-		assert_output --partial "vessel: update: update cgroup /vessel/$CTR: linux.resources.memory: cannot enforce the requested limit: the memory controller is bound to the cgroup v1 hierarchy"
+		cg=$(v1_cgroup_of "$pid" memory)
+		assert_equal "$cg" "/sys/fs/cgroup/memory/$CRI_CG_PARENT/$CTR"
+		file=$cg/memory.limit_in_bytes
 	fi
+	assert_equal "$(cat "$file")" 67108864
+	run cri update "$CTR" '{"memoryLimitInBytes": 134217728}'
+	assert_success
+	assert_equal "$(cat "$file")" 134217728
 	assert_equal "$(ctr_state "$CTR")" CONTAINER_RUNNING
 	remove_pod "$POD"
 }
 
-# containerd gives every sandbox cpu shares 2 (cpu.weight 1 on cgroup v2).
-@test "cri: the pod sandbox's cgroup (cpu shares 2): applied on cgroup v2, refused on a hybrid host" {
+# containerd gives every sandbox cpu shares 2: cpu.weight 1 on cgroup v2,
+# cpu.shares 2 in the v1 cpu cgroup on a hybrid host.
+@test "cri: the pod sandbox's cgroup (cpu shares 2): applied on cgroup v2 and on a hybrid host" {
+	((CRI_V2 || CRI_V1)) || skip "neither cgroup2 nor v1 has the cpu controller"
+	run_pod
+	pid=$("$VESSEL" --root "$CTD_DIR/runc/k8s.io" state "$POD" | jq -r .pid)
 	if ((CRI_V2)); then
-		run_pod
-		pid=$("$VESSEL" --root "$CTD_DIR/runc/k8s.io" state "$POD" | jq -r .pid)
 		cg=$(cgroup2_mount)$(cgroup_of "$pid")
 		assert_equal "$cg" "$(cgroup2_mount)/$CRI_CG_PARENT/$POD"
 		assert_equal "$(cat "$cg/cpu.weight")" 1
-		remove_pod "$POD"
-		return
+	else
+		cg=$(v1_cgroup_of "$pid" cpu)
+		assert_equal "$cg" "/sys/fs/cgroup/cpu/$CRI_CG_PARENT/$POD"
+		assert_equal "$(cat "$cg/cpu.shares")" 2
 	fi
-	# a second daemon, with cgroups
-	local d=$CL_DIR/cg
-	write_config "$d" false
-	start_daemon "$d" >"$d/pid" || fail "the second containerd did not start"
-	name=$(cl_new_name)
-	pod_config "$name" >"$d/pod.json"
-	run cri --socket "$d/containerd.sock" runp "$d/pod.json"
-	assert_failure
-	assert_output --partial "cri-client: RunPodSandbox: UNKNOWN: failed to create containerd task: failed to create shim task: OCI runtime create failed: create: prepare step cgroup: linux.resources.cpu: cannot enforce the requested limit: the cpu controller is bound to the cgroup v1 hierarchy at /sys/fs/cgroup/cpu"
-	run cri --socket "$d/containerd.sock" call RuntimeService/ListPodSandbox '{}'
-	assert_success
-	assert_output '{}'
-	stop_daemon "$(cat "$d/pid")"
-	rm "$d/pid"
-	[[ -z $(ls -A "$d/runc/k8s.io" 2>/dev/null) ]] || fail "vessel state left: $(ls "$d/runc/k8s.io")"
-	# the sandbox's cgroup parent was not left behind either
-	run compgen -G "/sys/fs/cgroup/*/$CRI_CG_PARENT/*"
-	assert_failure
+	remove_pod "$POD"
+	[[ ! -e $cg ]] || fail "the sandbox's cgroup $cg is left"
 }
 
 @test "cri: a failing start (missing binary) reports vessel's error through CRI" {
