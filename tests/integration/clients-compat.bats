@@ -63,10 +63,10 @@ load helpers
 	set_args true
 	run vessel run "$CID"
 	assert_success
+	# other shares go to the v1 cpu cgroup there (cgroup-hybrid.bats)
 	update_config '.linux.resources.cpu = {"shares": 1025}'
 	run vessel run "$(new_id)"
-	assert_failure
-	assert_output --partial 'the cpu controller'
+	assert_success
 }
 
 # podman turns "no such file" into exit 127 and "permission denied" into 126,
