@@ -25,7 +25,8 @@
  * cg_handle_path() == NULL) and the container runs without a cgroup.  Any
  * limit it cannot enforce (no cgroup2, or the controller is bound to a v1
  * hierarchy on a hybrid host) is refused with an error naming the
- * controller.  Operations on an empty handle fail with a clear message,
+ * controller, except cpu, memory and pids bound to v1 on a hybrid host:
+ * those limits are written to the v1 cgroup at the same path.  Operations on an empty handle fail with a clear message,
  * except cg_destroy() and cg_handle_free(), which do nothing. */
 #ifndef VESSEL_RUNTIME_CGROUP_CGROUP_H
 #define VESSEL_RUNTIME_CGROUP_CGROUP_H
@@ -95,8 +96,9 @@ const char *cg_handle_dir(const struct cg_handle *h);
 int cg_enter(struct cg_handle *h, pid_t pid, struct vs_error *err);
 
 /* On a hybrid host, also put pid in a cgroup at the same path in every v1
- * hierarchy, for accounting only (no limit is written there): clients read
- * statistics from the v1 controllers (podman stats, containerd metrics).
+ * hierarchy: clients read statistics from the v1 controllers (podman stats,
+ * containerd metrics), and cg_create()/cg_update() write the cpu, memory
+ * and pids limits there when those controllers are bound to v1.
  * Nothing to do without v1 hierarchies or for an empty handle.  cg_destroy()
  * removes these directories too.
  *
