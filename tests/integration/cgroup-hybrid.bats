@@ -95,7 +95,7 @@ requires_v1() {
 	start_detached sleep 1000
 	dir=$(v1_dir pids)
 	[ "$(cat "$dir/pids.max")" = 8 ]
-	run vessel exec "$CID" sh -c 'i=0; while [ $i -lt 12 ]; do sleep 100 & i=$((i+1)); done; echo done'
+	run vessel exec "$CID" sh -c 'i=0; while [ $i -lt 12 ]; do sleep 100 </dev/null >/dev/null 2>&1 & i=$((i+1)); done; echo done'
 	assert_output --partial "can't fork"
 	[ "$(cat "$dir/pids.current")" -le 8 ]
 	run vessel update --pids-limit 0 "$CID"
@@ -142,6 +142,20 @@ requires_v1() {
 	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
 	[ ! -e "$(cgroup2_mount)/vessel/$CID" ] || fail "cgroup left behind"
 	[ ! -e "/sys/fs/cgroup/memory/vessel/$CID" ] || fail "v1 memory cgroup left behind"
+}
+
+@test "hybrid: a create failing after the cgroup step leaves no v1 cgroup" {
+	requires_v1 memory pids
+	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 10}'
+	set_cmd /no/such/binary
+	run vessel run -d "$CID"
+	assert_failure
+	assert_output --partial "/no/such/binary"
+	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
+	local c
+	for c in memory pids; do
+		[ ! -e "/sys/fs/cgroup/$c/vessel/$CID" ] || fail "v1 $c cgroup left behind"
+	done
 }
 
 @test "hybrid: what the v1 path does not support is still refused clearly" {
