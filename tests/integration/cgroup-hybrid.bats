@@ -131,6 +131,21 @@ requires_v1() {
 	jq -e '.linux.resources.memory.limit == -1' "$ROOT/$CID/config.json"
 }
 
+@test "hybrid: checkBeforeUpdate refuses a v1 memory limit below the current usage" {
+	requires_v1 memory
+	update_config '.linux.resources.memory = {"limit": 134217728}'
+	start_detached sleep 1000
+	dir=$(v1_dir memory)
+	# tmpfs pages are charged to the writer's memory cgroup and stay
+	run vessel exec "$CID" sh -c 'head -c 20000000 /dev/zero >/dev/shm/fill && echo ok'
+	assert_output ok
+	run vessel update --resources - "$CID" <<<'{"memory": {"limit": 10485760, "checkBeforeUpdate": true}}'
+	assert_failure
+	assert_output --partial "linux.resources.memory.limit: 10485760 is below the current usage"
+	[ "$(cat "$dir/memory.limit_in_bytes")" = 134217728 ]
+	jq -e '.linux.resources.memory.limit == 134217728' "$ROOT/$CID/config.json"
+}
+
 @test "hybrid: a v1 write the kernel refuses names the field and file, and leaves nothing" {
 	requires_v1 memory
 	update_config '.linux.resources.memory = {"limit": 67108864, "swappiness": 1000}'
