@@ -45,8 +45,8 @@ static void v1_dir_clear(struct v1_dir *d)
 }
 
 /* One write(2): the kernel parses each write as a whole value. */
-static int v1_write(const struct v1_dir *d, const char *field, const char *file,
-		    const char *value, struct vs_error *err)
+static int v1_write(const struct v1_dir *d, const char *field, const char *file, const char *value,
+		    struct vs_error *err)
 {
 	_cleanup_free_ char *path = vs_strdup_printf("%s/%s", d->dir, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -55,8 +55,8 @@ static int v1_write(const struct v1_dir *d, const char *field, const char *file,
 		return vs_error_errno(err, errno, "%s.%s: write %s \"%s\"", d->what, field, path,
 				      value);
 	if ((size_t)n != strlen(value))
-		return vs_error_set(err, "%s.%s: write %s \"%s\": short write", d->what, field, path,
-				    value);
+		return vs_error_set(err, "%s.%s: write %s \"%s\": short write", d->what, field,
+				    path, value);
 	return 0;
 }
 
@@ -145,10 +145,9 @@ static int cpu_check(const struct oci_cpu *c, struct vs_error *err)
 
 static bool memory_set(const struct oci_memory *m)
 {
-	return m && ((m->limit.set && m->limit.value) ||
-		     (m->reservation.set && m->reservation.value) ||
-		     (m->swap.set && m->swap.value) || m->swappiness.set ||
-		     m->disable_oom_killer.set);
+	return m &&
+	       ((m->limit.set && m->limit.value) || (m->reservation.set && m->reservation.value) ||
+		(m->swap.set && m->swap.value) || m->swappiness.set || m->disable_oom_killer.set);
 }
 
 static bool has_memsw(const char *dir)
@@ -192,7 +191,8 @@ static int memory_limits(const struct v1_dir *d, const struct oci_memory *m, boo
 			return vs_error_wrap(err, "%s.checkBeforeUpdate", d->what);
 		if ((uint64_t)l < usage)
 			return vs_error_set(err,
-					    "%s.limit: %" PRId64 " is below the current usage %" PRIu64
+					    "%s.limit: %" PRId64
+					    " is below the current usage %" PRIu64
 					    " (checkBeforeUpdate)",
 					    d->what, l, usage);
 	}
@@ -203,7 +203,8 @@ static int memory_limits(const struct v1_dir *d, const struct oci_memory *m, boo
 			return vs_error_wrap(err, "%s.limit", d->what);
 		memsw_first = cg_v1_memsw_first(s, cur);
 	}
-	if (swap && memsw_first && v1_write_i64(d, "swap", "memory.memsw.limit_in_bytes", s, err) < 0)
+	if (swap && memsw_first &&
+	    v1_write_i64(d, "swap", "memory.memsw.limit_in_bytes", s, err) < 0)
 		return -1;
 	if (limit && v1_write_i64(d, "limit", "memory.limit_in_bytes", l, err) < 0)
 		return -1;
@@ -222,12 +223,11 @@ static int memory_apply(const struct v1_dir *d, const struct oci_memory *m, bool
 	    v1_write_i64(d, "reservation", "memory.soft_limit_in_bytes",
 			 m->reservation.value < 0 ? -1 : m->reservation.value, err) < 0)
 		return -1;
-	if (m->swappiness.set &&
-	    v1_write_i64(d, "swappiness", "memory.swappiness", (int64_t)m->swappiness.value, err) < 0)
+	if (m->swappiness.set && v1_write_i64(d, "swappiness", "memory.swappiness",
+					      (int64_t)m->swappiness.value, err) < 0)
 		return -1;
-	if (m->disable_oom_killer.set &&
-	    v1_write(d, "disableOOMKiller", "memory.oom_control",
-		     m->disable_oom_killer.value ? "1" : "0", err) < 0)
+	if (m->disable_oom_killer.set && v1_write(d, "disableOOMKiller", "memory.oom_control",
+						  m->disable_oom_killer.value ? "1" : "0", err) < 0)
 		return -1;
 	return 0;
 }

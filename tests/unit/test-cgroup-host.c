@@ -218,8 +218,7 @@ static void test_v1_memory(void)
 		free(e);
 		return;
 	}
-	_cleanup_free_ char *dir =
-	    vs_strdup_printf("/sys/fs/cgroup/memory%s", cg_handle_path(h));
+	_cleanup_free_ char *dir = vs_strdup_printf("/sys/fs/cgroup/memory%s", cg_handle_path(h));
 	_cleanup_free_ char *file = vs_strdup_printf("%s/memory.limit_in_bytes", dir);
 	_cleanup_free_ char *buf = NULL;
 	struct vs_error err = VS_ERROR_INIT;
