@@ -18,8 +18,8 @@ bool ct_init_alive(const struct ct_container *c);
 int ct_remove_dir(const char *dir, struct vs_error *err);
 /* Record in the state what `start` needs from the config (start.c). */
 void ct_note_start(struct oci_state *s, const struct oci_config *config);
-/* Kill the init a create recorded right after the clone (the "init" file),
- * if that pid still has the recorded start time; for ct_forget. */
-int ct_forget_init(struct ct_container *c, struct vs_error *err);
+/* SIGKILL through pidfd, wait (10 s at most) until pid has exited, reap it
+ * if it is our child.  The one kill-and-wait of delete and forget. */
+int ct_kill_wait(int pidfd, pid_t pid, struct vs_error *err);
 
 #endif

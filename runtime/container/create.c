@@ -4,17 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <sys/pidfd.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
@@ -162,69 +157,6 @@ static int record_init(void *data, pid_t pid, uint64_t start_time, struct vs_err
 	int n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)pid, (unsigned long long)start_time);
 	_cleanup_free_ char *path = ct_path(x->c, CT_INIT_FILE);
 	return vs_write_file_atomic(path, buf, (size_t)n, 0600, err);
-}
-
-static int read_init_record(const char *path, pid_t *ret_pid, uint64_t *ret_start,
-			    struct vs_error *err)
-{
-	_cleanup_free_ char *text = NULL;
-	if (vs_read_file(path, 256, &text, NULL, err) < 0)
-		return -1;
-	int pid, end = 0;
-	unsigned long long start;
-	if (sscanf(text, "%d %llu%n", &pid, &start, &end) != 2 || pid <= 0 ||
-	    (text[end] != '\0' && text[end] != '\n'))
-		return vs_error_set(err, "%s: not a \"PID START_TIME\" record", path);
-	*ret_pid = pid;
-	*ret_start = start;
-	return 0;
-}
-
-/* The pidfd pins one process: only if the start time still matches once it
- * is open is that process the init, and not one that reused its pid. */
-static int kill_recorded_init(pid_t pid, uint64_t start, struct vs_error *err)
-{
-	_cleanup_close_ int fd = pidfd_open(pid, 0);
-	if (fd < 0 && errno == ESRCH)
-		return 0;
-	if (fd < 0)
-		return vs_error_errno(err, errno, "pidfd_open %d", (int)pid);
-	struct vs_error ignored = VS_ERROR_INIT;
-	uint64_t now;
-	char state;
-	if (spawn_proc_stat(pid, &now, &state, &ignored) < 0 || now != start || state == 'Z' ||
-	    state == 'X') {
-		vs_error_clear(&ignored);
-		return 0; /* gone, exited, or the pid is someone else's now */
-	}
-	if (pidfd_send_signal(fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-		return vs_error_errno(err, errno, "kill container init %d", (int)pid);
-	/* Readable once it has exited, whoever reaps it (it is not our child:
-	 * the create that made it is gone). */
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, 10000);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return vs_error_set(err, "container init %d did not exit after SIGKILL", (int)pid);
-	siginfo_t si;
-	waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG);
-	return 0;
-}
-
-int ct_forget_init(struct ct_container *c, struct vs_error *err)
-{
-	_cleanup_free_ char *path = ct_path(c, CT_INIT_FILE);
-	pid_t pid = 0;
-	uint64_t start = 0;
-	if (access(path, F_OK) < 0)
-		return 0;
-	if (read_init_record(path, &pid, &start, err) < 0 ||
-	    kill_recorded_init(pid, start, err) < 0)
-		return vs_error_wrap(err,
-				     "container init recorded by a create that did not finish");
-	return 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)

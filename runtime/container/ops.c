@@ -3,12 +3,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sys/pidfd.h>
@@ -127,19 +125,7 @@ static int kill_and_wait(struct ct_container *c, struct vs_error *err)
 		vs_error_clear(err);
 		return 0; /* already gone */
 	}
-	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-		return vs_error_errno(err, errno, "kill container init");
-	struct pollfd p = {.fd = pidfd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, 10000);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return vs_error_set(err, "container init did not exit after SIGKILL");
-	/* Our own child (run, or a create that failed late): reap it. */
-	siginfo_t si;
-	waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG);
-	return 0;
+	return ct_kill_wait(pidfd, c->state->pid, err);
 }
 
 static void run_poststop(struct ct_container *c, const struct oci_config *config)

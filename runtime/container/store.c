@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sys/pidfd.h>
@@ -254,6 +257,78 @@ int ct_remove_dir(const char *dir, struct vs_error *err)
 	return 0;
 }
 
+int ct_kill_wait(int pidfd, pid_t pid, struct vs_error *err)
+{
+	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return vs_error_errno(err, errno, "kill container init %d", (int)pid);
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, 10000);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return vs_error_set(err, "container init %d did not exit after SIGKILL", (int)pid);
+	/* Reaped here if it is our child (run, a create that failed late);
+	 * otherwise its parent or init reaps it. */
+	siginfo_t si;
+	waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG);
+	return 0;
+}
+
+/* The init a create recorded right after the clone (create.c,
+ * record_init): "PID START_TIME". */
+static int read_init_record(const char *path, pid_t *ret_pid, uint64_t *ret_start,
+			    struct vs_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	if (vs_read_file(path, 256, &text, NULL, err) < 0)
+		return -1;
+	int pid, end = 0;
+	unsigned long long start;
+	if (sscanf(text, "%d %llu%n", &pid, &start, &end) != 2 || pid <= 0 ||
+	    (text[end] != '\0' && text[end] != '\n'))
+		return vs_error_set(err, "%s: not a \"PID START_TIME\" record", path);
+	*ret_pid = pid;
+	*ret_start = start;
+	return 0;
+}
+
+/* The pidfd pins one process: only if the start time still matches once it
+ * is open is that process the init, and not one that reused its pid. */
+static int kill_recorded_init(pid_t pid, uint64_t start, struct vs_error *err)
+{
+	_cleanup_close_ int fd = pidfd_open(pid, 0);
+	if (fd < 0 && errno == ESRCH)
+		return 0;
+	if (fd < 0)
+		return vs_error_errno(err, errno, "pidfd_open %d", (int)pid);
+	struct vs_error ignored = VS_ERROR_INIT;
+	uint64_t now;
+	char state;
+	if (spawn_proc_stat(pid, &now, &state, &ignored) < 0 || now != start || state == 'Z' ||
+	    state == 'X') {
+		vs_error_clear(&ignored);
+		return 0; /* gone, exited, or the pid is someone else's now */
+	}
+	return ct_kill_wait(fd, pid, err);
+}
+
+/* Kill the init a create recorded, if that pid still has the recorded
+ * start time. */
+static int forget_init(struct ct_container *c, struct vs_error *err)
+{
+	_cleanup_free_ char *path = ct_path(c, CT_INIT_FILE);
+	pid_t pid = 0;
+	uint64_t start = 0;
+	if (access(path, F_OK) < 0)
+		return 0;
+	if (read_init_record(path, &pid, &start, err) < 0 ||
+	    kill_recorded_init(pid, start, err) < 0)
+		return vs_error_wrap(err,
+				     "container init recorded by a create that did not finish");
+	return 0;
+}
+
 /* The cgroup a killed create recorded (create.c, record_cgroup). */
 static int forget_cgroup(struct ct_container *c, struct vs_error *err)
 {
@@ -295,7 +370,7 @@ int ct_forget(const char *root, const char *id, struct vs_error *err)
 	/* The init and the cgroup go first (without a cgroup, the init record
 	 * is the only way to the init): if that fails, the state dir stays and
 	 * a later delete --force can retry. */
-	if (ct_forget_init(c, err) < 0 || forget_cgroup(c, err) < 0)
+	if (forget_init(c, err) < 0 || forget_cgroup(c, err) < 0)
 		return -1;
 	return ct_remove_dir(c->dir, err);
 }
