@@ -177,12 +177,9 @@ static const struct spawn_step prepare_steps[] = {
 static int report_started(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct spawn_config *cfg = ctx->cfg;
-	uint64_t start_time;
-	if (!cfg->started)
-		return 0;
-	if (spawn_proc_stat(ctx->pid, &start_time, NULL, err) < 0)
+	if (spawn_proc_stat(ctx->pid, &ctx->start_time, NULL, err) < 0)
 		return vs_error_wrap(err, "container init %d", (int)ctx->pid);
-	return cfg->started(cfg->state_data, ctx->pid, start_time, err);
+	return cfg->started ? cfg->started(cfg->state_data, ctx->pid, ctx->start_time, err) : 0;
 }
 
 static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
@@ -360,13 +357,12 @@ static void teardown(struct spawn_ctx *ctx)
 
 static int spawn_fill_result(struct spawn_ctx *ctx, struct spawn_result *ret, struct vs_error *err)
 {
-	/* Hybrid hosts: v1 membership is for accounting only (podman stats,
-	 * containerd metrics), so joining once the init is ready, before it
-	 * executes anything of the user's, is early enough. */
+	/* Hybrid hosts: the v1 cgroups (accounting, and the cpu, memory and
+	 * pids limits already written there) are joined once the init is
+	 * ready, before it executes anything of the user's. */
 	if (cg_v1_enter(ctx->cgroup, ctx->pid, err) < 0)
 		return -1;
-	if (spawn_proc_stat(ctx->pid, &ret->start_time, NULL, err) < 0)
-		return -1;
+	ret->start_time = ctx->start_time;
 	ret->pid = ctx->pid;
 	ret->pidfd = TAKE_FD(ctx->pidfd);
 	ret->rootfs = vs_strdup(rootfs_plan_root(ctx->rootfs));

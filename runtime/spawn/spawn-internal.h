@@ -28,6 +28,7 @@ struct spawn_ctx {
 	struct cg_handle *cgroup;
 	int sock_parent, sock_child;
 	pid_t pid;
+	uint64_t start_time; /* of pid, read once it is final (report_started) */
 	int pidfd;
 
 	/* init stage */
