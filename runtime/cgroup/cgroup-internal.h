@@ -130,7 +130,8 @@ bool cg_v1_limits_handle(const struct cg_handle *h, const char *name);
 int cg_v1_limits_check(const struct cg_handle *h, const struct oci_resources *res,
 		       struct vs_error *err);
 /* Make the v1 directories and write every limit res sets for the
- * controllers cg_v1_limits_handle() claims. */
+ * controllers cg_v1_limits_handle() claims; res must have passed
+ * cg_v1_limits_check() (cg_apply_all checks first). */
 int cg_v1_limits_apply(const struct cg_handle *h, const struct oci_resources *res, bool update,
 		       struct vs_error *err);
 /* memory.memsw.limit_in_bytes must be written before memory.limit_in_bytes

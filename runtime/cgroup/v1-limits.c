@@ -42,6 +42,7 @@ struct v1_dir {
 static void v1_dir_clear(struct v1_dir *d)
 {
 	free(d->dir);
+	d->dir = NULL;
 }
 
 /* One write(2): the kernel parses each write as a whole value. */
@@ -250,23 +251,19 @@ int cg_v1_limits_apply(const struct cg_handle *h, const struct oci_resources *re
 		       struct vs_error *err)
 {
 	if (!res)
-		return 0;
-	if (cg_v1_limits_check(h, res, err) < 0)
-		return -1;
+		return 0; /* checked by cg_check_enforceable(), cg_apply_all's first step */
 	_cleanup_(v1_dir_clear) struct v1_dir d = {0};
 	if (cg_v1_limits_handle(h, "cpu") && cpu_set(res->cpu)) {
 		if (v1_dir_open(h, "cpu", "linux.resources.cpu", &d, err) < 0 ||
 		    cpu_apply(&d, res->cpu, err) < 0)
 			return -1;
 		v1_dir_clear(&d);
-		d.dir = NULL;
 	}
 	if (cg_v1_limits_handle(h, "memory") && memory_set(res->memory)) {
 		if (v1_dir_open(h, "memory", "linux.resources.memory", &d, err) < 0 ||
 		    memory_apply(&d, res->memory, update, err) < 0)
 			return -1;
 		v1_dir_clear(&d);
-		d.dir = NULL;
 	}
 	if (cg_v1_limits_handle(h, "pids") && res->has_pids) {
 		bool lim = res->pids_limit.set && res->pids_limit.value > 0;
