@@ -44,6 +44,13 @@ LDFLAGS += -Wl,--as-needed
 # libm: the cgroup v2 cpu.shares -> cpu.weight map is log-quadratic.
 LDLIBS  += -lm
 
+# `make weak`: build-weak/vessel, whose protections tests/security can switch
+# off one at a time through VESSEL_TEST_WEAKEN (lib/weaken.h).  Never
+# installed; the normal build compiles the switches out.
+ifneq ($(WEAKEN),)
+CFLAGS  += -DVESSEL_TEST_WEAKEN
+endif
+
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -60,7 +67,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 # test-image writes its layer tars with libarchive directly.
 UNIT_LDLIBS := $(LAZY_LIBS)
 
-.PHONY: all check unit integration asan install deps clean format lint images helpers
+.PHONY: all check unit integration asan weak install deps clean format lint images helpers
 
 all: vessel
 
@@ -103,6 +110,9 @@ $(BUILDDIR)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILDDIR)/libvessel.a
 asan:
 	$(MAKE) BUILDDIR=build-asan SANITIZE=address,undefined build-asan/vessel
 
+weak:
+	$(MAKE) BUILDDIR=build-weak WEAKEN=1 build-weak/vessel
+
 unit: $(UNIT_BINS)
 
 helpers:
@@ -117,7 +127,7 @@ images: $(BUILDDIR)/vessel
 # Deps first, in a separate make, so a fresh machine gets the libraries
 # before anything compiles (even under -j).
 check: deps-check
-	$(MAKE) all unit helpers images
+	$(MAKE) all unit helpers images weak
 	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) tests/run-all $(SUITES)
 
 # Runs one container from the embedded busybox image and shows its output.
@@ -159,6 +169,6 @@ lint:
 	shellcheck -x tests/run-all scripts/* images/*.sh .ci/run
 
 clean:
-	rm -rf build build-asan vessel
+	rm -rf build build-asan build-weak vessel
 
 -include $(DEPS)

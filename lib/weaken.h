@@ -1,0 +1,31 @@
+/* Test-only switches that turn one protection off, so tests/security can show
+ * that each attack works without the protection it targets (a passing attack
+ * test then means the protection, not a broken probe).
+ *
+ * Only a build made with -DVESSEL_TEST_WEAKEN (`make weak`, build-weak/vessel)
+ * reads $VESSEL_TEST_WEAKEN, a comma-separated list of protection names; in
+ * every other build vs_weakened() is constant false and the compiler drops
+ * the weakened branch, so no environment variable can switch a protection
+ * off in a shipped binary.
+ *
+ * Names (one per protection; docs/security.md lists which test uses which):
+ *   fds      vessel's own fds closed before any container path is resolved
+ *   cwd      process.cwd / exec --cwd checked to stay inside the container
+ *   dumpable vessel's processes non-dumpable until the user process execs
+ *   exe      the binary seen through /proc/PID/exe cannot be written */
+#ifndef VESSEL_LIB_WEAKEN_H
+#define VESSEL_LIB_WEAKEN_H
+
+#include <stdbool.h>
+
+#ifdef VESSEL_TEST_WEAKEN
+bool vs_weakened(const char *protection);
+#else
+static inline bool vs_weakened(const char *protection)
+{
+	(void)protection;
+	return false;
+}
+#endif
+
+#endif
