@@ -9,6 +9,7 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "oci/oci.h"
+#include "runtime/exeseal/exeseal.h"
 
 static const struct vs_command commands[] = {
 #define X(n, s) {#n, cmd_##n, s},
@@ -193,6 +194,20 @@ static int run_help(struct vs_cli *cli, int argc, char **argv)
 	return cmd->fn(cli, 2, help_argv);
 }
 
+/* The commands whose processes enter a container run from an image of
+ * vessel's binary that the container cannot overwrite (CVE-2019-5736): the
+ * re-exec comes first, before anything is opened.  Other commands do not
+ * pay for it. */
+static enum exeseal_kind seal_exe(char **argv, const struct global_result *r, struct vs_error *err)
+{
+	enum exeseal_kind kind = EXESEAL_WRITABLE;
+	const char *name = r->cmd_index ? argv[r->cmd_index] : "";
+	if (!r->error &&
+	    (strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0))
+		exeseal_ensure(argv, &kind, err);
+	return kind;
+}
+
 static int dispatch(struct vs_cli *cli, int argc, char **argv)
 {
 	if (strcmp(argv[0], "help") == 0)
@@ -214,6 +229,8 @@ int main(int argc, char **argv)
 	parse_global(&cli, argc, argv, &r);
 	if (!r.error)
 		absolute_root(&cli, &r);
+	struct vs_error seal_err = VS_ERROR_INIT;
+	enum exeseal_kind seal = seal_exe(argv, &r, &seal_err);
 	if (r.show_version || r.show_help) {
 		if (r.show_version)
 			version();
@@ -233,7 +250,12 @@ int main(int argc, char **argv)
 			usage(stderr);
 		rc = cli_usage_error(&cli, "%s", r.error);
 		free(r.error);
+	} else if (vs_error_failed(&seal_err)) {
+		cli.command = argv[r.cmd_index];
+		rc = cli_fail(&cli, &seal_err);
 	} else {
+		if (seal != EXESEAL_WRITABLE)
+			vs_log(VS_LOG_DEBUG, "exe: %s", exeseal_kind_name(seal));
 		rc = dispatch(&cli, argc - r.cmd_index, argv + r.cmd_index);
 	}
 	vs_log_close();
