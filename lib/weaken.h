@@ -12,7 +12,9 @@
  *   fds      vessel's own fds closed before any container path is resolved
  *   cwd      process.cwd / exec --cwd checked to stay inside the container
  *   dumpable vessel's processes non-dumpable until the user process execs
- *   exe      the binary seen through /proc/PID/exe cannot be written */
+ *   exe      the binary seen through /proc/PID/exe cannot be written
+ *   exe-bind the read-only bind mount of that binary (the sealed memfd
+ *            fallback is used instead) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 
