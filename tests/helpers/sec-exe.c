@@ -12,7 +12,8 @@
  * writing through the fd and replaces it with "#!/bin/sh\necho MARKER": the next run of
  * the host's binary would print MARKER.  When the reopen fails for another
  * reason it tries to make the file writable: clear MOUNT_ATTR_RDONLY on its
- * mount, clone that mount (open_tree) and clear it there.
+ * mount, attach that mount in the container (move_mount) and clear it there,
+ * clone it (open_tree) and clear it on the clone.
  *
  * With "shebang" it first makes /bin/sh the script "#!/proc/self/exe", so
  * that `vessel exec CTR /bin/sh` executes vessel's own binary as the
@@ -148,6 +149,16 @@ static int unwrap(int fd, char *why, size_t size)
 	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) == 0)
 		return reopen_write(fd);
 	int n = snprintf(why, size, "; mount_setattr rw: %s", strerror(errno));
+	/* Attached in our mount namespace, its flags would be ours to change. */
+	close(open("/sec-exe.mnt", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	if (syscall(SYS_move_mount, fd, "", AT_FDCWD, "/sec-exe.mnt", MOVE_MOUNT_F_EMPTY_PATH) ==
+	    0) {
+		if (syscall(SYS_mount_setattr, AT_FDCWD, "/sec-exe.mnt", 0, &rw, sizeof(rw)) == 0)
+			return open("/sec-exe.mnt", O_WRONLY | O_CLOEXEC);
+		n += snprintf(why + n, size - n, "; attached, but rw: %s", strerror(errno));
+	} else {
+		n += snprintf(why + n, size - n, "; move_mount: %s", strerror(errno));
+	}
 	int clone = syscall(SYS_open_tree, fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE);
 	if (clone < 0) {
 		snprintf(why + n, size - n, "; open_tree clone: %s", strerror(errno));
