@@ -83,8 +83,20 @@ int proc_caps_drop_bounding(const struct proc_plan *plan, struct vs_error *err);
 int proc_switch_user(const struct oci_user *user, struct vs_error *err);
 int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err);
 int proc_make_cwd(const char *cwd, struct vs_error *err);
+/* chdir to process.cwd ("/" when empty) as root, before the user switch
+ * (runc's order: `exec --user 1000 --cwd /root` works); a cwd root may not
+ * enter sets *ret_retry for proc_chdir() as the user.  Both refuse a cwd
+ * outside the process's root (CVE-2024-21626). */
+int proc_chdir_privileged(const char *cwd, bool *ret_retry, struct vs_error *err);
 int proc_chdir(const char *cwd, struct vs_error *err);
 int proc_set_no_new_privs(const struct oci_process *process, struct vs_error *err);
+/* Close every fd from 3 + n_preserve up but the keep ones (sorted in
+ * place), and let fds 3..3+n_preserve-1 cross execve.  Called before the
+ * first container path is resolved, so no fd of vessel's can be reached
+ * through /proc/self/fd (CVE-2024-21626). */
+int proc_close_fds(int n_preserve, int *keep, size_t n_keep, struct vs_error *err);
+/* Only the second half: clear FD_CLOEXEC on fds 3..3+n_preserve-1. */
+int proc_pass_fds(int n_preserve, struct vs_error *err);
 int proc_apply_final_affinity(const struct proc_plan *plan, struct vs_error *err);
 /* Resolve args[0] in the container's PATH now (so a missing program fails
  * `create`, as with runc, not `start`). */

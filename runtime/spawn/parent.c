@@ -18,6 +18,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/spawn/spawn-internal.h"
 #include "runtime/terminal/terminal.h"
@@ -207,10 +208,19 @@ static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 		return vs_error_errno(err, errno, "become a subreaper");
 	if (ns_pid_enter(&ctx->ns, &saved_pidns, err) < 0)
 		return -1;
+	/* The init is born non-dumpable (clone copies the flag with the mm):
+	 * in a joined pid namespace it is visible from its first instruction,
+	 * and must not be ptraced or have its /proc/PID/fd opened
+	 * (CVE-2016-9962).  vessel itself is dumpable again right after. */
+	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (!vs_weakened("dumpable"))
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	int clone_errno = errno;
 	if (pid == 0)
 		spawn_init_main(ctx);
+	if (dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	ns_pid_leave(saved_pidns);
 	if (pid < 0)
 		return vs_error_errno(err, clone_errno, "clone3");
