@@ -55,6 +55,11 @@ static int step_identity(struct spawn_ctx *ctx, struct vs_error *err)
 	ctx->sock_parent = -1;
 	if (ctx->cfg->close_in_init >= 0)
 		close(ctx->cfg->close_in_init);
+	/* The agent reads the state to EOF: our copy of the parent's
+	 * connection would keep it waiting (even with "fds" weakened). */
+	if (ctx->seccomp_listener >= 0)
+		close(ctx->seccomp_listener);
+	ctx->seccomp_listener = -1;
 	return 0;
 }
 

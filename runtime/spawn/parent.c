@@ -277,6 +277,11 @@ static int parent_seccomp_fd(struct spawn_ctx *ctx, int notify, struct vs_error 
 		return vs_error_set(err, "seccomp notify fd without a listener");
 	if (sc_send_listener(ctx->seccomp_listener, notify, payload, err) < 0)
 		return vs_error_wrap(err, "linux.seccomp.listenerPath");
+	/* EOF tells the agent the state is complete (exec does the same): an
+	 * agent that reads to EOF would otherwise wait for `create` to end,
+	 * while the init waits on its first notified syscall. */
+	close(ctx->seccomp_listener);
+	ctx->seccomp_listener = -1;
 	return sync_send(ctx->sock_parent, SYNC_SECCOMP_ACK, NULL, 0, -1, err);
 }
 
