@@ -188,11 +188,11 @@ static int peek(int pid, const char *hostpath)
 	snprintf(p, sizeof(p), "/proc/%d/environ", pid);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
-	if (n >= 0) {
+	if (n > 0) {
 		printf("environ read %d\n", pid);
 		got = 1;
 	} else {
-		printf("denied %s %s\n", p, strerror(errno));
+		printf("denied %s %s\n", p, n == 0 ? "empty" : strerror(errno));
 	}
 	if (fd >= 0)
 		close(fd);
