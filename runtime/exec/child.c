@@ -167,6 +167,13 @@ static int step_nnp(struct exec_ctx *ctx, struct vs_error *err)
 	return proc_set_no_new_privs(ctx->process, err);
 }
 
+/* As the user, in the final root and cwd (what execve will see), and
+ * before the late filter: a profile need not allow stat or access. */
+static int step_executable(struct exec_ctx *ctx, struct vs_error *err)
+{
+	return proc_resolve_exe(&ctx->proc, err);
+}
+
 /* The process outlives vessel (exec -d): no parent death signal.  Before
  * the late seccomp load, like every other syscall of vessel's. */
 static int step_affinity(struct exec_ctx *ctx, struct vs_error *err)
@@ -198,6 +205,7 @@ static const struct exec_step steps[] = {
     {"capabilities", step_caps},
     {"chdir as user", step_chdir_user},
     {"no_new_privs", step_nnp},
+    {"executable", step_executable},
     {"affinity", step_affinity},
     {"seccomp", step_seccomp_late},
 };
