@@ -121,18 +121,13 @@ static int load_seccomp(struct exec_ctx *ctx, struct vs_error *err)
 	return 0;
 }
 
-/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter:
- * load it while we are still root; with it, as late as possible. */
-static int step_seccomp_early(struct exec_ctx *ctx, struct vs_error *err)
-{
-	return ctx->process->no_new_privileges ? 0 : load_seccomp(ctx, err);
-}
-
 /* The last step: after it only execve (and, if that fails, the report of
- * it), so a profile need not allow anything of vessel's. */
-static int step_seccomp_late(struct exec_ctx *ctx, struct vs_error *err)
+ * it), so a profile need not allow anything of vessel's.  Without
+ * noNewPrivileges the kernel wants CAP_SYS_ADMIN for it: "capabilities"
+ * kept it (proc_plan.caps_hold), execve drops it. */
+static int step_seccomp(struct exec_ctx *ctx, struct vs_error *err)
 {
-	return ctx->process->no_new_privileges ? load_seccomp(ctx, err) : 0;
+	return load_seccomp(ctx, err);
 }
 
 static int step_bounding(struct exec_ctx *ctx, struct vs_error *err)
@@ -189,16 +184,14 @@ struct exec_step {
 };
 
 /* root first: the init's root, and the last fds of vessel's closed, before
- * any path of the container is resolved.  The privileged seccomp load must
- * precede the capability drop (it needs CAP_SYS_ADMIN); the chdir brackets
- * the user switch (as root first, as the user where root could not); the
- * late load follows everything that is vessel's. */
+ * any path of the container is resolved.  The chdir brackets the user
+ * switch (as root first, as the user where root could not); the seccomp
+ * load follows everything that is vessel's. */
 static const struct exec_step steps[] = {
     {"root", step_root},
     {"tty", step_tty},
     {"labels", step_labels},
     {"attributes", step_attrs},
-    {"seccomp", step_seccomp_early},
     {"bounding set", step_bounding},
     {"chdir", step_chdir},
     {"user", step_user},
@@ -207,7 +200,7 @@ static const struct exec_step steps[] = {
     {"no_new_privs", step_nnp},
     {"executable", step_executable},
     {"affinity", step_affinity},
-    {"seccomp", step_seccomp_late},
+    {"seccomp", step_seccomp},
 };
 
 void exec_stage2(struct exec_ctx *ctx)

@@ -12,9 +12,8 @@
  *    joined, before the first container path is resolved (rootfs, cwd,
  *    args[0]); what it keeps is listed there, with why each is harmless;
  *  - the cwd is checked to be inside the root after whichever chdir sticks.
- * And the seccomp filter goes on as late as it can (seccomp_late in
- * exec.c, right before execve), so a profile need not allow vessel's own
- * syscalls. */
+ * And the seccomp filter goes on as late as it can (in exec.c, right
+ * before execve), so a profile need not allow vessel's own syscalls. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -259,8 +258,8 @@ static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
 
 /* What the setup opened of its own (the rootfs's root fd, now "/") and any
  * fd a step forgot: only the sync socket and the FIFO go on to "ready".
- * Here, not at the end: without noNewPrivileges the seccomp filter follows
- * right after, and a profile need not allow close_range. */
+ * Right after the last step that opens fds of vessel's, before the cwd and
+ * the program are resolved. */
 static int step_fds_setup(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	int keep[2] = {ctx->sock_child, ctx->fifo_path};
@@ -296,13 +295,6 @@ int spawn_seccomp_load(struct spawn_ctx *ctx, struct vs_error *err)
 		return -1;
 	sync_msg_clear(&m);
 	return 0;
-}
-
-/* Without no_new_privs the kernel only accepts a filter from a task with
- * CAP_SYS_ADMIN: load it while the init still has every capability. */
-static int step_seccomp_privileged(struct spawn_ctx *ctx, struct vs_error *err)
-{
-	return ctx->c->process->no_new_privileges ? 0 : spawn_seccomp_load(ctx, err);
 }
 
 static int step_bounding(struct spawn_ctx *ctx, struct vs_error *err)
@@ -343,20 +335,19 @@ static int step_executable(struct spawn_ctx *ctx, struct vs_error *err)
 	return proc_resolve_exe(&ctx->proc, err);
 }
 
-/* With no_new_privs the filter goes on right before execve (exec.c), so
- * no syscall of vessel's is subject to it; except when the profile has a
- * listener: its notify fd must reach the parent over the sync socket,
- * which is gone after "ready". */
+/* The filter goes on right before execve (exec.c), so no syscall of
+ * vessel's is subject to it; without noNewPrivileges the kernel wants
+ * CAP_SYS_ADMIN for it, which "capabilities" keeps until execve (caps_hold,
+ * see parent.c).  Except when the profile has a listener: its notify fd
+ * must reach the parent over the sync socket, which is gone after "ready". */
 static int step_seccomp_notify(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	if (!ctx->c->process->no_new_privileges || !sc_filter_listener_path(ctx->seccomp))
-		return 0;
-	return spawn_seccomp_load(ctx, err);
+	return sc_filter_listener_path(ctx->seccomp) ? spawn_seccomp_load(ctx, err) : 0;
 }
 
 bool spawn_seccomp_at_exec(const struct spawn_ctx *ctx)
 {
-	return ctx->c->process->no_new_privileges && !sc_filter_listener_path(ctx->seccomp);
+	return !sc_filter_listener_path(ctx->seccomp);
 }
 
 static int step_ready(struct spawn_ctx *ctx, struct vs_error *err)
@@ -383,7 +374,6 @@ static const struct spawn_step init_steps[] = {
     {"fds-setup", step_fds_setup},
     {"cwd", step_cwd},
     {"attributes", step_attributes},
-    {"seccomp-privileged", step_seccomp_privileged},
     {"bounding", step_bounding},
     {"chdir", step_chdir},
     {"user", step_user},

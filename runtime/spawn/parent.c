@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sys/pidfd.h>
 
@@ -123,6 +124,11 @@ static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
 	if (sc_compile_cached(ctx->c->lnx ? ctx->c->lnx->seccomp : NULL,
 			      ctx->cfg->seccomp_cache_dir, &ctx->seccomp, err) < 0)
 		return -1;
+	/* The filter goes on last, after the capabilities are dropped: without
+	 * noNewPrivileges the kernel then wants CAP_SYS_ADMIN, so the init
+	 * keeps it until execve (which drops it, see proc_plan.caps_hold). */
+	if (ctx->seccomp && !ctx->c->process->no_new_privileges)
+		ctx->proc.caps_hold = 1ULL << CAP_SYS_ADMIN;
 	const char *path = sc_filter_listener_path(ctx->seccomp);
 	if (path && sc_listener_connect(path, &ctx->seccomp_listener, err) < 0)
 		return vs_error_wrap(err, "linux.seccomp.listenerPath");

@@ -47,9 +47,9 @@ __attribute__((noreturn)) void spawn_init_main(struct spawn_ctx *ctx);
 __attribute__((noreturn)) void spawn_exec_stage(struct spawn_ctx *ctx);
 
 /* Load the seccomp filter (handing a notify fd to the parent).  Where:
- * before the capabilities drop without noNewPrivileges (it needs
- * CAP_SYS_ADMIN then); right before execve with it (spawn_seccomp_at_exec),
- * unless a listener needs the sync socket (then just before "ready"). */
+ * right before execve (spawn_seccomp_at_exec), unless a listener needs the
+ * sync socket (then just before "ready").  Without noNewPrivileges the
+ * init holds CAP_SYS_ADMIN until then (proc_plan.caps_hold). */
 int spawn_seccomp_load(struct spawn_ctx *ctx, struct vs_error *err);
 bool spawn_seccomp_at_exec(const struct spawn_ctx *ctx);
 
