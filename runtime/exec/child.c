@@ -1,6 +1,9 @@
 /* Stage 2 of exec: inside every namespace and the cgroup of the container,
  * become its process and execve.  One ordered step list, as the init's
- * (runtime/process/process.h gives the order and why). */
+ * (runtime/process/process.h gives the order and why).  It is born
+ * non-dumpable and holding none of vessel's fds but the few stage 1 kept
+ * (join.c, stage1_shed): the container can see it from its first
+ * instruction. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/exec/exec.h"
 #include "runtime/exec/exec-internal.h"
 #include "runtime/terminal/terminal.h"
@@ -37,6 +41,7 @@ static int step_root(struct exec_ctx *ctx, struct vs_error *err)
 	if (chdir("/") < 0)
 		return vs_error_errno(err, errno, "chdir /");
 	close(TAKE_FD(ctx->init_root));
+	close(TAKE_FD(ctx->init_pidfd));
 	return 0;
 }
 
@@ -116,16 +121,13 @@ static int load_seccomp(struct exec_ctx *ctx, struct vs_error *err)
 	return 0;
 }
 
-/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter:
- * load it while we are still root; with it, as late as possible. */
-static int step_seccomp_early(struct exec_ctx *ctx, struct vs_error *err)
+/* The last step: after it only execve (and, if that fails, the report of
+ * it), so a profile need not allow anything of vessel's.  Without
+ * noNewPrivileges the kernel wants CAP_SYS_ADMIN for it: "capabilities"
+ * kept it (proc_plan.caps_hold), execve drops it. */
+static int step_seccomp(struct exec_ctx *ctx, struct vs_error *err)
 {
-	return ctx->process->no_new_privileges ? 0 : load_seccomp(ctx, err);
-}
-
-static int step_seccomp_late(struct exec_ctx *ctx, struct vs_error *err)
-{
-	return ctx->process->no_new_privileges ? load_seccomp(ctx, err) : 0;
+	return load_seccomp(ctx, err);
 }
 
 static int step_bounding(struct exec_ctx *ctx, struct vs_error *err)
@@ -143,9 +145,16 @@ static int step_caps(struct exec_ctx *ctx, struct vs_error *err)
 	return proc_caps_apply(&ctx->proc, err);
 }
 
-static int step_cwd(struct exec_ctx *ctx, struct vs_error *err)
+/* As root, before the user switch (runc's order): `exec --user 1000 --cwd
+ * /root` works; a cwd root cannot enter is retried as the user. */
+static int step_chdir(struct exec_ctx *ctx, struct vs_error *err)
 {
-	return proc_chdir(ctx->process->cwd, err);
+	return proc_chdir_privileged(ctx->process->cwd, &ctx->chdir_as_user, err);
+}
+
+static int step_chdir_user(struct exec_ctx *ctx, struct vs_error *err)
+{
+	return ctx->chdir_as_user ? proc_chdir(ctx->process->cwd, err) : 0;
 }
 
 static int step_nnp(struct exec_ctx *ctx, struct vs_error *err)
@@ -153,24 +162,19 @@ static int step_nnp(struct exec_ctx *ctx, struct vs_error *err)
 	return proc_set_no_new_privs(ctx->process, err);
 }
 
-/* --preserve-fds N: 3..3+N-1 pass; anything else vessel inherited without
- * CLOEXEC must not reach the process.  Marked, not closed: the sync socket
- * still has to report an execve failure. */
-static int step_fds(struct exec_ctx *ctx, struct vs_error *err)
+/* As the user, in the final root and cwd (what execve will see), and
+ * before the late filter: a profile need not allow stat or access. */
+static int step_executable(struct exec_ctx *ctx, struct vs_error *err)
 {
-	int n = ctx->req->preserve_fds;
-	for (int fd = 3; fd < 3 + n; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
-			return vs_error_errno(err, errno, "preserve fd %d", fd);
-	}
-	if (syscall(SYS_close_range, 3U + (unsigned)n, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return vs_error_errno(err, errno, "close_range");
-	return 0;
+	return proc_resolve_exe(&ctx->proc, err);
 }
 
+/* The process outlives vessel (exec -d): no parent death signal.  Before
+ * the late seccomp load, like every other syscall of vessel's. */
 static int step_affinity(struct exec_ctx *ctx, struct vs_error *err)
 {
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+		return vs_error_errno(err, errno, "clear parent death signal");
 	return proc_apply_final_affinity(&ctx->proc, err);
 }
 
@@ -179,20 +183,24 @@ struct exec_step {
 	int (*fn)(struct exec_ctx *ctx, struct vs_error *err);
 };
 
+/* root first: the init's root, and the last fds of vessel's closed, before
+ * any path of the container is resolved.  The chdir brackets the user
+ * switch (as root first, as the user where root could not); the seccomp
+ * load follows everything that is vessel's. */
 static const struct exec_step steps[] = {
     {"root", step_root},
     {"tty", step_tty},
     {"labels", step_labels},
     {"attributes", step_attrs},
-    {"seccomp", step_seccomp_early},
     {"bounding set", step_bounding},
+    {"chdir", step_chdir},
     {"user", step_user},
     {"capabilities", step_caps},
-    {"cwd", step_cwd},
+    {"chdir as user", step_chdir_user},
     {"no_new_privs", step_nnp},
-    {"seccomp", step_seccomp_late},
-    {"fds", step_fds},
+    {"executable", step_executable},
     {"affinity", step_affinity},
+    {"seccomp", step_seccomp},
 };
 
 void exec_stage2(struct exec_ctx *ctx)
@@ -201,6 +209,10 @@ void exec_stage2(struct exec_ctx *ctx)
 	sigset_t none;
 	prctl(PR_SET_NAME, "vessel:exec");
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Inherited from stage 1 already; repeated so the rule is visible
+	 * where the process runs.  Only execve turns it back on. */
+	if (!vs_weakened("dumpable"))
+		prctl(PR_SET_DUMPABLE, 0);
 	/* vessel blocked the signals it forwards; ours must be a clean slate. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -210,7 +222,6 @@ void exec_stage2(struct exec_ctx *ctx)
 			exec_child_fail(ctx->sock[1], &err);
 		}
 	}
-	prctl(PR_SET_PDEATHSIG, 0);
 	proc_exec(&ctx->proc, &err);
 	vs_error_wrap(&err, "exec step execve");
 	exec_child_fail(ctx->sock[1], &err);

@@ -49,8 +49,9 @@ struct exec_ctx {
 	pid_t stage1;
 	pid_t pid; /* stage 2 = the exec'd process */
 	int pidfd;
-	int master;    /* pty master sent back, -1 */
-	int notify_fd; /* seccomp notify fd waiting for stage 2's pid, -1 */
+	int master;	    /* pty master sent back, -1 */
+	int notify_fd;	    /* seccomp notify fd waiting for stage 2's pid, -1 */
+	bool chdir_as_user; /* stage 2: root could not enter the cwd */
 };
 
 /* join.c: stage 1 and the clones; on return ctx->pid/pidfd are set and

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -118,6 +119,10 @@ static int prepare(struct exec_ctx *ctx, struct vs_error *err)
 	_cleanup_free_ char *sc_cache = ct_cache_dir(r->root, "seccomp");
 	if (sc_compile_cached(l ? l->seccomp : NULL, sc_cache, &ctx->seccomp, err) < 0)
 		return vs_error_wrap(err, "the container's seccomp profile");
+	/* Loaded last, after the capabilities are dropped (child.c): without
+	 * noNewPrivileges that needs CAP_SYS_ADMIN, held until execve. */
+	if (ctx->seccomp && !ctx->process->no_new_privileges)
+		ctx->proc.caps_hold = 1ULL << CAP_SYS_ADMIN;
 	const char *lpath = sc_filter_listener_path(ctx->seccomp);
 	if (lpath && sc_listener_connect(lpath, &ctx->listener, err) < 0)
 		return -1;

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/exec/exec.h"
 #include "runtime/exec/exec-internal.h"
 #include "runtime/terminal/terminal.h"
@@ -39,6 +41,34 @@ void exec_child_fail(int sock, struct vs_error *err)
 	_exit(1);
 }
 
+/* Stage 1 is in the host's pid namespace, out of the container's sight;
+ * stage 2, its clone, is born in the container's.  So stage 1 gives up,
+ * before it joins anything, all that stage 2 must not hold
+ * (CVE-2024-21626, CVE-2016-9962):
+ *  - dumpable: off, and stage 2 is born so (the flag is copied with the
+ *    mm), until its execve;
+ *  - fds: all but stdio, --preserve-fds and what stage 2 uses, none of
+ *    which leads anywhere on the host through /proc/PID/fd:
+ *      sock[1]     a socket (cannot be a cwd or a path prefix, reopening it
+ *                  fails); close-on-exec, the process never sees it;
+ *      init_pidfd  an anon inode (pidfd), same; stage 2 closes it first;
+ *      init_root   the container's own root: walking up from it stops at
+ *                  the root of whoever walks; stage 2 closes it first;
+ *      console     the --console-socket connection, a socket; closed
+ *                  once the pty is sent.
+ *    Gone: the state-dir lock, the cgroup directory, the seccomp listener
+ *    socket, the log file and anything vessel's caller leaked to it. */
+static int stage1_shed(struct exec_ctx *ctx, struct vs_error *err)
+{
+	if (!vs_weakened("dumpable") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return vs_error_errno(err, errno, "set non-dumpable");
+	if (vs_weakened("fds"))
+		return proc_pass_fds(ctx->req->preserve_fds, err);
+	int keep[] = {ctx->sock[1], ctx->init_pidfd, ctx->init_root, ctx->console};
+	vs_log_close();
+	return proc_close_fds(ctx->req->preserve_fds, keep, ARRAY_SIZE(keep), err);
+}
+
 static __attribute__((noreturn)) void stage1(struct exec_ctx *ctx)
 {
 	struct vs_error err = VS_ERROR_INIT;
@@ -49,6 +79,10 @@ static __attribute__((noreturn)) void stage1(struct exec_ctx *ctx)
 	 * 2 inherits them (clone3 put us in the cgroup2 cgroup already). */
 	if (cg_v1_join(ctx->cgroup, getpid(), &err) < 0)
 		exec_child_fail(sock, &err);
+	if (stage1_shed(ctx, &err) < 0) {
+		vs_error_wrap(&err, "exec step fds");
+		exec_child_fail(sock, &err);
+	}
 	/* One setns with the pidfd: the kernel joins the user namespace first
 	 * and checks every other one against it, all or nothing. */
 	if (ctx->ns_flags && setns(ctx->init_pidfd, ctx->ns_flags) < 0) {

@@ -99,15 +99,27 @@ static int caps_fill(cap_t c, cap_flag_t flag, uint64_t mask)
 	return 0;
 }
 
+/* process.capabilities absent: the sets stay; only the held ones must be
+ * effective again (a uid switch cleared the effective set). */
+static int caps_raise_held(uint64_t hold, struct vs_error *err)
+{
+	__attribute__((cleanup(caps_freep))) cap_t c = cap_get_proc();
+	if (!c || caps_fill(c, CAP_EFFECTIVE, hold) < 0 || cap_set_proc(c) < 0)
+		return vs_error_errno(err, errno, "raise held capabilities");
+	return 0;
+}
+
 int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err)
 {
 	if (!plan->caps.set)
-		return 0;
+		return plan->caps_hold ? caps_raise_held(plan->caps_hold, err) : 0;
 	__attribute__((cleanup(caps_freep))) cap_t c = cap_init();
 	if (!c)
 		return vs_error_errno(err, errno, "cap_init");
-	if (caps_fill(c, CAP_PERMITTED, plan->caps.permitted) < 0 ||
-	    caps_fill(c, CAP_EFFECTIVE, plan->caps.effective) < 0 ||
+	/* caps_hold stays until execve, which recomputes the sets from
+	 * inheritable, ambient and bounding: it never reaches the program. */
+	if (caps_fill(c, CAP_PERMITTED, plan->caps.permitted | plan->caps_hold) < 0 ||
+	    caps_fill(c, CAP_EFFECTIVE, plan->caps.effective | plan->caps_hold) < 0 ||
 	    caps_fill(c, CAP_INHERITABLE, plan->caps.inheritable) < 0)
 		return vs_error_errno(err, errno, "build capability sets");
 	if (cap_set_proc(c) < 0)

@@ -7,23 +7,35 @@
  * lookups, cpu lists, capability names, sysctl checks) and hands the child a
  * struct proc_plan; the child calls the proc_apply_* functions.
  *
- * Order the child must follow (each step needs what the earlier ones kept):
+ * Order the child must follow (each step needs what the earlier ones kept;
+ * runtime/spawn/init.c and runtime/exec/child.c name each step and say why
+ * it sits where it does):
  *
+ *   (born non-dumpable; every fd of vessel's closed but the few the stage
+ *    names, before the first container path is resolved: CVE-2024-21626,
+ *    CVE-2016-9962)
  *   proc_apply_sysctl()        as root, in the new namespaces, while /proc is
  *                              still writable (before masked/readonly paths)
+ *   proc_make_cwd()            as root, in the container's root (runc creates
+ *                              a missing cwd)
  *   proc_apply_attrs()         rlimits, oom_score_adj, ioprio, scheduler,
  *                              personality, initial cpu affinity (root still:
  *                              some need CAP_SYS_NICE / CAP_SYS_RESOURCE)
- *   proc_make_cwd()            as root, in the container's root (runc creates
- *                              a missing cwd)
  *   proc_caps_drop_bounding()  needs CAP_SETPCAP, so before the user switch
+ *   proc_chdir_privileged()    as root (runc's order), then checked inside
+ *                              the root
  *   proc_switch_user()         keep-caps, setgroups, setresgid, setresuid, umask
- *   proc_caps_apply()          permitted/effective/inheritable, then ambient
- *   proc_chdir()               as the user: a cwd the user cannot enter fails
+ *   proc_caps_apply()          permitted/effective/inheritable, then ambient;
+ *                              plus caps_hold (CAP_SYS_ADMIN for the filter)
+ *   proc_chdir()               as the user, only where root was refused;
+ *                              checked inside the root
  *   proc_set_no_new_privs()
- *   proc_resolve_exe()
- *   (seccomp, exec FIFO, startContainer hooks)
- *   proc_apply_final_affinity(), proc_exec() */
+ *   proc_resolve_exe()         as the user, in the final root and cwd
+ *   (exec FIFO, startContainer hooks)
+ *   proc_apply_final_affinity()
+ *   (seccomp: last, so a profile need allow nothing of vessel's; earlier
+ *    only when a listener needs the init's sync socket)
+ *   proc_exec() */
 #ifndef VESSEL_RUNTIME_PROCESS_PROCESS_H
 #define VESSEL_RUNTIME_PROCESS_PROCESS_H
 
@@ -44,6 +56,11 @@ struct proc_caps {
 struct proc_plan {
 	const struct oci_process *process;
 	struct proc_caps caps;
+	/* Kept in the permitted and effective sets by proc_caps_apply until
+	 * execve (which drops them: a program's sets come from inheritable,
+	 * ambient and bounding): CAP_SYS_ADMIN, so that a seccomp filter
+	 * without noNewPrivileges can still go on last.  Set by the caller. */
+	uint64_t caps_hold;
 	bool has_affinity_initial, has_affinity_final;
 	cpu_set_t affinity_initial, affinity_final;
 	unsigned long personality; /* (unsigned long)-1 = leave alone */
@@ -83,8 +100,20 @@ int proc_caps_drop_bounding(const struct proc_plan *plan, struct vs_error *err);
 int proc_switch_user(const struct oci_user *user, struct vs_error *err);
 int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err);
 int proc_make_cwd(const char *cwd, struct vs_error *err);
+/* chdir to process.cwd ("/" when empty) as root, before the user switch
+ * (runc's order: `exec --user 1000 --cwd /root` works); a cwd root may not
+ * enter sets *ret_retry for proc_chdir() as the user.  Both refuse a cwd
+ * outside the process's root (CVE-2024-21626). */
+int proc_chdir_privileged(const char *cwd, bool *ret_retry, struct vs_error *err);
 int proc_chdir(const char *cwd, struct vs_error *err);
 int proc_set_no_new_privs(const struct oci_process *process, struct vs_error *err);
+/* Close every fd from 3 + n_preserve up but the keep ones (sorted in
+ * place), and let fds 3..3+n_preserve-1 cross execve.  Called before the
+ * first container path is resolved, so no fd of vessel's can be reached
+ * through /proc/self/fd (CVE-2024-21626). */
+int proc_close_fds(int n_preserve, int *keep, size_t n_keep, struct vs_error *err);
+/* Only the second half: clear FD_CLOEXEC on fds 3..3+n_preserve-1. */
+int proc_pass_fds(int n_preserve, struct vs_error *err);
 int proc_apply_final_affinity(const struct proc_plan *plan, struct vs_error *err);
 /* Resolve args[0] in the container's PATH now (so a missing program fails
  * `create`, as with runc, not `start`). */

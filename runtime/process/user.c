@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 
 int proc_switch_user(const struct oci_user *user, struct vs_error *err)
 {
@@ -47,12 +50,85 @@ int proc_make_cwd(const char *cwd, struct vs_error *err)
 	return 0;
 }
 
+/* A cwd reached through a magic link (/proc/self/fd/N of an fd to a host
+ * directory, CVE-2024-21626) is outside the process's root: the kernel's
+ * d_path then reports "(unreachable)/...", which getcwd(3) turns into
+ * ENOENT.  Checked after whichever chdir sticks, so no cwd that walks out of
+ * the container reaches the user process, whatever fd let it out. */
+static int check_cwd(const char *cwd, struct vs_error *err)
+{
+	char buf[PATH_MAX];
+	if (vs_weakened("cwd"))
+		return 0;
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return vs_error_set(err,
+				    "process.cwd: %s is outside the container's root "
+				    "(possible breakout: refusing it)",
+				    cwd);
+	return 0;
+}
+
+static const char *cwd_or_root(const char *cwd)
+{
+	return cwd && cwd[0] ? cwd : "/";
+}
+
+int proc_chdir_privileged(const char *cwd, bool *ret_retry, struct vs_error *err)
+{
+	cwd = cwd_or_root(cwd);
+	*ret_retry = false;
+	if (chdir(cwd) == 0)
+		return check_cwd(cwd, err);
+	/* runc's order: a cwd root may not enter (root-squashed NFS, a
+	 * directory only the user can search) gets a second try as the user. */
+	if (errno == EACCES || errno == EPERM) {
+		*ret_retry = true;
+		return 0;
+	}
+	return vs_error_errno(err, errno, "process.cwd: chdir %s", cwd);
+}
+
 int proc_chdir(const char *cwd, struct vs_error *err)
 {
-	if (!cwd || !cwd[0])
-		cwd = "/";
+	cwd = cwd_or_root(cwd);
 	if (chdir(cwd) < 0)
 		return vs_error_errno(err, errno, "process.cwd: chdir %s", cwd);
+	return check_cwd(cwd, err);
+}
+
+static void sort_fds(int *fds, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
+			int t = fds[j];
+			fds[j] = fds[j - 1];
+			fds[j - 1] = t;
+		}
+}
+
+int proc_close_fds(int n_preserve, int *keep, size_t n_keep, struct vs_error *err)
+{
+	unsigned lo = 3U + (unsigned)n_preserve;
+	sort_fds(keep, n_keep);
+	for (size_t i = 0; i < n_keep; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < lo)
+			continue;
+		if ((unsigned)keep[i] > lo && syscall(SYS_close_range, lo, keep[i] - 1, 0) < 0)
+			return vs_error_errno(err, errno, "close_range");
+		lo = (unsigned)keep[i] + 1;
+	}
+	if (syscall(SYS_close_range, lo, ~0U, 0) < 0)
+		return vs_error_errno(err, errno, "close_range");
+	return proc_pass_fds(n_preserve, err);
+}
+
+int proc_pass_fds(int n_preserve, struct vs_error *err)
+{
+	for (int fd = 3; fd < 3 + n_preserve; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+			return vs_error_errno(err, errno, "preserved fd %d", fd);
+	}
 	return 0;
 }
 

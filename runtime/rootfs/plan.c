@@ -187,6 +187,17 @@ const char *rootfs_plan_root(const struct rootfs_plan *plan)
 	return plan->root;
 }
 
+size_t rootfs_plan_fds(const struct rootfs_plan *plan, int *ret_fds, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; plan && i < plan->n_mounts; i++) {
+		int fd = plan->mounts[i].idmap_tree_fd;
+		if (fd >= 0 && n++ < max)
+			ret_fds[n - 1] = fd;
+	}
+	return n;
+}
+
 void rootfs_plan_free(struct rootfs_plan *plan)
 {
 	if (!plan)

@@ -144,6 +144,11 @@ static inline void rootfs_plan_freep(struct rootfs_plan **p)
  * bundle): the state's "rootfs". */
 const char *rootfs_plan_root(const struct rootfs_plan *plan);
 
+/* The fds the plan holds for rootfs_prepare (detached id-mapped trees),
+ * so the child can close every other fd before it touches the rootfs.
+ * Stores up to max of them in ret_fds; returns how many there are. */
+size_t rootfs_plan_fds(const struct rootfs_plan *plan, int *ret_fds, size_t max);
+
 /* Child, call 1: everything up to but not including the pivot. */
 int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err);
 

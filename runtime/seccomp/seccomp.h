@@ -19,33 +19,26 @@
  *                                         hand it to the listener (see below)
  *                                       close fds, execve
  *
- * Ordering rule (where the spawn must call sc_load):
- *  - process.noNewPrivileges = true: set PR_SET_NO_NEW_PRIVS, drop
- *    capabilities, change uid/gid, do everything else, and call sc_load as
- *    the very last step before execve.
- *  - noNewPrivileges = false: the kernel only lets a task holding
- *    CAP_SYS_ADMIN (in its user namespace) install a filter without NNP, so
- *    sc_load must run BEFORE capabilities are dropped and before the uid
- *    changes (setresuid to non-zero clears the effective set).  Everything
- *    after it (setgroups, setresgid, setresuid, prctl(PR_SET_KEEPCAPS),
- *    capset, ...) then runs under the filter; that is what runc does too.
+ * Ordering rule (where the spawn must call sc_load): as the very last step
+ * before execve, after the user switch, the capabilities, the exec FIFO and
+ * the startContainer hooks, so a profile need allow nothing of vessel's
+ * own (tests/security/seccomp-order.bats runs busybox under an allow-list
+ * of only its syscalls).  Without noNewPrivileges the kernel only lets a
+ * task holding CAP_SYS_ADMIN (in its user namespace) install a filter: the
+ * capabilities step keeps it in the permitted and effective sets until
+ * execve, which drops it (proc_plan.caps_hold, runtime/process).
  *
- * Syscalls vessel makes after sc_load (runtime/spawn/init.c, exec.c), which
- * any sane profile must allow; the default profile from sc_default_profile()
- * does, and tests/unit/test-seccomp.c checks that it does:
- *   with NOTIFY:   sendmsg (the notify fd to the parent), recvmsg (its ack)
- *   always:        close_range, fcntl (fd clean-up), prctl (PR_SET_PDEATHSIG),
- *                  sendmsg (ready), openat + write + close (exec FIFO),
- *                  sched_setaffinity (execCPUAffinity.final, if set),
- *                  execve; on failure write + exit_group
- *   startContainer hooks, if any: clone (no namespace flags), execve,
- *                  pipe2, read, poll, wait4, pidfd_open, kill
- *   without NNP:   also everything from the capabilities/user steps:
- *                  prctl (PR_CAPBSET_DROP, PR_SET_KEEPCAPS), setgroups,
- *                  setresgid, setresuid, capget, capset, chdir.
+ * Syscalls vessel makes after sc_load (runtime/spawn/exec.c,
+ * runtime/exec/child.c):
+ *   always:        execve; on failure write (the error) + exit_group
+ *   with NOTIFY, in the init only (the notify fd must reach the parent over
+ *   the sync socket, gone after "ready"): sendmsg, recvmsg (the ack), close,
+ *                  prctl (PR_SET_PDEATHSIG), sendmsg (ready), openat + write
+ *                  + close (exec FIFO), sched_setaffinity (final affinity),
+ *                  and the startContainer hooks' clone, execve, pipe2, read,
+ *                  poll, wait4, pidfd_open, kill.
  * A profile that denies one of these fails the container start with the
- * errno of that syscall (an ERRNO action) or kills the init (KILL actions);
- * runc behaves the same.
+ * errno of that syscall (an ERRNO action) or kills the init (KILL actions).
  *
  * Handing over the notify fd: sc_send_listener() sends one message with the
  * fd (SCM_RIGHTS) and the container process state JSON built by

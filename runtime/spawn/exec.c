@@ -1,4 +1,5 @@
-/* The exec FIFO: the init's last stage (wait, startContainer hooks, execve)
+/* The exec FIFO: the init's last stage (wait, startContainer hooks, final
+ * affinity, seccomp, execve)
  * and `start`'s side of it.  See the diagram in spawn.h. */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,10 @@ void spawn_exec_stage(struct spawn_ctx *ctx)
 	    hooks_run(OCI_HOOK_START_CONTAINER, l, ctx->state_created, HOOKS_FAIL, &err) < 0)
 		exec_fail(ctx, &err);
 	if (proc_apply_final_affinity(&ctx->proc, &err) < 0)
+		exec_fail(ctx, &err);
+	/* Last, so that execve is the one syscall a profile must allow (an
+	 * allow-list without close_range, openat or write still starts). */
+	if (spawn_seccomp_at_exec(ctx) && spawn_seccomp_load(ctx, &err) < 0)
 		exec_fail(ctx, &err);
 	proc_exec(&ctx->proc, &err);
 	exec_fail(ctx, &err);

@@ -1,7 +1,19 @@
 /* The init stage: what the container's init does between clone3 and
  * SYNC_READY, as one ordered list of steps (init_steps below).  The order is
- * the contract; each step's comment says what it needs from the earlier
- * ones.  Any failure is sent to the parent as SYNC_ERROR and the init exits. */
+ * the contract, and part of it is a security property: each step's comment
+ * says what it needs from the earlier ones.  Any failure is sent to the
+ * parent as SYNC_ERROR and the init exits.
+ *
+ * The three rules the order keeps (CVE-2024-21626, CVE-2016-9962):
+ *  - the init is born non-dumpable (do_clone) and stays so until execve, so
+ *    no process of the container can ptrace it or open /proc/<init>/fd,
+ *    mem or environ while it still runs vessel's code;
+ *  - "fds" closes every fd of vessel's right after the namespaces are
+ *    joined, before the first container path is resolved (rootfs, cwd,
+ *    args[0]); what it keeps is listed there, with why each is harmless;
+ *  - the cwd is checked to be inside the root after whichever chdir sticks.
+ * And the seccomp filter goes on as late as it can (in exec.c, right
+ * before execve), so a profile need not allow vessel's own syscalls. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +24,9 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/net/net.h"
 #include "runtime/spawn/spawn-internal.h"
@@ -29,10 +43,22 @@ static int step_identity(struct spawn_ctx *ctx, struct vs_error *err)
 	/* Until SYNC_READY the init is half-made: it must die with its parent. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return vs_error_errno(err, errno, "set parent death signal");
+	/* do_clone made us non-dumpable already (the flag is copied with the
+	 * mm); say it again here so this list shows it.  Nothing before execve
+	 * may turn it back on: the user switch and the user namespace only
+	 * ever lower it (commit_creds), and execve restores it for the user's
+	 * program. */
+	if (!vs_weakened("dumpable") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return vs_error_errno(err, errno, "set non-dumpable");
 	close(ctx->sock_parent);
 	ctx->sock_parent = -1;
 	if (ctx->cfg->close_in_init >= 0)
 		close(ctx->cfg->close_in_init);
+	/* The agent reads the state to EOF: our copy of the parent's
+	 * connection would keep it waiting (even with "fds" weakened). */
+	if (ctx->seccomp_listener >= 0)
+		close(ctx->seccomp_listener);
+	ctx->seccomp_listener = -1;
 	return 0;
 }
 
@@ -73,6 +99,41 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
 	if (ctx->ns.fork_for_pid && fork_for_pid(ctx, err) < 0)
 		return -1;
 	return ns_unshare_time(&ctx->ns, err);
+}
+
+/* Right after the joins (the last use of the namespace fds) and before
+ * the first container path is resolved: from here the init holds no fd of
+ * vessel's but these, none of which leads anywhere on the host through
+ * /proc/self/fd (CVE-2024-21626):
+ *   0..2 and --preserve-fds/LISTEN_FDS  the caller's, meant for the process;
+ *   sock_child   a socketpair end: a socket cannot be a cwd, a path prefix or
+ *                a binary, and reopening one through /proc fails (ENXIO);
+ *                closed when the init is ready;
+ *   fifo_path    O_PATH of the exec FIFO in the state dir: a FIFO, not a
+ *                directory, so nothing can be walked from it, and execve
+ *                refuses it; closed once the init has opened it;
+ *   console      the --console-socket connection, a socket; closed by
+ *                "terminal";
+ *   rootfs fds   detached id-mapped trees of bind sources that become the
+ *                container's mounts anyway; "rootfs" consumes them.
+ * Gone: the state-dir lock (closed by "identity"), the host namespace fds
+ * of linux.namespaces paths, the cgroup directory, the seccomp listener
+ * socket, the log file, and whatever vessel's caller leaked to it. */
+static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	int keep[3 + 64];
+	size_t n = 0;
+	if (vs_weakened("fds"))
+		return proc_pass_fds(ctx->n_preserve, err);
+	keep[n++] = ctx->sock_child;
+	keep[n++] = ctx->fifo_path;
+	keep[n++] = ctx->console;
+	size_t n_rootfs = rootfs_plan_fds(ctx->rootfs, keep + n, ARRAY_SIZE(keep) - n);
+	if (n_rootfs > ARRAY_SIZE(keep) - n)
+		return vs_error_set(err, "more than %zu id-mapped mounts", ARRAY_SIZE(keep) - n);
+	n += n_rootfs;
+	vs_log_close();
+	return proc_close_fds(ctx->n_preserve, keep, n, err);
 }
 
 /* The maps are written by the parent (it holds CAP_SETUID/CAP_SETGID over
@@ -195,6 +256,19 @@ static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
 	return r;
 }
 
+/* What the setup opened of its own (the rootfs's root fd, now "/") and any
+ * fd a step forgot: only the sync socket and the FIFO go on to "ready".
+ * Right after the last step that opens fds of vessel's, before the cwd and
+ * the program are resolved. */
+static int step_fds_setup(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	int keep[2] = {ctx->sock_child, ctx->fifo_path};
+	if (vs_weakened("fds"))
+		return 0;
+	return proc_close_fds(ctx->n_preserve, keep, ARRAY_SIZE(keep), err);
+}
+
+/* As root, in the final root (after pivot): runc creates a missing cwd. */
 static int step_cwd(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	return proc_make_cwd(ctx->c->process->cwd, err);
@@ -207,7 +281,7 @@ static int step_attributes(struct spawn_ctx *ctx, struct vs_error *err)
 
 /* The listener must hold the notify fd before the user process can make a
  * NOTIFY syscall; the parent knows the host pid the message needs. */
-static int seccomp_load(struct spawn_ctx *ctx, struct vs_error *err)
+int spawn_seccomp_load(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	int notify = -1;
 	if (sc_load(ctx->seccomp, &notify, err) < 0)
@@ -221,13 +295,6 @@ static int seccomp_load(struct spawn_ctx *ctx, struct vs_error *err)
 		return -1;
 	sync_msg_clear(&m);
 	return 0;
-}
-
-/* Without no_new_privs the kernel only accepts a filter from a task with
- * CAP_SYS_ADMIN: load it while the init still has every capability. */
-static int step_seccomp_privileged(struct spawn_ctx *ctx, struct vs_error *err)
-{
-	return ctx->c->process->no_new_privileges ? 0 : seccomp_load(ctx, err);
 }
 
 static int step_bounding(struct spawn_ctx *ctx, struct vs_error *err)
@@ -245,9 +312,16 @@ static int step_capabilities(struct spawn_ctx *ctx, struct vs_error *err)
 	return proc_caps_apply(&ctx->proc, err);
 }
 
+/* As root, before the user switch (runc's order): a cwd only root can
+ * search still works.  One root cannot enter is retried as the user. */
 static int step_chdir(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	return proc_chdir(ctx->c->process->cwd, err);
+	return proc_chdir_privileged(ctx->c->process->cwd, &ctx->chdir_as_user, err);
+}
+
+static int step_chdir_user(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	return ctx->chdir_as_user ? proc_chdir(ctx->c->process->cwd, err) : 0;
 }
 
 static int step_no_new_privs(struct spawn_ctx *ctx, struct vs_error *err)
@@ -261,45 +335,19 @@ static int step_executable(struct spawn_ctx *ctx, struct vs_error *err)
 	return proc_resolve_exe(&ctx->proc, err);
 }
 
-/* With no_new_privs the filter goes in last, so vessel's own setup syscalls
- * are not subject to it. */
-static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
+/* The filter goes on right before execve (exec.c), so no syscall of
+ * vessel's is subject to it; without noNewPrivileges the kernel wants
+ * CAP_SYS_ADMIN for it, which "capabilities" keeps until execve (caps_hold,
+ * see parent.c).  Except when the profile has a listener: its notify fd
+ * must reach the parent over the sync socket, which is gone after "ready". */
+static int step_seccomp_notify(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	return ctx->c->process->no_new_privileges ? seccomp_load(ctx, err) : 0;
+	return sc_filter_listener_path(ctx->seccomp) ? spawn_seccomp_load(ctx, err) : 0;
 }
 
-/* Close every fd from `lo` up except the (sorted) `keep` ones. */
-static int close_all_except(unsigned lo, const int *keep, size_t n)
+bool spawn_seccomp_at_exec(const struct spawn_ctx *ctx)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (keep[i] < 0 || (unsigned)keep[i] < lo)
-			continue;
-		if ((unsigned)keep[i] > lo && syscall(SYS_close_range, lo, keep[i] - 1, 0) < 0)
-			return -1;
-		lo = (unsigned)keep[i] + 1;
-	}
-	return (int)syscall(SYS_close_range, lo, ~0U, 0);
-}
-
-/* Only stdio, --preserve-fds and LISTEN_FDS reach the user process, and
- * the blocked init holds nothing of vessel's but the FIFO and the sync
- * socket: an inherited pipe (even one vessel's caller leaked without
- * CLOEXEC) would otherwise stay open until `start`, and a caller waiting
- * for its EOF would hang. */
-static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
-{
-	unsigned first = 3 + (unsigned)ctx->n_preserve;
-	int keep[2] = {ctx->fifo_path, ctx->sock_child};
-	if (keep[0] > keep[1]) {
-		keep[0] = ctx->sock_child;
-		keep[1] = ctx->fifo_path;
-	}
-	if (close_all_except(first, keep, 2) < 0)
-		return vs_error_errno(err, errno, "close_range");
-	for (unsigned fd = 3; fd < first; fd++)
-		if (fcntl((int)fd, F_SETFD, 0) < 0)
-			return vs_error_errno(err, errno, "preserved fd %u", fd);
-	return 0;
+	return !sc_filter_listener_path(ctx->seccomp);
 }
 
 static int step_ready(struct spawn_ctx *ctx, struct vs_error *err)
@@ -313,6 +361,7 @@ static int step_ready(struct spawn_ctx *ctx, struct vs_error *err)
 static const struct spawn_step init_steps[] = {
     {"identity", step_identity},
     {"namespaces", step_namespaces},
+    {"fds", step_fds},
     {"idmap", step_idmap},
     {"hostname", step_hostname},
     {"sysctl", step_sysctl},
@@ -322,17 +371,17 @@ static const struct spawn_step init_steps[] = {
     {"hooks", step_hooks},
     {"pivot", step_pivot},
     {"terminal", step_terminal},
+    {"fds-setup", step_fds_setup},
     {"cwd", step_cwd},
     {"attributes", step_attributes},
-    {"seccomp-privileged", step_seccomp_privileged},
     {"bounding", step_bounding},
+    {"chdir", step_chdir},
     {"user", step_user},
     {"capabilities", step_capabilities},
-    {"chdir", step_chdir},
+    {"chdir-as-user", step_chdir_user},
     {"no_new_privs", step_no_new_privs},
     {"executable", step_executable},
-    {"seccomp", step_seccomp},
-    {"fds", step_fds},
+    {"seccomp-notify", step_seccomp_notify},
     {"ready", step_ready},
 };
 

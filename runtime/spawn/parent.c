@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sys/pidfd.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/spawn/spawn-internal.h"
 #include "runtime/terminal/terminal.h"
@@ -122,6 +124,11 @@ static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)
 	if (sc_compile_cached(ctx->c->lnx ? ctx->c->lnx->seccomp : NULL,
 			      ctx->cfg->seccomp_cache_dir, &ctx->seccomp, err) < 0)
 		return -1;
+	/* The filter goes on last, after the capabilities are dropped: without
+	 * noNewPrivileges the kernel then wants CAP_SYS_ADMIN, so the init
+	 * keeps it until execve (which drops it, see proc_plan.caps_hold). */
+	if (ctx->seccomp && !ctx->c->process->no_new_privileges)
+		ctx->proc.caps_hold = 1ULL << CAP_SYS_ADMIN;
 	const char *path = sc_filter_listener_path(ctx->seccomp);
 	if (path && sc_listener_connect(path, &ctx->seccomp_listener, err) < 0)
 		return vs_error_wrap(err, "linux.seccomp.listenerPath");
@@ -207,10 +214,19 @@ static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 		return vs_error_errno(err, errno, "become a subreaper");
 	if (ns_pid_enter(&ctx->ns, &saved_pidns, err) < 0)
 		return -1;
+	/* The init is born non-dumpable (clone copies the flag with the mm):
+	 * in a joined pid namespace it is visible from its first instruction,
+	 * and must not be ptraced or have its /proc/PID/fd opened
+	 * (CVE-2016-9962).  vessel itself is dumpable again right after. */
+	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (!vs_weakened("dumpable"))
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	int clone_errno = errno;
 	if (pid == 0)
 		spawn_init_main(ctx);
+	if (dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	ns_pid_leave(saved_pidns);
 	if (pid < 0)
 		return vs_error_errno(err, clone_errno, "clone3");
@@ -267,6 +283,11 @@ static int parent_seccomp_fd(struct spawn_ctx *ctx, int notify, struct vs_error 
 		return vs_error_set(err, "seccomp notify fd without a listener");
 	if (sc_send_listener(ctx->seccomp_listener, notify, payload, err) < 0)
 		return vs_error_wrap(err, "linux.seccomp.listenerPath");
+	/* EOF tells the agent the state is complete (exec does the same): an
+	 * agent that reads to EOF would otherwise wait for `create` to end,
+	 * while the init waits on its first notified syscall. */
+	close(ctx->seccomp_listener);
+	ctx->seccomp_listener = -1;
 	return sync_send(ctx->sock_parent, SYNC_SECCOMP_ACK, NULL, 0, -1, err);
 }
 

@@ -35,6 +35,7 @@ struct spawn_ctx {
 	char *state_creating; /* state JSON for createContainer hooks */
 	char *state_created;  /* ... and for startContainer hooks */
 	int fifo;	      /* write end of the exec FIFO, once opened */
+	bool chdir_as_user;   /* root could not enter process.cwd: retry */
 	int pty_master;	      /* parent: the master sent back, else -1 */
 };
 
@@ -44,6 +45,13 @@ __attribute__((noreturn)) void spawn_init_main(struct spawn_ctx *ctx);
 /* The init's last stage, after SYNC_READY: wait on the exec FIFO, run the
  * startContainer hooks, execve.  Never returns. */
 __attribute__((noreturn)) void spawn_exec_stage(struct spawn_ctx *ctx);
+
+/* Load the seccomp filter (handing a notify fd to the parent).  Where:
+ * right before execve (spawn_seccomp_at_exec), unless a listener needs the
+ * sync socket (then just before "ready").  Without noNewPrivileges the
+ * init holds CAP_SYS_ADMIN until then (proc_plan.caps_hold). */
+int spawn_seccomp_load(struct spawn_ctx *ctx, struct vs_error *err);
+bool spawn_seccomp_at_exec(const struct spawn_ctx *ctx);
 
 /* One named step of a stage; a failure reads "<stage> step <name>: ...". */
 struct spawn_step {

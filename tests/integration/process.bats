@@ -233,12 +233,21 @@ cap_mask() {
 	[ ! -e "$ROOT/$CID" ]
 }
 
-@test "process: a cwd the user cannot enter fails create and leaves nothing" {
+@test "process: a cwd only root can enter is entered before the user switch (runc's order)" {
 	update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/root"'
 	chmod 0700 "$BUNDLE/rootfs/root"
+	set_args sh -c 'pwd; ls . >/dev/null 2>&1 || echo cannot-list'
+	run vessel run "$CID"
+	assert_success
+	assert_line --index 0 /root
+	assert_line --index 1 cannot-list
+}
+
+@test "process: a cwd that is not a directory fails create and leaves nothing" {
+	update_config '.process.cwd = "/etc/passwd"'
 	set_args true
 	run vessel run "$CID"
 	assert_failure
-	assert_output --partial "init step chdir: process.cwd: chdir /root: Permission denied"
+	assert_output --partial "init step chdir: process.cwd: chdir /etc/passwd: Not a directory"
 	[ ! -e "$ROOT/$CID" ]
 }
