@@ -12,7 +12,9 @@
  *   fds      vessel's own fds closed before any container path is resolved
  *   cwd      process.cwd / exec --cwd checked to stay inside the container
  *   dumpable vessel's processes non-dumpable until the user process execs
- *   exe      the binary seen through /proc/PID/exe cannot be written */
+ *   exe      the binary seen through /proc/PID/exe cannot be written
+ *   inheritable  the inheritable capability set is only what the config lists
+ *                (cve-2022-29162.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 
