@@ -14,7 +14,12 @@
  *   dumpable vessel's processes non-dumpable until the user process execs
  *   exe      the binary seen through /proc/PID/exe cannot be written
  *   inheritable  the inheritable capability set is only what the config lists
- *                (cve-2022-29162.bats) */
+ *                (cve-2022-29162.bats)
+ *   proc-dir procfs and sysfs are only mounted on a real directory, never
+ *            through a symlink (cve-2023-28642.bats)
+ *   procfs   vessel's writes to /proc go to a checked procfs file, with no
+ *            mount or symlink on the way (cve-2023-28642.bats,
+ *            cve-2025-52881.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 
