@@ -19,7 +19,9 @@
  *            through a symlink (cve-2023-28642.bats)
  *   procfs   vessel's writes to /proc go to a checked procfs file, with no
  *            mount or symlink on the way (cve-2023-28642.bats,
- *            cve-2025-52881.bats) */
+ *            cve-2025-52881.bats)
+ *   in-root  container paths resolved with RESOLVE_IN_ROOT (mount
+ *            destinations, /dev, devices, masks; cve-2021-30465.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 
