@@ -21,7 +21,10 @@
  *            mount or symlink on the way (cve-2023-28642.bats,
  *            cve-2025-52881.bats)
  *   in-root  container paths resolved with RESOLVE_IN_ROOT (mount
- *            destinations, /dev, devices, masks; cve-2021-30465.bats) */
+ *            destinations, /dev, devices, masks; cve-2021-30465.bats)
+ *   console  /dev/console reopened without following a symlink and checked
+ *            to be vessel's mount point before the pty is bound
+ *            (cve-2025-52565.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 
