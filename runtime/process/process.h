@@ -36,7 +36,8 @@
 
 /* Capability sets as bit masks (bit N = capability N). */
 struct proc_caps {
-	bool set; /* process.capabilities present: apply (absent = keep all) */
+	bool set; /* process.capabilities present: apply (absent = keep all but
+		   * the inheritable set, which is emptied) */
 	uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 
