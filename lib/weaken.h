@@ -24,7 +24,9 @@
  *            destinations, /dev, devices, masks; cve-2021-30465.bats)
  *   console  /dev/console reopened without following a symlink and checked
  *            to be vessel's mount point before the pty is bound
- *            (cve-2025-52565.bats) */
+ *            (cve-2025-52565.bats)
+ *   null-check  the /dev/null that covers masked files is checked, by its
+ *            fd, to be the null device (cve-2025-31133.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 
