@@ -14,7 +14,21 @@
  *   dumpable vessel's processes non-dumpable until the user process execs
  *   exe      the binary seen through /proc/PID/exe cannot be written
  *   exe-bind the read-only bind mount of that binary (the sealed memfd
- *            fallback is used instead) */
+ *            fallback is used instead)
+ *   inheritable  the inheritable capability set is only what the config lists
+ *                (cve-2022-29162.bats)
+ *   proc-dir procfs and sysfs are only mounted on a real directory, never
+ *            through a symlink (cve-2023-28642.bats)
+ *   procfs   vessel's writes to /proc go to a checked procfs file, with no
+ *            mount or symlink on the way (cve-2023-28642.bats,
+ *            cve-2025-52881.bats)
+ *   in-root  container paths resolved with RESOLVE_IN_ROOT (mount
+ *            destinations, /dev, devices, masks; cve-2021-30465.bats)
+ *   console  /dev/console reopened without following a symlink and checked
+ *            to be vessel's mount point before the pty is bound
+ *            (cve-2025-52565.bats)
+ *   null-check  the /dev/null that covers masked files is checked, by its
+ *            fd, to be the null device (cve-2025-31133.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 

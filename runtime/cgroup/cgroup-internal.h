@@ -156,7 +156,8 @@ struct cg_dev_rule {
 /* Parse "rwm" into CG_DEV_* bits; NULL = all.  -1 on a bad letter. */
 int cg_dev_access_parse(const char *s, unsigned *ret);
 /* The full rule list for a container: resources.devices, then the
- * standard nodes, then linux.devices.  Later rules win. */
+ * standard nodes.  Later rules win.  linux.devices (devs) add no rule: as
+ * in runc, a node the config creates is usable only if a rule allows it. */
 int cg_dev_rules_build(const struct oci_resources *res, const struct oci_device *devs,
 		       size_t n_devs, struct cg_dev_rule **ret_rules, size_t *ret_n,
 		       struct vs_error *err);

@@ -44,9 +44,10 @@ struct cg_config {
 	const char *id;			       /* container id: the default path uses it */
 	const char *cgroups_path;	       /* linux.cgroupsPath; NULL or "" = default */
 	const struct oci_resources *resources; /* may be NULL */
-	/* linux.devices: the nodes created in the container's /dev are allowed
-	 * by the device program on top of resources.devices and the standard
-	 * nodes (null, zero, full, random, urandom, tty, console, ptmx, pts). */
+	/* linux.devices: the nodes created in the container's /dev.  They get
+	 * no rule of their own (runc adds none): the device program allows
+	 * resources.devices and the standard nodes (null, zero, full, random,
+	 * urandom, tty, console, ptmx, pts) only. */
 	const struct oci_device *devices;
 	size_t n_devices;
 	bool systemd; /* --systemd-cgroup: "slice:prefix:name" */

@@ -71,15 +71,21 @@ static int step_tty(struct exec_ctx *ctx, struct vs_error *err)
 	return r;
 }
 
-static int write_attr(const char *path, const char *fallback, const char *value,
+/* The container's /proc: checked to be procfs, with no mount or symlink of
+ * the container's making on the way (CVE-2025-52881). */
+static int write_attr(const char *rel, const char *fallback, const char *value,
 		      struct vs_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 && fallback)
-		fd = open(path = fallback, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || vs_write_all(fd, value, strlen(value)) < 0)
-		return vs_error_errno(err, errno, "write %s", path);
-	return 0;
+	struct vs_error e = VS_ERROR_INIT;
+	if (proc_write_procfs(rel, true, value, &e) == 0)
+		return 0;
+	if (!fallback || e.errnum != ENOENT) {
+		vs_error_set_raw(err, e.errnum, e.msg);
+		vs_error_clear(&e);
+		return -1;
+	}
+	vs_error_clear(&e);
+	return proc_write_procfs(fallback, true, value, err);
 }
 
 /* Labels apply at execve (attr/exec), so their place here only matters for
@@ -89,11 +95,11 @@ static int step_labels(struct exec_ctx *ctx, struct vs_error *err)
 	const struct oci_process *p = ctx->process;
 	if (p->apparmor_profile && p->apparmor_profile[0]) {
 		_cleanup_free_ char *v = vs_strdup_printf("exec %s", p->apparmor_profile);
-		if (write_attr("/proc/self/attr/apparmor/exec", "/proc/self/attr/exec", v, err) < 0)
+		if (write_attr("attr/apparmor/exec", "attr/exec", v, err) < 0)
 			return vs_error_wrap(err, "apparmor profile %s", p->apparmor_profile);
 	}
 	if (p->selinux_label && p->selinux_label[0] &&
-	    write_attr("/proc/self/attr/exec", NULL, p->selinux_label, err) < 0)
+	    write_attr("attr/exec", NULL, p->selinux_label, err) < 0)
 		return vs_error_wrap(err, "selinux label %s", p->selinux_label);
 	return 0;
 }

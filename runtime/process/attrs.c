@@ -9,13 +9,88 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/ioprio.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
+
+/* The root directory of a procfs mount has this inode number. */
+#define PROC_ROOT_INO 1
+
+/* /proc, checked to be the root of a procfs mount: not a symlink, not a
+ * tmpfs or volume over /proc, not a bind of a procfs subdirectory. */
+static int procfs_root(int *ret_fd, struct vs_error *err)
+{
+	_cleanup_close_ int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs sfs;
+	struct stat st;
+	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP))
+		return vs_error_set(err, "/proc is a symlink or a file, not a procfs mount");
+	if (fd < 0 || fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		return vs_error_errno(err, errno, "open /proc");
+	if (sfs.f_type != PROC_SUPER_MAGIC || st.st_ino != PROC_ROOT_INO)
+		return vs_error_set(err, "/proc is not a procfs mount");
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* Writes vessel makes to /proc once the container could have changed the
+ * mounts (LSM labels, oom_score_adj, sysctls) must reach the procfs file
+ * meant, not one a container-made mount or symlink redirects them to
+ * (CVE-2025-52881, CVE-2019-16884): the file is opened from a checked
+ * procfs root without crossing a mount or following any symlink, and
+ * checked to be on procfs again.  "self" is read, not followed. */
+int proc_open_procfs(const char *rel, bool self, int flags, int *ret_fd, struct vs_error *err)
+{
+	if (vs_weakened("procfs")) {
+		_cleanup_free_ char *p = vs_strdup_printf("/proc/%s%s", self ? "self/" : "", rel);
+		int fd = open(p, flags | O_CLOEXEC);
+		if (fd < 0)
+			return vs_error_errno(err, errno, "open %s", p);
+		*ret_fd = fd;
+		return 0;
+	}
+	_cleanup_close_ int root = -1;
+	if (procfs_root(&root, err) < 0)
+		return -1;
+	char pid[32] = "";
+	ssize_t n = self ? readlinkat(root, "self", pid, sizeof(pid) - 1) : 0;
+	if (n < 0)
+		return vs_error_errno(err, errno, "readlink /proc/self");
+	pid[n] = '\0';
+	_cleanup_free_ char *path = vs_strdup_printf("%s%s%s", pid, self ? "/" : "", rel);
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	struct statfs sfs;
+	if (fd < 0 || fstatfs(fd, &sfs) < 0)
+		return vs_error_errno(err, errno, "open /proc/%s", path);
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return vs_error_set(err, "/proc/%s is not a procfs file", path);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int proc_write_procfs(const char *rel, bool self, const char *value, struct vs_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	if (proc_open_procfs(rel, self, O_WRONLY, &fd, err) < 0)
+		return -1;
+	if (vs_write_all(fd, value, strlen(value)) < 0)
+		return vs_error_errno(err, errno, "write /proc/%s%s", self ? "self/" : "", rel);
+	return 0;
+}
 
 static int apply_rlimits(const struct oci_process *p, struct vs_error *err)
 {
@@ -36,9 +111,8 @@ static int apply_oom_score_adj(const struct oci_process *p, struct vs_error *err
 		return 0;
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj.value);
-	_cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || vs_write_all(fd, buf, strlen(buf)) < 0)
-		return vs_error_errno(err, errno, "process.oomScoreAdj: write %s", buf);
+	if (proc_write_procfs("oom_score_adj", true, buf, err) < 0)
+		return vs_error_wrap(err, "process.oomScoreAdj");
 	return 0;
 }
 
@@ -140,12 +214,11 @@ static int apply_lsm(const struct oci_process *p, struct vs_error *err)
 	/* proc_prepare() already refused labels this host cannot apply. */
 	if (p->apparmor_profile && p->apparmor_profile[0]) {
 		_cleanup_free_ char *v = vs_strdup_printf("exec %s", p->apparmor_profile);
-		if (vs_write_file("/proc/self/attr/apparmor/exec", v, strlen(v), err) < 0)
+		if (proc_write_procfs("attr/apparmor/exec", true, v, err) < 0)
 			return vs_error_wrap(err, "process.apparmorProfile");
 	}
 	if (p->selinux_label && p->selinux_label[0]) {
-		const char *l = p->selinux_label;
-		if (vs_write_file("/proc/self/attr/exec", l, strlen(l), err) < 0)
+		if (proc_write_procfs("attr/exec", true, p->selinux_label, err) < 0)
 			return vs_error_wrap(err, "process.selinuxLabel");
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 
 #include "lib/cleanup.h"
+#include "lib/weaken.h"
 
 int proc_cap_from_name(const char *name, int *ret_cap)
 {
@@ -99,20 +100,59 @@ static int caps_fill(cap_t c, cap_flag_t flag, uint64_t mask)
 	return 0;
 }
 
-/* process.capabilities absent: the sets stay; only the held ones must be
- * effective again (a uid switch cleared the effective set). */
-static int caps_raise_held(uint64_t hold, struct vs_error *err)
+/* No process.capabilities: the sets vessel runs with are kept (as runc
+ * does), except the inheritable ones.  A non-empty inheritable set would let
+ * the process gain capabilities by exec'ing a file with inheritable file
+ * capabilities (CVE-2022-29162, CVE-2022-27650); emptying it also drops
+ * every ambient capability (the kernel keeps ambient within inheritable).
+ * The held ones (caps_hold) must be effective again: a uid switch cleared
+ * the effective set. */
+static int caps_keep_current(uint64_t hold, struct vs_error *err)
 {
 	__attribute__((cleanup(caps_freep))) cap_t c = cap_get_proc();
-	if (!c || caps_fill(c, CAP_EFFECTIVE, hold) < 0 || cap_set_proc(c) < 0)
+	if (!c)
+		return vs_error_errno(err, errno, "read capabilities");
+	if (!vs_weakened("inheritable") && cap_clear_flag(c, CAP_INHERITABLE) < 0)
+		return vs_error_errno(err, errno, "clear the inheritable capabilities");
+	if (hold && caps_fill(c, CAP_EFFECTIVE, hold) < 0)
 		return vs_error_errno(err, errno, "raise held capabilities");
+	if (cap_set_proc(c) < 0)
+		return vs_error_errno(err, errno, "set capabilities");
+	return 0;
+}
+
+/* The inheritable set is exactly the config's.  VESSEL_TEST_WEAKEN=
+ * inheritable gives an unlisted inheritable set the bounding set, as the
+ * `runc spec` default before CVE-2022-29162 did, so tests/security can show
+ * what an attack gains from it. */
+static uint64_t caps_inheritable(const struct proc_caps *caps)
+{
+	if (vs_weakened("inheritable") && !caps->inheritable)
+		return caps->bounding;
+	return caps->inheritable;
+}
+
+/* runc 1.1 ignores an ambient capability the kernel will not raise (EPERM:
+ * it is not in both the permitted and the inheritable set), and `runc
+ * spec`'s default lists ambient capabilities with no inheritable ones;
+ * vessel does the same, so that bundle runs.  The capability is then simply
+ * not ambient. */
+static int caps_raise_ambient(uint64_t ambient, struct vs_error *err)
+{
+	int last = (int)cap_max_bits();
+	for (int i = 0; i < last; i++) {
+		if (!(ambient & (1ULL << i)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0 && errno != EPERM)
+			return vs_error_errno(err, errno, "raise ambient capability %d", i);
+	}
 	return 0;
 }
 
 int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err)
 {
 	if (!plan->caps.set)
-		return plan->caps_hold ? caps_raise_held(plan->caps_hold, err) : 0;
+		return caps_keep_current(plan->caps_hold, err);
 	__attribute__((cleanup(caps_freep))) cap_t c = cap_init();
 	if (!c)
 		return vs_error_errno(err, errno, "cap_init");
@@ -120,7 +160,7 @@ int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err)
 	 * inheritable, ambient and bounding: it never reaches the program. */
 	if (caps_fill(c, CAP_PERMITTED, plan->caps.permitted | plan->caps_hold) < 0 ||
 	    caps_fill(c, CAP_EFFECTIVE, plan->caps.effective | plan->caps_hold) < 0 ||
-	    caps_fill(c, CAP_INHERITABLE, plan->caps.inheritable) < 0)
+	    caps_fill(c, CAP_INHERITABLE, caps_inheritable(&plan->caps)) < 0)
 		return vs_error_errno(err, errno, "build capability sets");
 	if (cap_set_proc(c) < 0)
 		return vs_error_errno(err, errno, "set capabilities");
@@ -128,13 +168,8 @@ int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err)
 	 * so nothing inherited from vessel survives. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return vs_error_errno(err, errno, "clear ambient capabilities");
-	int last = (int)cap_max_bits();
-	for (int i = 0; i < last; i++) {
-		if (!(plan->caps.ambient & (1ULL << i)))
-			continue;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
-			return vs_error_errno(err, errno, "raise ambient capability %d", i);
-	}
+	if (caps_raise_ambient(plan->caps.ambient, err) < 0)
+		return -1;
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return vs_error_errno(err, errno, "clear keep-caps");
 	return 0;

@@ -74,11 +74,11 @@ int proc_apply_sysctl(const struct proc_plan *plan, struct vs_error *err)
 {
 	for (size_t i = 0; i < plan->n_sysctl; i++) {
 		const struct oci_kv *kv = &plan->sysctl[i];
-		_cleanup_free_ char *path = vs_strdup_printf("/proc/sys/%s", kv->key);
-		for (char *c = path + 10; *c; c++)
+		_cleanup_free_ char *path = vs_strdup_printf("sys/%s", kv->key);
+		for (char *c = path + 4; *c; c++)
 			if (*c == '.')
 				*c = '/';
-		if (vs_write_file(path, kv->value, strlen(kv->value), err) < 0)
+		if (proc_write_procfs(path, false, kv->value, err) < 0)
 			return vs_error_wrap(err, "linux.sysctl \"%s\"", kv->key);
 	}
 	return 0;

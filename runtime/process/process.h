@@ -48,7 +48,8 @@
 
 /* Capability sets as bit masks (bit N = capability N). */
 struct proc_caps {
-	bool set; /* process.capabilities present: apply (absent = keep all) */
+	bool set; /* process.capabilities present: apply (absent = keep all but
+		   * the inheritable set, which is emptied) */
 	uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 
@@ -92,6 +93,12 @@ int proc_sysctl_check(const char *key, const struct proc_ns_info *ns, struct vs_
 /* Search PATH (from env, default /usr/local/sbin:...:/bin) for file;
  * returns a malloc'd path or NULL with err set. */
 char *proc_find_executable(const char *file, char *const *env, struct vs_error *err);
+
+/* Open (or write) the procfs file /proc/REL, or /proc/self/REL when self,
+ * making sure it is one: /proc must be a procfs root, the path may cross no
+ * mount and follow no symlink (CVE-2025-52881). */
+int proc_open_procfs(const char *rel, bool self, int flags, int *ret_fd, struct vs_error *err);
+int proc_write_procfs(const char *rel, bool self, const char *value, struct vs_error *err);
 
 /* Child side, in the order above. */
 int proc_apply_sysctl(const struct proc_plan *plan, struct vs_error *err);

@@ -17,6 +17,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/rootfs/rootfs-internal.h"
 
 static const struct {
@@ -203,10 +204,15 @@ int rootfs_bind_console(struct rootfs_plan *plan, int pty_fd, struct vs_error *e
 		return vs_error_errno(err, errno, "console: stat the pty");
 	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143)
 		return vs_error_set(err, "console: fd %d is not a pty slave", pty_fd);
+	/* The mount point is opened without following a symlink and must still
+	 * be the empty file rootfs_prepare made: a hook or a container sharing
+	 * /dev could have swapped it since (CVE-2025-52565). */
+	bool weak = vs_weakened("console");
 	_cleanup_close_ int dest = -1;
-	if (rootfs_open_in_root(plan->root_fd, "/dev/console", O_PATH | O_NOFOLLOW, &dest, err) < 0)
+	if (rootfs_open_in_root(plan->root_fd, "/dev/console", O_PATH | (weak ? 0 : O_NOFOLLOW),
+				&dest, err) < 0)
 		return vs_error_wrap(err, "console");
-	if (fstat(dest, &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(dest, &st) < 0 || (!weak && !S_ISREG(st.st_mode)))
 		return vs_error_set(err,
 				    "console: /dev/console is not the mount point vessel made");
 	if (rootfs_bind_tree(pty_fd, NULL, dest, 0, 0, 0, err) < 0)

