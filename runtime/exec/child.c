@@ -105,7 +105,7 @@ static int load_seccomp(struct exec_ctx *ctx, struct vs_error *err)
 		return -1;
 	if (nfd < 0)
 		return 0;
-	_cleanup_close_ int owned = nfd;
+	_cleanup_close_ __attribute__((unused)) int owned = nfd;
 	struct exec_msg m = {.type = EXEC_MSG_SECCOMP};
 	if (term_send_fd(ctx->sock[1], nfd, &m, sizeof(m), err) < 0)
 		return -1;
