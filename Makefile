@@ -120,8 +120,10 @@ $(BUILDDIR)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILDDIR)/libvessel.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS) $(UNIT_LDLIBS)
 
+# clang, not gcc: gcc links ASan and UBSan as two runtimes with a report
+# file each, and lib/sanitize.c can only redirect one of them.
 asan:
-	$(MAKE) BUILDDIR=build-asan SANITIZE=address,undefined build-asan/vessel
+	$(MAKE) BUILDDIR=build-asan CC=$(FUZZ_CC) SANITIZE=address,undefined build-asan/vessel
 
 weak:
 	$(MAKE) BUILDDIR=build-weak WEAKEN=1 build-weak/vessel

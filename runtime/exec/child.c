@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/sanitize.h"
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/exec/exec.h"
@@ -200,6 +201,8 @@ void exec_stage2(struct exec_ctx *ctx)
 	struct vs_error err = VS_ERROR_INIT;
 	sigset_t none;
 	prctl(PR_SET_NAME, "vessel:exec");
+	vs_sanitizer_child();
+	vs_sanitizer_selftest("exec");
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* vessel blocked the signals it forwards; ours must be a clean slate. */
 	sigemptyset(&none);
