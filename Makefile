@@ -3,6 +3,7 @@
 #   make            build ./vessel
 #   make check      install test deps if missing, build, run every suite
 #   make asan       build with ASan+UBSan (SANITIZE=address,undefined)
+#   make fuzz       build the libFuzzer targets tests/fuzz/fuzz-*.c (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       apt-get install what the build and the tests need
 #
@@ -34,6 +35,12 @@ SONAMES_H  := $(BUILDDIR)/gen/vessel-sonames.h
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
            -Wstrict-prototypes -Wno-unused-parameter -Wvla -Wimplicit-fallthrough
+# clang counts a vprintf-style wrapper's own format argument as non-literal
+# (gcc does not); the wrappers' callers are checked through their
+# format attributes.
+ifneq ($(findstring clang,$(CC)),)
+WARN    += -Wno-format-nonliteral
+endif
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
            -fstack-protector-strong -fno-strict-aliasing -I. -I$(BUILDDIR)/gen $(PKG_CFLAGS) \
@@ -51,8 +58,10 @@ ifneq ($(WEAKEN),)
 CFLAGS  += -DVESSEL_TEST_WEAKEN
 endif
 
+# A sanitizer report is always fatal: UBSan would otherwise print and go on,
+# and a fuzzer or a test would not see it fail.
 ifneq ($(SANITIZE),)
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
@@ -67,7 +76,11 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 # test-image writes its layer tars with libarchive directly.
 UNIT_LDLIBS := $(LAZY_LIBS)
 
-.PHONY: all check unit integration asan weak install deps clean format lint images helpers
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/fuzz/%)
+FUZZ_CC   ?= clang-14
+
+.PHONY: all check unit integration asan weak fuzz fuzz-bins install deps clean format lint images helpers
 
 all: vessel
 
@@ -107,11 +120,25 @@ $(BUILDDIR)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILDDIR)/libvessel.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS) $(UNIT_LDLIBS)
 
+# clang, not gcc: gcc links ASan and UBSan as two runtimes with a report
+# file each, and lib/sanitize.c can only redirect one of them.
 asan:
-	$(MAKE) BUILDDIR=build-asan SANITIZE=address,undefined build-asan/vessel
+	$(MAKE) BUILDDIR=build-asan CC=$(FUZZ_CC) SANITIZE=address,undefined build-asan/vessel
 
 weak:
 	$(MAKE) BUILDDIR=build-weak WEAKEN=1 build-weak/vessel
+
+# build-fuzz/fuzz/fuzz-<target>: libvessel instrumented for libFuzzer's
+# coverage and ASan+UBSan, each target linked with libFuzzer's main.
+# tests/run-all runs them (suites fuzz/<target>) from tests/fuzz/corpus/.
+fuzz:
+	$(MAKE) BUILDDIR=build-fuzz CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(BUILDDIR)/libvessel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILDDIR)/libvessel.a $(LDLIBS) $(UNIT_LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -127,7 +154,7 @@ images: $(BUILDDIR)/vessel
 # Deps first, in a separate make, so a fresh machine gets the libraries
 # before anything compiles (even under -j).
 check: deps-check
-	$(MAKE) all unit helpers images weak
+	$(MAKE) all unit helpers images weak fuzz asan
 	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) tests/run-all $(SUITES)
 
 # Runs one container from the embedded busybox image and shows its output.
@@ -169,6 +196,6 @@ lint:
 	shellcheck -x tests/run-all scripts/* images/*.sh .ci/run
 
 clean:
-	rm -rf build build-asan build-weak vessel
+	rm -rf build build-asan build-weak build-fuzz vessel
 
 -include $(DEPS)

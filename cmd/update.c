@@ -14,6 +14,7 @@
 
 #include "cmd/commands.h"
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/container/container.h"
@@ -169,7 +170,11 @@ static int load_resources_file(const char *path, struct oci_resources **ret, str
 	if ((stdin_ ? vs_read_fd(STDIN_FILENO, 0, &text, &len, err)
 		    : vs_read_file(path, 0, &text, &len, err)) < 0)
 		return vs_error_wrap(err, "--resources");
-	return oci_resources_parse(text, len, stdin_ ? "--resources (stdin)" : path, ret, err);
+	if (oci_resources_parse(text, len, stdin_ ? "--resources (stdin)" : path, ret, err) < 0)
+		return -1;
+	for (char **w = (*ret)->warnings; w && *w; w++)
+		vs_log_warn("%s", *w);
+	return 0;
 }
 
 /* Merge, apply, persist.  The container is locked exclusively. */

@@ -100,6 +100,7 @@ void oci_resources_free(struct oci_resources *r)
 		free(r->devices[i].access);
 	free(r->devices);
 	free(r->memory);
+	vs_strv_free(r->warnings);
 	if (r->cpu) {
 		free(r->cpu->cpus);
 		free(r->cpu->mems);
@@ -199,6 +200,7 @@ void oci_config_free(struct oci_config *c)
 	oci_process_free(c->process);
 	free(c->hostname);
 	free(c->domainname);
+	vs_strv_free(c->warnings);
 	for (int k = 0; k < OCI_HOOK_KIND_COUNT; k++)
 		oci_hook_list_free(&c->hooks[k]);
 	oj_kv_free(c->annotations, c->n_annotations);

@@ -193,6 +193,20 @@ static int check_paths_abs(struct oj_ctx *c, const char *key, char **paths)
 	return 0;
 }
 
+/* Mappings are written for a user namespace the container creates; without
+ * one they would be ignored, and the container would run with host ids its
+ * author meant to map away (runc refuses this too). */
+static int check_mappings_need_userns(struct oj_ctx *c, const struct oci_linux *l)
+{
+	if (l->n_uid_mappings == 0 && l->n_gid_mappings == 0)
+		return 0;
+	for (size_t i = 0; i < l->n_namespaces; i++)
+		if (l->namespaces[i].type == OCI_NS_USER)
+			return 0;
+	return oj_fail_key(c, l->n_uid_mappings ? "uidMappings" : "gidMappings",
+			   "id mappings given, but linux.namespaces has no user namespace");
+}
+
 static int parse_linux_lists(struct oj_ctx *c, yajl_val v, struct oci_linux *l)
 {
 	if (oj_array(c, v, "namespaces", false, sizeof(struct oci_namespace),
@@ -202,7 +216,7 @@ static int parse_linux_lists(struct oj_ctx *c, yajl_val v, struct oci_linux *l)
 		     (void **)&l->uid_mappings, &l->n_uid_mappings, oci_parse_id_mapping) < 0 ||
 	    oj_array(c, v, "gidMappings", false, sizeof(struct oci_id_mapping),
 		     (void **)&l->gid_mappings, &l->n_gid_mappings, oci_parse_id_mapping) < 0 ||
-	    parse_time_offsets(c, v, l) < 0 ||
+	    check_mappings_need_userns(c, l) < 0 || parse_time_offsets(c, v, l) < 0 ||
 	    oj_array(c, v, "devices", false, sizeof(struct oci_device), (void **)&l->devices,
 		     &l->n_devices, parse_device) < 0)
 		return -1;

@@ -56,6 +56,15 @@ static int parse_memory(struct oj_ctx *c, yajl_val v, void *out)
 	    oj_opt_bool(c, v, "useHierarchy", &m->use_hierarchy) < 0 ||
 	    oj_opt_bool(c, v, "checkBeforeUpdate", &m->check_before_update) < 0)
 		return -1;
+	/* The spec deprecates kernel and kernelTCP (kernel memory accounting
+	 * cannot be limited separately since Linux 5.16, and cgroup v2 never
+	 * could); runc ignores them with a warning, and so does vessel, so
+	 * that older clients that still fill them in (with any value) run. */
+	if (m->kernel.set)
+		oj_warn_key(c, "kernel", "deprecated and ignored");
+	if (m->kernel_tcp.set)
+		oj_warn_key(c, "kernelTCP", "deprecated and ignored");
+	m->kernel.set = m->kernel_tcp.set = false;
 	return 0;
 }
 

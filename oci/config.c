@@ -19,7 +19,9 @@ static int parse_root(struct oj_ctx *c, yajl_val v, void *out)
 
 /* The spec (since 1.1) allows a relative destination, meaning relative to
  * "/", and deprecates it; it is kept as written so `spec` round-trips, and
- * the rootfs module resolves it against "/". */
+ * the rootfs module resolves it against "/".  runc 1.1.5 does the same and
+ * logs a warning (its "make this an error" is still a TODO), so vessel
+ * warns too rather than refuse configs runc runs. */
 static int parse_mount(struct oj_ctx *c, yajl_val v, void *out)
 {
 	struct oci_mount *m = out;
@@ -27,6 +29,12 @@ static int parse_mount(struct oj_ctx *c, yajl_val v, void *out)
 		return -1;
 	if (m->destination[0] == '\0')
 		return oj_fail_key(c, "destination", "must not be empty");
+	if (m->destination[0] != '/') {
+		char q[96];
+		oj_quote(m->destination, q, sizeof(q));
+		oj_warn_key(c, "destination",
+			    "%s is not absolute: taken as relative to \"/\" (deprecated)", q);
+	}
 	if (oj_string(c, v, "type", false, &m->type) < 0 ||
 	    oj_string(c, v, "source", false, &m->source) < 0 ||
 	    oj_strv(c, v, "options", false, &m->options) < 0 ||
@@ -76,6 +84,7 @@ int oci_config_parse(const char *json, size_t len, const char *source,
 	if (r == 0) {
 		cfg = vs_malloc0(sizeof(*cfg));
 		r = parse_config(&c, tree, cfg);
+		cfg->warnings = TAKE_PTR(c.warnings);
 	}
 	yajl_tree_free(tree);
 	oj_ctx_done(&c);
@@ -99,7 +108,7 @@ int oci_config_load(const char *path, struct oci_config **ret_config, struct vs_
 /* A bare object parsed by one section parser (exec --process,
  * update --resources). */
 static int parse_bare(const char *json, size_t len, const char *source, oj_parse_fn fn, void *out,
-		      struct vs_error *err)
+		      char ***ret_warnings, struct vs_error *err)
 {
 	struct oj_ctx c;
 	yajl_val tree = NULL;
@@ -107,6 +116,8 @@ static int parse_bare(const char *json, size_t len, const char *source, oj_parse
 	int r = oj_parse(&c, json, len, &tree);
 	if (r == 0)
 		r = fn(&c, tree, out);
+	if (ret_warnings)
+		*ret_warnings = TAKE_PTR(c.warnings);
 	yajl_tree_free(tree);
 	oj_ctx_done(&c);
 	return r < 0 ? -1 : 0;
@@ -116,7 +127,7 @@ int oci_process_parse(const char *json, size_t len, const char *source,
 		      struct oci_process **ret_process, struct vs_error *err)
 {
 	struct oci_process *p = NULL;
-	if (parse_bare(json, len, source, oci_parse_process, &p, err) < 0) {
+	if (parse_bare(json, len, source, oci_parse_process, &p, NULL, err) < 0) {
 		oci_process_free(p);
 		return -1;
 	}
@@ -128,10 +139,13 @@ int oci_resources_parse(const char *json, size_t len, const char *source,
 			struct oci_resources **ret_resources, struct vs_error *err)
 {
 	struct oci_resources *r = NULL;
-	if (parse_bare(json, len, source, oci_parse_resources, &r, err) < 0) {
+	char **warnings = NULL;
+	if (parse_bare(json, len, source, oci_parse_resources, &r, &warnings, err) < 0) {
+		vs_strv_free(warnings);
 		oci_resources_free(r);
 		return -1;
 	}
+	r->warnings = warnings;
 	*ret_resources = r;
 	return 0;
 }

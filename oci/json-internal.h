@@ -29,6 +29,10 @@ struct oj_ctx {
 	char *path;	    /* "process.user.uid" */
 	size_t len, cap;
 	struct vs_error *err;
+	/* "<source>: <path>: <message>" for what is accepted but ignored
+	 * (deprecated fields); the top-level parse hands them to its result,
+	 * for the command that created it to log. */
+	char **warnings;
 };
 
 void oj_ctx_init(struct oj_ctx *c, const char *source, struct vs_error *err);
@@ -48,6 +52,9 @@ void oj_pop(struct oj_ctx *c, size_t mark);
 
 /* "<source>: <path>: <message>".  Returns -1. */
 int oj_fail(struct oj_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record a warning "<source>: <path>.<key>: <message>" (key may be NULL). */
+void oj_warn_key(struct oj_ctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Same with the key appended to the current path (for a missing field). */
 int oj_fail_key(struct oj_ctx *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -23,12 +23,15 @@ void oj_ctx_init(struct oj_ctx *c, const char *source, struct vs_error *err)
 	c->path = vs_malloc0(c->cap);
 	c->len = 0;
 	c->err = err;
+	c->warnings = NULL;
 }
 
 void oj_ctx_done(struct oj_ctx *c)
 {
 	free(c->path);
 	c->path = NULL;
+	vs_strv_free(c->warnings);
+	c->warnings = NULL;
 }
 
 static void path_append(struct oj_ctx *c, const char *s)
@@ -104,6 +107,21 @@ int oj_fail_key(struct oj_ctx *c, const char *key, const char *fmt, ...)
 	va_end(ap);
 	oj_pop(c, m);
 	return -1;
+}
+
+void oj_warn_key(struct oj_ctx *c, const char *key, const char *fmt, ...)
+{
+	size_t m = key ? oj_push_key(c, key) : c->len;
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	_cleanup_free_ char *w =
+	    vs_strdup_printf("%s: %s: %s", c->source, c->path, msg ? msg : "warning");
+	vs_strv_push(&c->warnings, w);
+	oj_pop(c, m);
 }
 
 /* Quote s for a one-line message: control characters become '?', long
@@ -237,6 +255,137 @@ static int fail_syntax(struct oj_ctx *c, const char *json, size_t len, const cha
 	return vs_error_set(c->err, "%s: line %u, near column %u: %s", c->source, line, col, msg);
 }
 
+/* ---- embedded NULs -------------------------------------------------------
+ * yajl_tree decodes "\u0000" into its NUL-terminated strings, so
+ * "ves\u0000sel" would reach vessel as "ves" while anything else reading the
+ * same file (a policy engine, the client) sees "ves\0sel".  Such a string is
+ * refused, and to name its field a second, event-driven pass (which sees
+ * string lengths) walks the text keeping the JSON path in the context.  It
+ * runs only when the text holds the escape at all. */
+
+struct nul_frame {
+	bool array;
+	size_t index, mark;
+};
+
+struct nul_walk {
+	struct oj_ctx *c;
+	struct nul_frame frames[OJ_MAX_DEPTH + 1];
+	int depth; /* frames in use; 0 = top level */
+	bool found;
+};
+
+/* A value starts: inside an array its index becomes the last path element. */
+static void nul_value(struct nul_walk *w)
+{
+	if (w->depth == 0 || !w->frames[w->depth - 1].array)
+		return;
+	struct nul_frame *f = &w->frames[w->depth - 1];
+	oj_pop(w->c, f->mark);
+	oj_push_index(w->c, f->index++);
+}
+
+static int nul_open(void *ctx, bool array)
+{
+	struct nul_walk *w = ctx;
+	nul_value(w);
+	if (w->depth > OJ_MAX_DEPTH)
+		return 0;
+	w->frames[w->depth++] = (struct nul_frame){.array = array, .mark = w->c->len};
+	return 1;
+}
+
+static int nul_close(void *ctx)
+{
+	struct nul_walk *w = ctx;
+	if (w->depth > 0)
+		oj_pop(w->c, w->frames[--w->depth].mark);
+	return 1;
+}
+
+static int nul_start_map(void *ctx)
+{
+	return nul_open(ctx, false);
+}
+static int nul_start_array(void *ctx)
+{
+	return nul_open(ctx, true);
+}
+
+static int nul_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct nul_walk *w = ctx;
+	_cleanup_free_ char *k = vs_malloc0(len + 1);
+	memcpy(k, key, len);
+	if (w->depth > 0)
+		oj_pop(w->c, w->frames[w->depth - 1].mark);
+	oj_push_key(w->c, k);
+	if (memchr(key, '\0', len)) {
+		oj_fail(w->c, "key contains a NUL byte");
+		w->found = true;
+		return 0;
+	}
+	return 1;
+}
+
+static int nul_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct nul_walk *w = ctx;
+	nul_value(w);
+	if (memchr(s, '\0', len)) {
+		oj_fail(w->c, "string contains a NUL byte");
+		w->found = true;
+		return 0;
+	}
+	return 1;
+}
+
+static int nul_scalar(void *ctx)
+{
+	nul_value(ctx);
+	return 1;
+}
+
+static int nul_bool(void *ctx, int b)
+{
+	return nul_scalar(ctx);
+}
+static int nul_number(void *ctx, const char *s, size_t len)
+{
+	return nul_scalar(ctx);
+}
+
+static const yajl_callbacks nul_callbacks = {
+    .yajl_null = nul_scalar,
+    .yajl_boolean = nul_bool,
+    .yajl_number = nul_number,
+    .yajl_string = nul_string,
+    .yajl_start_map = nul_start_map,
+    .yajl_map_key = nul_key,
+    .yajl_end_map = nul_close,
+    .yajl_start_array = nul_start_array,
+    .yajl_end_array = nul_close,
+};
+
+/* -1 (err set) if a string or key of the parsed text holds a NUL. */
+static int check_nul_strings(struct oj_ctx *c, const char *json, size_t len)
+{
+	if (!memmem(json, len, "\\u0000", 6))
+		return 0;
+	struct nul_walk *w = vs_malloc0(sizeof(*w));
+	w->c = c;
+	size_t mark = c->len;
+	yajl_handle h = yajl_alloc(&nul_callbacks, NULL, w);
+	yajl_config(h, yajl_allow_comments, 1);
+	if (yajl_parse(h, (const unsigned char *)json, len) == yajl_status_ok)
+		yajl_complete_parse(h);
+	yajl_free(h);
+	oj_pop(c, mark);
+	bool found = w->found;
+	free(w);
+	return found ? -1 : 0;
+}
+
 int oj_parse(struct oj_ctx *c, const char *json, size_t len, yajl_val *ret_tree)
 {
 	size_t i = 0;
@@ -255,6 +404,10 @@ int oj_parse(struct oj_ctx *c, const char *json, size_t len, yajl_val *ret_tree)
 	yajl_val tree = yajl_tree_parse(text, errbuf, sizeof(errbuf));
 	if (!tree)
 		return fail_syntax(c, text, len, errbuf);
+	if (check_nul_strings(c, text, len) < 0) {
+		yajl_tree_free(tree);
+		return -1;
+	}
 	if (!YAJL_IS_OBJECT(tree)) {
 		char got[96];
 		oj_describe(tree, got, sizeof(got));

@@ -311,6 +311,8 @@ struct oci_resources {
 	size_t n_rdma;
 	struct oci_kv *unified;
 	size_t n_unified;
+	/* oci_resources_parse only: see oci_config.warnings */
+	char **warnings;
 };
 
 /* ---- linux.seccomp ---------------------------------------------------- */
@@ -401,6 +403,11 @@ struct oci_config {
 	struct oci_kv *annotations;
 	size_t n_annotations;
 	struct oci_linux *lnx;
+	/* What the parser accepted but ignores or reinterprets, NULL-terminated
+	 * "config.json: linux.resources.memory.kernel: ..." lines (or NULL) for
+	 * the command that creates the container to log, as runc does; never
+	 * serialised. */
+	char **warnings;
 };
 
 /* Parse config.json text.  `source` names the input in errors

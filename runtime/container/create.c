@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/hooks/hooks.h"
@@ -99,6 +100,8 @@ static int load_bundle(struct create_ctx *x, struct vs_error *err)
 		return -1;
 	if (oci_config_parse(text, len, "config.json", &x->config, err) < 0)
 		return -1;
+	for (char **w = x->config->warnings; w && *w; w++)
+		vs_log_warn("%s", *w);
 	if (!x->config->process)
 		return vs_error_set(err, "config.json: process: required to create a container");
 	if (term_check_flags(x->config->process->terminal, x->o->detach, x->o->console_socket,

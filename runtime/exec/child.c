@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/sanitize.h"
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "lib/weaken.h"
@@ -116,7 +117,7 @@ static int load_seccomp(struct exec_ctx *ctx, struct vs_error *err)
 		return -1;
 	if (nfd < 0)
 		return 0;
-	_cleanup_close_ int owned = nfd;
+	_cleanup_close_ __attribute__((unused)) int owned = nfd;
 	struct exec_msg m = {.type = EXEC_MSG_SECCOMP};
 	if (term_send_fd(ctx->sock[1], nfd, &m, sizeof(m), err) < 0)
 		return -1;
@@ -214,6 +215,8 @@ void exec_stage2(struct exec_ctx *ctx)
 	struct vs_error err = VS_ERROR_INIT;
 	sigset_t none;
 	prctl(PR_SET_NAME, "vessel:exec");
+	vs_sanitizer_child();
+	vs_sanitizer_selftest("exec");
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Inherited from stage 1 already; repeated so the rule is visible
 	 * where the process runs.  Only execve turns it back on. */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/sanitize.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -74,6 +75,7 @@ static __attribute__((noreturn)) void stage1(struct exec_ctx *ctx)
 	struct vs_error err = VS_ERROR_INIT;
 	int sock = ctx->sock[1];
 	prctl(PR_SET_NAME, "vessel:execjoin");
+	vs_sanitizer_child(); /* before the setns: see lib/sanitize.h */
 	close(ctx->sock[0]);
 	/* Before the setns: the v1 hierarchies are the host's mounts.  Stage
 	 * 2 inherits them (clone3 put us in the cgroup2 cgroup already). */

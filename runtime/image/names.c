@@ -66,6 +66,10 @@ int img_classify_entry(const char *tar_path, enum img_entry_kind *ret_kind, char
 		       struct vs_error *err)
 {
 	_cleanup_free_ char *norm = NULL;
+	/* libarchive gives no name for a header whose name field is empty or
+	 * cannot be converted (found by tests/fuzz/fuzz-image-layer) */
+	if (!tar_path)
+		return vs_error_set(err, "layer entry without a name");
 	if (normalise(tar_path, &norm, err) < 0)
 		return -1;
 	char *slash = strrchr(norm, '/');

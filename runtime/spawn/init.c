@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/sanitize.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -227,7 +228,9 @@ static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 
 static int step_pivot(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	return rootfs_pivot(ctx->rootfs, err);
+	int r = rootfs_pivot(ctx->rootfs, err);
+	vs_sanitizer_selftest("init");
+	return r;
 }
 
 /* After pivot: the pty must come from the container's own devpts. */
@@ -388,6 +391,7 @@ static const struct spawn_step init_steps[] = {
 void spawn_init_main(struct spawn_ctx *ctx)
 {
 	struct vs_error err = VS_ERROR_INIT;
+	vs_sanitizer_child(); /* before pivot_root: see lib/sanitize.h */
 	if (spawn_run_steps("init", init_steps, ARRAY_SIZE(init_steps), ctx, &err) < 0) {
 		sync_send_error(ctx->sock_child, &err);
 		_exit(1);

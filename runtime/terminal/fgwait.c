@@ -124,25 +124,25 @@ static void flush_pending(struct fg *f)
 /* One round of poll.  Returns 1 when the process has exited. */
 static int fg_step(struct fg *f, struct vs_error *err)
 {
-	enum { P_PID, P_SIG, P_MASTER, P_STDIN, P_N };
-	struct pollfd p[P_N] = {
-	    [P_PID] = {.fd = f->o->pidfd, .events = POLLIN},
-	    [P_SIG] = {.fd = f->sfd, .events = POLLIN},
-	    [P_MASTER] = {.fd = f->master_open ? f->o->master : -1,
-			  .events = (short)(POLLIN | (f->n_pending ? POLLOUT : 0))},
-	    [P_STDIN] = {.fd = f->stdin_open && !f->n_pending ? 0 : -1, .events = POLLIN},
+	enum { FG_PID, FG_SIG, FG_MASTER, FG_STDIN, FG_N };
+	struct pollfd p[FG_N] = {
+	    [FG_PID] = {.fd = f->o->pidfd, .events = POLLIN},
+	    [FG_SIG] = {.fd = f->sfd, .events = POLLIN},
+	    [FG_MASTER] = {.fd = f->master_open ? f->o->master : -1,
+			   .events = (short)(POLLIN | (f->n_pending ? POLLOUT : 0))},
+	    [FG_STDIN] = {.fd = f->stdin_open && !f->n_pending ? 0 : -1, .events = POLLIN},
 	};
-	if (poll(p, P_N, -1) < 0)
+	if (poll(p, FG_N, -1) < 0)
 		return errno == EINTR ? 0 : vs_error_errno(err, errno, "poll");
-	if (p[P_SIG].revents && on_signal(f, err) < 0)
+	if (p[FG_SIG].revents && on_signal(f, err) < 0)
 		return -1;
-	if (p[P_MASTER].revents & (POLLIN | POLLHUP | POLLERR))
+	if (p[FG_MASTER].revents & (POLLIN | POLLHUP | POLLERR))
 		pump_master(f);
-	if (f->master_open && (p[P_MASTER].revents & POLLOUT))
+	if (f->master_open && (p[FG_MASTER].revents & POLLOUT))
 		flush_pending(f);
-	if (p[P_STDIN].revents)
+	if (p[FG_STDIN].revents)
 		pump_stdin(f);
-	return p[P_PID].revents ? 1 : 0;
+	return p[FG_PID].revents ? 1 : 0;
 }
 
 static void raw_on(struct fg *f)

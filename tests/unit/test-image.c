@@ -94,6 +94,11 @@ static void test_classify(void)
 	vs_error_clear(&err);
 	CHECK_INT(img_classify_entry("a/.wh.", &kind, &out, &err), <, 0);
 	vs_error_clear(&err);
+	/* a tar header without a name (tests/fuzz/corpus/image-layer/
+	 * regress-nameless-entry.tar): an error, not a NULL dereference */
+	CHECK_INT(img_classify_entry(NULL, &kind, &out, &err), <, 0);
+	CHECK_STR(err.msg, "layer entry without a name");
+	vs_error_clear(&err);
 }
 
 static void test_proc(void)

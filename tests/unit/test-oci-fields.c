@@ -116,7 +116,6 @@ static void check_resources(const struct oci_resources *r)
 	CHECK(r->devices[2].major == 8 && r->devices[2].minor == -1, "8:* rule");
 	CHECK_INT(r->memory->limit.value, ==, 536870912);
 	CHECK(r->memory->swap.set && r->memory->swap.value == -1, "swap -1");
-	CHECK(r->memory->kernel.set && r->memory->kernel.value == 0, "kernel 0 is set");
 	CHECK_INT(r->memory->swappiness.value, ==, 60);
 	CHECK(r->memory->disable_oom_killer.set && !r->memory->disable_oom_killer.value, "oom");
 	CHECK(r->cpu->quota.set && r->cpu->quota.value == -1, "quota -1");
@@ -196,6 +195,19 @@ static void test_unknown_fields(void)
 	CHECK(c->mounts == NULL && c->n_mounts == 0, "null mounts read as absent");
 	CHECK(c->process->command_line == NULL, "commandLine ignored");
 	CHECK_INT(c->lnx->resources->memory->limit.value, ==, 1024);
+	/* deprecated kernel memory: ignored, with a warning for the log */
+	CHECK(!c->lnx->resources->memory->kernel.set, "memory.kernel ignored");
+	CHECK(!c->lnx->resources->memory->kernel_tcp.set, "memory.kernelTCP ignored");
+	CHECK_INT(vs_strv_len(c->warnings), ==, 2);
+	if (vs_strv_len(c->warnings) == 2) {
+		CHECK(strstr(c->warnings[0], "unknown-fields.json: linux.resources.memory.kernel: "
+					     "deprecated and ignored"),
+		      c->warnings[0]);
+		CHECK(strstr(c->warnings[1],
+			     "unknown-fields.json: linux.resources.memory.kernelTCP: "
+			     "deprecated and ignored"),
+		      c->warnings[1]);
+	}
 	oci_config_free(c);
 }
 
