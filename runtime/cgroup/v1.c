@@ -19,29 +19,6 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
 
-/* A new cpuset cgroup starts with no cpus and mems, and a task cannot join
- * it until both are set: copy the parent's (what cgroup.clone_children
- * would do). */
-static int cpuset_inherit(const char *dir, struct vs_error *err)
-{
-	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *own = vs_strdup_printf("%s/%s", dir, files[i]);
-		_cleanup_free_ char *parent = vs_strdup_printf("%s/../%s", dir, files[i]);
-		_cleanup_free_ char *cur = NULL, *val = NULL;
-		if (access(own, F_OK) < 0)
-			return 0; /* not the cpuset hierarchy */
-		if (vs_read_file(own, 4096, &cur, NULL, err) < 0)
-			return -1;
-		if (cur[strspn(cur, " \n")] != '\0')
-			continue;
-		if (vs_read_file(parent, 4096, &val, NULL, err) < 0 ||
-		    vs_write_file(own, val, strlen(val), err) < 0)
-			return vs_error_wrap(err, "cgroup v1 cpuset");
-	}
-	return 0;
-}
-
 int cg_v1_make_dirs(const char *mnt, const char *path, struct vs_error *err)
 {
 	_cleanup_free_ char *p = vs_strdup(path);
@@ -51,13 +28,16 @@ int cg_v1_make_dirs(const char *mnt, const char *path, struct vs_error *err)
 			continue;
 		*s = '\0';
 		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mnt, p);
-		if (mkdir(dir, 0755) == 0) {
+		if (mkdir(dir, 0755) == 0)
 			(void)setxattr(dir, OWNED_XATTR, "1", 1, 0);
-			if (cpuset_inherit(dir, err) < 0)
-				return -1;
-		} else if (errno != EEXIST) {
+		else if (errno != EEXIST)
 			return vs_error_errno(err, errno, "mkdir cgroup %s", dir);
-		}
+		/* A new cpuset cgroup starts with no cpus and mems, and so may
+		 * one made by someone else beforehand (a parent the user
+		 * prepared): copy the parent's, top down, or joining fails
+		 * with ENOSPC.  runc fills the parents the same way. */
+		if (cg_v1_cpuset_fill(dir, err) < 0)
+			return -1;
 		if (last)
 			return 0;
 		*s = '/';
@@ -143,6 +123,27 @@ int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err)
 			return vs_error_wrap(err, "join the v1 hierarchy at %s", mounts[i]);
 	}
 	return 0;
+}
+
+bool cg_v1_frozen(const char *path)
+{
+	_cleanup_free_ char *mnt = cg_v1_mount_of("freezer");
+	if (!mnt || !path)
+		return false;
+	_cleanup_free_ char *p = vs_strdup(path);
+	for (;;) {
+		_cleanup_free_ char *f = vs_strdup_printf("%s%s/freezer.state", mnt, p);
+		_cleanup_free_ char *state = NULL;
+		struct vs_error e = VS_ERROR_INIT;
+		int r = vs_read_file(f, 64, &state, NULL, &e);
+		vs_error_clear(&e);
+		if (r == 0)
+			return strncmp(state, "THAWED", 6) != 0;
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return false; /* the root cgroup cannot be frozen */
+		*slash = '\0';
+	}
 }
 
 void cg_v1_remove(const char *path)
