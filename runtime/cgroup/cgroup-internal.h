@@ -116,8 +116,11 @@ char **cg_v1_mounts(void);
 /* Is the v1 freezer cgroup at path (or, when it does not exist yet, the
  * nearest existing ancestor) FROZEN or FREEZING? (v1.c) */
 bool cg_v1_frozen(const char *path);
-/* Remove the container's directories in the v1 hierarchies (v1.c). */
-void cg_v1_remove(const char *path);
+/* Remove the container's directories in the v1 hierarchies, their
+ * sub-cgroups included, and the empty parents vessel made (v1.c).  With
+ * only_owned (a create that failed), a directory vessel did not make
+ * stays: it was someone else's before the create. */
+void cg_v1_remove(const char *path, bool only_owned);
 /* mkdir mnt+path and its missing parents, marking what it made (v1.c). */
 int cg_v1_make_dirs(const char *mnt, const char *path, struct vs_error *err);
 

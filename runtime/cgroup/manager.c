@@ -288,9 +288,10 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 		struct vs_error ignored = VS_ERROR_INIT;
 		if (made && cg_remove_tree(h->dir, h->fake, &ignored) == 0)
 			cg_remove_owned_parents(h->root, h->path, h->fake);
-		/* v1-limits.c may have made the v1 directories already */
-		if (made && !h->fake)
-			cg_v1_remove(h->path);
+		/* v1-limits.c may have made v1 directories already; only
+		 * those it made go (a pre-made leaf stays) */
+		if (!h->fake)
+			cg_v1_remove(h->path, true);
 		vs_error_clear(&ignored);
 		return vs_error_wrap(err, "cgroup %s", h->path);
 	}

@@ -146,17 +146,24 @@ bool cg_v1_frozen(const char *path)
 	}
 }
 
-void cg_v1_remove(const char *path)
+void cg_v1_remove(const char *path, bool only_owned)
 {
 	if (!path || !path[0] || strcmp(path, "/") == 0)
 		return;
 	_cleanup_strv_ char **mounts = cg_v1_mounts();
 	for (size_t i = 0; mounts && mounts[i]; i++) {
 		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mounts[i], path);
-		/* The tasks were killed and waited for through cgroup2; a v1
-		 * cgroup can still be busy for a moment while they exit. */
-		for (int tries = 0; rmdir(dir) < 0 && errno == EBUSY && tries < 100; tries++)
-			usleep(10000);
+		char v;
+		if (only_owned && getxattr(dir, OWNED_XATTR, &v, 1) < 0)
+			continue;
+		/* The tasks were killed and waited for through cgroup2 (every
+		 * task is in both trees); the sub-cgroups the container made
+		 * (a nested runtime, systemd) go first, and a v1 cgroup can
+		 * still be busy for a moment while its tasks exit, which
+		 * cg_remove_tree() waits out. */
+		struct vs_error ignored = VS_ERROR_INIT;
+		(void)cg_remove_tree(dir, false, &ignored);
+		vs_error_clear(&ignored);
 		cg_remove_owned_parents(mounts[i], path, false);
 	}
 }

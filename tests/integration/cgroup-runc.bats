@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# The container's cgroup as runc 1.1.5 treats it, on any host with a
+# cgroup2 mount (hybrid or pure v2): a cgroup that is already there
+# (populated, frozen), sub-cgroups the container's processes make, and
+# `exec --cgroup`.
+
+load ../cgroup/cgroup-helpers
+
+setup() {
+	setup_bundle
+	requires root cgroup2
+}
+
+# A cgroup2 directory made by the test (not by vessel), removed by teardown's
+# leak cleanup if the test fails half-way: its name holds $CID.
+premade() {
+	local dir
+	dir="$(cgroup2_mount)/vessel-pre-$CID"
+	mkdir "$dir"
+	echo "$dir"
+}
+
+@test "a pre-frozen cgroup2 cgroup is refused before anything joins it, nothing is left" {
+	dir=$(premade)
+	[[ -e $dir/cgroup.freeze ]] || skip "no cgroup.freeze"
+	echo 1 >"$dir/cgroup.freeze"
+	update_config '.linux.cgroupsPath = "/vessel-pre-'"$CID"'"'
+	set_cmd true
+	run timeout 20 "$VESSEL" --root "$ROOT" run "$CID"
+	assert_failure
+	assert_output --partial "unexpectedly frozen"
+	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
+	[ -z "$(cat "$dir/cgroup.procs")" ] || fail "processes left in $dir: $(cat "$dir/cgroup.procs")"
+	# a child of a frozen parent is frozen too
+	update_config '.linux.cgroupsPath = "/vessel-pre-'"$CID"'/child"'
+	run timeout 20 "$VESSEL" --root "$ROOT" run "$CID"
+	assert_failure
+	assert_output --partial "unexpectedly frozen"
+	[ ! -e "$dir/child" ] || fail "child cgroup left behind"
+	rmdir "$dir"
+}
+
+@test "a pre-frozen v1 freezer cgroup is refused too (hybrid hosts)" {
+	requires cgroup_hybrid
+	local frz
+	frz=$(awk '$9 == "cgroup" && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+	[[ -n $frz ]] || skip "no v1 freezer hierarchy"
+	mkdir "$frz/vessel-pre-$CID"
+	echo FROZEN >"$frz/vessel-pre-$CID/freezer.state"
+	update_config '.linux.cgroupsPath = "/vessel-pre-'"$CID"'"'
+	set_cmd true
+	run timeout 20 "$VESSEL" --root "$ROOT" run "$CID"
+	assert_failure
+	assert_output --partial "v1 freezer cgroup /vessel-pre-$CID is unexpectedly frozen"
+	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
+	[ ! -e "$(cgroup2_mount)/vessel-pre-$CID" ] || fail "cgroup2 dir left behind"
+	echo THAWED >"$frz/vessel-pre-$CID/freezer.state"
+	rmdir "$frz/vessel-pre-$CID"
+}
+
+@test "create into a cgroup that already has processes warns and goes on" {
+	dir=$(premade)
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	local other=$!
+	echo "$other" >"$dir/cgroup.procs"
+	update_config '.linux.cgroupsPath = "/vessel-pre-'"$CID"'"'
+	set_cmd sleep 1000
+	detached vessel run -d "$CID" || fail "run: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	grep -q "already has processes" "$BATS_TEST_TMPDIR/detached.log" ||
+		fail "no warning: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+	pid=$(container_pid "$CID")
+	grep -qx "$pid" "$dir/cgroup.procs" || fail "init $pid not in $dir"
+	grep -qx "$other" "$dir/cgroup.procs" || fail "the other process left $dir"
+	kill "$other"
+	wait "$other" || true
+	run vessel delete --force "$CID"
+	assert_success
+}
