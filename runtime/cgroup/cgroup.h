@@ -144,7 +144,8 @@ int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_er
  * *base (allocated when NULL); a list (weightDevice, throttle*) replaces the
  * list; hugepageLimits, rdma and unified replace entry by entry.  Device
  * rules and network are not updatable and are left alone, as in runc.  A
- * new memory.limit without a new swap keeps the amount of swap. */
+ * new memory.limit without a new swap keeps the amount of swap; an
+ * unlimited one (-1) makes swap unlimited too, as in runc. */
 void cg_resources_merge(struct oci_resources **base, const struct oci_resources *upd);
 
 /* Statistics, shaped after runc's `events --stats` JSON.  A field whose

@@ -77,3 +77,61 @@ premade() {
 	run vessel delete --force "$CID"
 	assert_success
 }
+
+# runc 1.1.5's `update` flags, with its value syntax; what each sets is read
+# back from the container's saved config (the cgroup files are checked by
+# cgroup-hybrid.bats and tests/cgroup/update.bats).
+@test "update: runc's flags and value syntax (units, -1, --cpu-share, obsolete kernel memory)" {
+	set_cmd sleep 1000
+	detached vessel run -d "$CID" || fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+	cfg=$ROOT/$CID/config.json
+	run vessel update --memory "256 MB" --memory-reservation 1.5m --memory-swap 1GiB "$CID"
+	if [[ $status != 0 ]]; then
+		# a host that cannot take one of them (no swap accounting) still
+		# parsed them: the error is the host's, not the syntax's
+		refute_output --partial "invalid value"
+	else
+		jq -e '.linux.resources.memory.limit == 268435456 and .linux.resources.memory.reservation == 1572864 and .linux.resources.memory.swap == 1073741824' "$cfg"
+	fi
+	run vessel update --memory 64m "$CID"
+	assert_success
+	jq -e '.linux.resources.memory.limit == 67108864' "$cfg"
+	run vessel update --memory -1 "$CID"
+	assert_success
+	jq -e '.linux.resources.memory.limit == -1' "$cfg"
+	run vessel update --cpu-share 512 "$CID"
+	assert_success
+	jq -e '.linux.resources.cpu.shares == 512' "$cfg"
+	run vessel update --pids-limit 50 "$CID"
+	assert_success
+	jq -e '.linux.resources.pids.limit == 50' "$cfg"
+	# accepted, warned about, and nothing set (as runc)
+	run vessel update --kernel-memory 64m --kernel-memory-tcp 8m "$CID"
+	assert_success
+	assert_output --partial "obsolete"
+	jq -e '.linux.resources.memory.kernel == null and .linux.resources.memory.kernelTCP == null' "$cfg"
+	local bad
+	for bad in "--memory 12q" "--memory 1.2.3" "--memory -5" "--cpu-share x" "--cpu-rt-period -1" "--blkio-weight 5" "--pids-limit many"; do
+		# shellcheck disable=SC2086
+		run vessel update $bad "$CID"
+		assert_failure
+		assert_output --partial "${bad%% *}:"
+		assert_output --partial "invalid value"
+	done
+	jq -e '.linux.resources.memory.limit == -1 and .linux.resources.pids.limit == 50' "$cfg"
+}
+
+@test "update: --l3-cache-schema and --mem-bw-schema fail clearly without resctrl, nothing changed" {
+	grep -q ' - resctrl ' /proc/self/mountinfo && skip "resctrl is mounted here"
+	set_cmd sleep 1000
+	detached vessel run -d "$CID" || fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+	run vessel update --pids-limit 20 --l3-cache-schema "L3:0=f" "$CID"
+	assert_failure
+	assert_output --partial "Intel RDT/CAT: l3 cache schema is not enabled"
+	run vessel update --mem-bw-schema "MB:0=70" "$CID"
+	assert_failure
+	assert_output --partial "Intel RDT/MBA: memory bandwidth schema is not enabled"
+	jq -e '.linux.resources.pids.limit == null' "$ROOT/$CID/config.json"
+}
