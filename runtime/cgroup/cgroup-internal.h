@@ -24,6 +24,11 @@ struct cg_handle {
 	bool fake;
 	char **available; /* controllers in the root's cgroup.controllers */
 	bool gone;	  /* opened by path, but the directory no longer exists */
+	/* exec --cgroup (sub.c): the container's own path, for the v1
+	 * hierarchies, once path is the cgroup2 sub-cgroup's; and the v1
+	 * sub-cgroups to join instead of the container's, by mount. */
+	char *v1_path;
+	char **v1_sub_mounts, **v1_sub_dirs;
 };
 
 /* Fails, saying why, when h has no live cgroup (none was created on a host

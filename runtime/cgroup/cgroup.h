@@ -118,6 +118,14 @@ int cg_v1_return(char *const *own, struct vs_error *err);
  * mount namespace: it writes under the host's v1 mounts. */
 int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err);
 
+/* exec --cgroup, in runc's syntax: each arg is "PATH" (only one then: the
+ * sub-cgroup PATH of the container's cgroup in cgroup2 and in every v1
+ * hierarchy that has it) or "CTRL[,CTRL...]:PATH" (the v1 hierarchies of
+ * those controllers; an empty list is cgroup2).  The sub-cgroups must
+ * exist.  Afterwards cg_handle_fd() is the cgroup2 sub-cgroup's, and
+ * cg_v1_join() joins the v1 ones.  NULL or empty args: nothing changes. */
+int cg_select_sub(struct cg_handle *h, char *const *args, struct vs_error *err);
+
 /* Kill what is left (cgroup.kill where present, else SIGKILL to each pid),
  * wait until the cgroup is empty, rmdir it and the empty parents that
  * cg_create() made.  A cgroup that is already gone is not an error. */

@@ -34,6 +34,9 @@ void cg_handle_free(struct cg_handle *h)
 	free(h->root);
 	free(h->path);
 	free(h->dir);
+	free(h->v1_path);
+	vs_strv_free(h->v1_sub_mounts);
+	vs_strv_free(h->v1_sub_dirs);
 	vs_strv_free(h->available);
 	free(h);
 }

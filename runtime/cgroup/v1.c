@@ -113,14 +113,24 @@ int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err)
 {
 	if (!v1_wanted(h))
 		return 0;
+	const char *path = h->v1_path ? h->v1_path : h->path;
 	_cleanup_strv_ char **mounts = cg_v1_mounts();
 	for (size_t i = 0; mounts && mounts[i]; i++) {
-		_cleanup_free_ char *dir = vs_strdup_printf("%s%s", mounts[i], h->path);
+		/* exec --cgroup chose a sub-cgroup here (sub.c) */
+		const char *sub = NULL;
+		for (size_t j = 0; h->v1_sub_mounts && h->v1_sub_mounts[j]; j++)
+			if (strcmp(h->v1_sub_mounts[j], mounts[i]) == 0)
+				sub = h->v1_sub_dirs[j];
+		_cleanup_free_ char *dir =
+		    sub ? vs_strdup(sub) : vs_strdup_printf("%s%s", mounts[i], path);
 		/* a container created before vessel joined v1 hierarchies */
 		if (access(dir, F_OK) < 0)
 			continue;
-		if (v1_write_pid(mounts[i], h->path, pid, err) < 0)
-			return vs_error_wrap(err, "join the v1 hierarchy at %s", mounts[i]);
+		char buf[24];
+		snprintf(buf, sizeof(buf), "%d", (int)pid);
+		_cleanup_free_ char *procs = vs_strdup_printf("%s/cgroup.procs", dir);
+		if (vs_write_file(procs, buf, strlen(buf), err) < 0)
+			return vs_error_wrap(err, "join the v1 cgroup %s", dir);
 	}
 	return 0;
 }

@@ -135,3 +135,69 @@ premade() {
 	assert_output --partial "Intel RDT/MBA: memory bandwidth schema is not enabled"
 	jq -e '.linux.resources.pids.limit == null' "$ROOT/$CID/config.json"
 }
+
+# The v1 hierarchy mount of controller $1, or nothing.
+v1_mount() {
+	awk -v c="$1" '{
+		for (i = 1; i <= NF && $i != "-"; i++) ;
+		if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ",")
+		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+@test "exec --cgroup PATH runs the process in that sub-cgroup of the container's; bad ones are refused" {
+	start_detached sleep 1000
+	dir=$(cg_dir)
+	mkdir "$dir/sub"
+	run vessel exec --cgroup sub "$CID" cat /proc/self/cgroup
+	assert_success
+	assert_line --regexp '^0::/(.*/)?sub$'
+	run vessel exec --cgroup /sub "$CID" sh -c 'cat /proc/self/cgroup; sleep 0'
+	assert_success
+	assert_line --regexp '^0::/(.*/)?sub$'
+	run vessel exec --cgroup nosuch "$CID" true
+	assert_failure
+	assert_output --partial "--cgroup nosuch"
+	run vessel exec --cgroup ../.. "$CID" true
+	assert_failure
+	assert_output --partial "is not a sub-cgroup path"
+	run vessel exec --cgroup sub --cgroup sub "$CID" true
+	assert_failure
+	assert_output --partial "missing the CONTROLLER: prefix"
+	run vessel exec --cgroup a:b:c "$CID" true
+	assert_failure
+	assert_output --partial "expected [CONTROLLER"
+	run vessel exec --cgroup nosuchctrl:sub "$CID" true
+	assert_failure
+	assert_output --partial "unknown controller nosuchctrl"
+	# the plain exec is still in the container's own cgroup
+	run vessel exec "$CID" cat /proc/self/cgroup
+	assert_success
+	refute_line --regexp '^0::/(.*/)?sub$'
+}
+
+@test "exec --cgroup CTRL,CTRL:PATH joins v1 sub-cgroups of those controllers (hybrid hosts)" {
+	requires cgroup_hybrid
+	local mem pids
+	mem=$(v1_mount memory)
+	pids=$(v1_mount pids)
+	[[ -n $mem && -n $pids ]] || skip "needs v1 memory and pids hierarchies"
+	start_detached sleep 1000
+	rel=$(jq -r .cgroupPath "$ROOT/$CID/state.json")
+	mkdir "$mem$rel/sub" "$pids$rel/sub" "$(cg_dir)/sub2"
+	run vessel exec --cgroup memory,pids:sub --cgroup :sub2 "$CID" cat /proc/self/cgroup
+	assert_success
+	assert_line --regexp '^[0-9]+:memory:/(.*/)?sub$'
+	assert_line --regexp '^[0-9]+:pids:/(.*/)?sub$'
+	assert_line --regexp '^0::/(.*/)?sub2$'
+	refute_line --regexp '^[0-9]+:cpu:/(.*/)?sub$'
+	run vessel exec --cgroup cpu:sub "$CID" true
+	assert_failure
+	assert_output --partial "--cgroup cpu:sub"
+	# delete --force removes the sub-cgroups, v1 ones included
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$mem$rel" ] || fail "v1 memory cgroup left"
+	[ ! -e "$pids$rel" ] || fail "v1 pids cgroup left"
+}
