@@ -186,6 +186,9 @@ int cg_v1_cpuset_fill(const char *dir, struct vs_error *err);
  * memsw >= limit at every step). */
 bool cg_v1_memsw_first(int64_t new_memsw, uint64_t cur_limit);
 
+/* Fill what cgroup2 did not give from the v1 hierarchies (stats-v1.c). */
+void cg_stats_v1(const struct cg_handle *h, struct cg_stats *s);
+
 /* ---- devices (devices.c, bpf-devices.c) ---- */
 
 struct cg_dev_rule {

@@ -157,7 +157,8 @@ int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_er
 void cg_resources_merge(struct oci_resources **base, const struct oci_resources *upd);
 
 /* Statistics, shaped after runc's `events --stats` JSON.  A field whose
- * controller is not enabled stays 0 and its `has_` flag false. */
+ * controller is not enabled stays 0 and its `has_` flag false.  On a
+ * hybrid host, what cgroup2 lacks is read from the v1 hierarchies. */
 struct cg_stats_io_entry {
 	uint64_t major, minor;
 	const char *op; /* "Read", "Write" (static strings) */
@@ -180,7 +181,7 @@ struct cg_stats {
 	char **mem_stat_keys; /* memory.stat, in file order */
 	uint64_t *mem_stat_values;
 	size_t n_mem_stat;
-	uint64_t oom_kill; /* memory.events oom_kill */
+	uint64_t oom_kill; /* memory.events (v1: memory.oom_control) oom_kill */
 
 	bool has_pids;
 	uint64_t pids_current, pids_limit; /* limit 0 = max */
@@ -198,8 +199,21 @@ struct cg_stats {
 int cg_stats(struct cg_handle *h, struct cg_stats *ret_stats, struct vs_error *err);
 void cg_stats_clear(struct cg_stats *s);
 
-/* memory.events oom_kill counter (0 without the memory controller); `events`
- * polls it and reports each increase as an "oom" event. */
+/* memory.events oom_kill counter (0 without the memory controller in
+ * cgroup2). */
 int cg_oom_kill_count(struct cg_handle *h, uint64_t *ret_count, struct vs_error *err);
+
+/* OOM notifications for `events`, wherever the container's memory
+ * controller is: cgroup2 (memory.events' oom_kill counter, watched with
+ * inotify) or, on a hybrid host, the v1 memory cgroup (an eventfd
+ * registered through cgroup.event_control, signalled on each OOM, as runc
+ * watches it).  cg_oom_watch_fd() turns readable (POLLIN) on news; -1 when
+ * there is no memory controller to watch.  cg_oom_watch_read() says how
+ * many OOM events to report since the last call.  The watch borrows h. */
+struct cg_oom_watch;
+int cg_oom_watch_open(struct cg_handle *h, struct cg_oom_watch **ret_watch, struct vs_error *err);
+int cg_oom_watch_fd(const struct cg_oom_watch *w);
+int cg_oom_watch_read(struct cg_oom_watch *w, uint64_t *ret_new, struct vs_error *err);
+void cg_oom_watch_free(struct cg_oom_watch *w);
 
 #endif

@@ -368,6 +368,42 @@ requires_v1() {
 	jq -e --arg id "$CID" '.type == "stats" and .id == $id and (.data.cpu.usage | has("total"))' <<<"$output"
 }
 
+@test "hybrid: events --stats has memory, pids and cpu throttling from the v1 cgroups" {
+	requires_v1 memory pids
+	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 30} | .linux.resources.cpu = {"quota": 50000, "period": 100000}'
+	start_detached sleep 1000
+	run vessel events --stats "$CID"
+	assert_success
+	jq -e '.data.memory.usage.limit == 67108864 and .data.memory.usage.usage > 0' <<<"$output"
+	jq -e '.data.memory.raw | has("cache") and has("rss")' <<<"$output"
+	jq -e '.data.pids.current == 1 and .data.pids.limit == 30' <<<"$output"
+	jq -e '.data.cpu.throttling | has("periods")' <<<"$output"
+}
+
+oom_reported() {
+	grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/ev"
+}
+
+@test "hybrid: events reports an OOM kill in the v1 memory cgroup" {
+	requires_v1 memory
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	start_detached sleep 1000
+	"$VESSEL" --root "$ROOT" events --interval 1h "$CID" >"$BATS_TEST_TMPDIR/ev" 2>&1 &
+	local ev=$!
+	# events is watching once it holds the eventfd registration
+	retry 50 0.1 test -n "$(ls -l "/proc/$ev/fd" 2>/dev/null | grep eventfd)"
+	# the OOM killer picks tail or the shell: either way one is killed
+	run vessel exec "$CID" sh -c 'head -c 100000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
+	grep -q '^oom_kill [1-9]' "$(v1_dir memory)/memory.oom_control" || fail "no OOM kill: $output"
+	retry 100 0.1 oom_reported || { kill "$ev"; fail "no oom event: $(cat "$BATS_TEST_TMPDIR/ev")"; }
+	jq -e --arg id "$CID" 'select(.type == "oom") | .id == $id' "$BATS_TEST_TMPDIR/ev"
+	run vessel kill "$CID" KILL
+	# events ends with the container
+	for _ in $(seq 100); do kill -0 "$ev" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$ev" 2>/dev/null && { kill "$ev"; fail "events did not end with the container"; }
+	wait "$ev"
+}
+
 @test "hybrid: --systemd-cgroup without systemd is a clear error" {
 	update_config '.linux.cgroupsPath = "system.slice:vessel:'"$CID"'"'
 	set_cmd true
