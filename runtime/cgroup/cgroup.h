@@ -126,6 +126,19 @@ int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err);
  * cg_v1_join() joins the v1 ones.  NULL or empty args: nothing changes. */
 int cg_select_sub(struct cg_handle *h, char *const *args, struct vs_error *err);
 
+/* The v1 hierarchies to show in a container on a hybrid host, as runc
+ * mounts them under its /sys/fs/cgroup: name is the host's directory name
+ * under its cgroup mount parent ("memory", "cpu,cpuacct", "systemd"),
+ * options the mount data that mounts that hierarchy ("memory",
+ * "cpu,cpuacct", "name=systemd"), dir the container's cgroup in it on the
+ * host (the bind source without a cgroup namespace).  *ret is NULL and
+ * *ret_n 0 without v1 hierarchies or for an empty handle. */
+struct cg_v1_hierarchy {
+	char *name, *options, *dir;
+};
+void cg_v1_hierarchies(const struct cg_handle *h, struct cg_v1_hierarchy **ret, size_t *ret_n);
+void cg_v1_hierarchies_free(struct cg_v1_hierarchy *v, size_t n);
+
 /* Kill what is left (cgroup.kill where present, else SIGKILL to each pid),
  * wait until the cgroup is empty, rmdir it and the empty parents that
  * cg_create() made.  A cgroup that is already gone is not an error. */

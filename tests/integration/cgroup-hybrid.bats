@@ -404,6 +404,37 @@ oom_reported() {
 	wait "$ev"
 }
 
+# runc shows the v1 hierarchies in the container's /sys/fs/cgroup; vessel
+# adds the cgroup2 view at /sys/fs/cgroup/unified, the host's layout.
+@test "hybrid: the container's /sys/fs/cgroup has the v1 hierarchies, its own cgroup as root, read-only" {
+	requires_v1 pids memory
+	set_cmd sh -c 'cat /sys/fs/cgroup/pids/cgroup.procs; echo ---; grep -c . /sys/fs/cgroup/unified/cgroup.procs; ls /sys/fs/cgroup; mkdir /sys/fs/cgroup/pids/sub 2>&1; cat /proc/self/mountinfo'
+	run vessel run "$CID"
+	assert_success
+	# in the cgroup namespace, the hierarchy's root is the container's cgroup
+	assert_line --index 0 1
+	assert_line pids
+	assert_line memory
+	assert_line unified
+	assert_line --partial "Read-only file system"
+	assert_line --regexp '^[0-9]+ [0-9]+ [0-9:]+ / /sys/fs/cgroup/pids ro,.* - cgroup cgroup .*pids'
+	assert_line --regexp '^[0-9]+ [0-9]+ [0-9:]+ / /sys/fs/cgroup ro,.* - tmpfs '
+}
+
+@test "hybrid: a rw cgroup mount without a cgroup namespace binds the container's v1 cgroups, writable; delete --force removes what the container made" {
+	requires_v1 pids memory
+	update_config '.linux.namespaces |= map(select(.type != "cgroup")) | (.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= (map(select(. != "ro")) + ["rw"])'
+	start_detached sh -c 'mkdir /sys/fs/cgroup/memory/nested && echo $$ >/sys/fs/cgroup/memory/nested/cgroup.procs && sleep 1000 & exec sleep 1000'
+	dir=$(v1_dir memory)
+	retry 50 0.1 grep -q . "$dir/nested/cgroup.procs"
+	run vessel exec "$CID" cat /sys/fs/cgroup/pids/cgroup.procs
+	assert_success
+	assert_line 1
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$dir" ] || fail "v1 memory cgroup $dir left"
+}
+
 @test "hybrid: --systemd-cgroup without systemd is a clear error" {
 	update_config '.linux.cgroupsPath = "system.slice:vessel:'"$CID"'"'
 	set_cmd true

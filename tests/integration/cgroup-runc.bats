@@ -2,7 +2,9 @@
 # The container's cgroup as runc 1.1.5 treats it, on any host with a
 # cgroup2 mount (hybrid or pure v2): a cgroup that is already there
 # (populated, frozen), sub-cgroups the container's processes make, and
-# `exec --cgroup`.
+# `exec --cgroup`.  tests/cgroup/runc-compat.bats is a link to this file,
+# so the cgroup v2 VM (tests/vm/run-suites cgroup/vm) runs it too; the
+# `load` path below works from either directory.
 
 load ../cgroup/cgroup-helpers
 
@@ -200,4 +202,32 @@ v1_mount() {
 	assert_success
 	[ ! -e "$mem$rel" ] || fail "v1 memory cgroup left"
 	[ ! -e "$pids$rel" ] || fail "v1 pids cgroup left"
+}
+
+# The container's processes make sub-cgroups of their own (a nested
+# runtime, systemd) through a writable /sys/fs/cgroup and move into them.
+subcgroup_script='mkdir -p /sys/fs/cgroup/nested/deeper && echo $$ >/sys/fs/cgroup/nested/deeper/cgroup.procs && sleep 1000 & mkdir /sys/fs/cgroup/empty; exec sleep 1000'
+
+subcgroups_made() {
+	[[ -d $1/nested/deeper && -d $1/empty && -n $(cat "$1/nested/deeper/cgroup.procs") ]]
+}
+
+@test "delete --force removes sub-cgroups the container made, with a cgroup namespace" {
+	update_config '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= (map(select(. != "ro")) + ["rw"])'
+	start_detached sh -c "$subcgroup_script"
+	dir=$(cg_dir)
+	retry 50 0.1 subcgroups_made "$dir"
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$dir" ] || fail "cgroup $dir left: $(find "$dir" -type d)"
+}
+
+@test "delete --force removes sub-cgroups the container made, without a cgroup namespace" {
+	update_config '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= (map(select(. != "ro")) + ["rw"]) | .linux.namespaces |= map(select(.type != "cgroup"))'
+	start_detached sh -c "$subcgroup_script"
+	dir=$(cg_dir)
+	retry 50 0.1 subcgroups_made "$dir"
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$dir" ] || fail "cgroup $dir left: $(find "$dir" -type d)"
 }
