@@ -25,8 +25,9 @@
  * cg_handle_path() == NULL) and the container runs without a cgroup.  Any
  * limit it cannot enforce (no cgroup2, or the controller is bound to a v1
  * hierarchy on a hybrid host) is refused with an error naming the
- * controller, except cpu, memory and pids bound to v1 on a hybrid host:
- * those limits are written to the v1 cgroup at the same path.
+ * controller, except cpu, cpuset, memory, pids, blkio (io) and hugetlb
+ * bound to v1 on a hybrid host: those limits are written to the v1 cgroup
+ * at the same path, as runc does.
  * Operations on an empty handle fail with a clear message, except
  * cg_destroy() and cg_handle_free(), which do nothing. */
 #ifndef VESSEL_RUNTIME_CGROUP_CGROUP_H

@@ -1,8 +1,9 @@
 /* Hybrid hosts: membership in the v1 hierarchies.
  *
- * vessel enforces limits through cgroup2 where it can; the cpu, memory and
- * pids limits of a controller bound to v1 are written here by v1-limits.c,
- * and every other v1-bound limit is refused (tree.c).  On a hybrid host the clients
+ * vessel enforces limits through cgroup2 where it can; the cpu, cpuset,
+ * memory, pids, blkio and hugetlb limits of a controller bound to v1 are
+ * written by v1-limits.c and v1-limits-more.c, and every other v1-bound
+ * limit is refused (tree.c).  On a hybrid host the clients
  * read statistics from the v1 controllers at the container's cgroupsPath
  * (podman stats, containerd's task metrics): without a cgroup there, podman
  * fails ("cgroup deleted") and containerd reports its own shim's cgroup.

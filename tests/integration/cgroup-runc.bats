@@ -205,8 +205,9 @@ v1_mount() {
 }
 
 # The container's processes make sub-cgroups of their own (a nested
-# runtime, systemd) through a writable /sys/fs/cgroup and move into them.
-subcgroup_script='mkdir -p /sys/fs/cgroup/nested/deeper && echo $$ >/sys/fs/cgroup/nested/deeper/cgroup.procs && sleep 1000 & mkdir /sys/fs/cgroup/empty; exec sleep 1000'
+# runtime, systemd) through a writable cgroup2 mount (/sys/fs/cgroup, or
+# /sys/fs/cgroup/unified on a hybrid host) and move into them.
+subcgroup_script='cg=/sys/fs/cgroup; [ -d $cg/unified ] && cg=$cg/unified; mkdir -p $cg/nested/deeper $cg/empty && { sleep 1000 & echo $! >$cg/nested/deeper/cgroup.procs; }; exec sleep 1000'
 
 subcgroups_made() {
 	[[ -d $1/nested/deeper && -d $1/empty && -n $(cat "$1/nested/deeper/cgroup.procs") ]]
