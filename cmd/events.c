@@ -3,14 +3,14 @@
  *   {"type":"stats","id":ID,"data":{cpu, memory, pids, blkio, hugetlb}}
  *       every --interval (default 5s), or once with --stats
  *   {"type":"oom","id":ID}
- *       whenever memory.events' oom_kill counter grows
+ *       whenever memory.events' oom_kill counter grows (cgroup2), or the
+ *       v1 memory cgroup signals an OOM (hybrid hosts)
  *
  * Without --stats it runs until the container's init exits. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -118,8 +118,10 @@ static void gen_memory(yajl_gen g, const struct cg_stats *s)
 {
 	gen_str(g, "memory");
 	yajl_gen_map_open(g);
+	/* page cache: "file" in cgroup2's memory.stat, "cache" in v1's */
 	for (size_t i = 0; i < s->n_mem_stat; i++)
-		if (strcmp(s->mem_stat_keys[i], "file") == 0)
+		if (strcmp(s->mem_stat_keys[i], "file") == 0 ||
+		    strcmp(s->mem_stat_keys[i], "cache") == 0)
 			gen_u64(g, "cache", s->mem_stat_values[i]);
 	gen_mem_entry(g, "usage", s->mem_limit, s->mem_usage, s->mem_max_usage, s->mem_failcnt);
 	gen_mem_entry(g, "swap", s->swap_limit, s->swap_usage, 0, 0);
@@ -220,47 +222,42 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reports new OOM kills since *seen. */
-static void check_oom(struct cg_handle *h, const char *id, uint64_t *seen)
+/* Reports each OOM since the last look as one "oom" event. */
+static void check_oom(struct cg_oom_watch *w, const char *id)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	struct vs_error e = VS_ERROR_INIT;
-	if (cg_oom_kill_count(h, &n, &e) == 0 && n > *seen) {
-		print_event("oom", id, NULL);
-		*seen = n;
-	}
+	if (cg_oom_watch_read(w, &n, &e) == 0)
+		for (uint64_t i = 0; i < n; i++)
+			print_event("oom", id, NULL);
 	vs_error_clear(&e);
 }
 
+static void oom_watch_freep(struct cg_oom_watch **w)
+{
+	cg_oom_watch_free(*w);
+}
+
 /* Until the init exits (its pidfd turns readable): stats every interval,
- * oom events as soon as memory.events changes (the kernel notifies it as a
- * file modification). */
+ * oom events as soon as the kernel reports one (cgroup2's memory.events,
+ * or the v1 memory cgroup's OOM eventfd on a hybrid host). */
 static int watch(struct cg_handle *h, const char *id, int pidfd, int64_t interval,
 		 struct vs_error *err)
 {
-	_cleanup_close_ int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	_cleanup_free_ char *events = vs_strdup_printf("%s/memory.events", cg_handle_dir(h));
-	if (ino >= 0 && inotify_add_watch(ino, events, IN_MODIFY) < 0)
-		vs_closep(&ino), ino = -1;
-	uint64_t seen = 0;
-	if (cg_oom_kill_count(h, &seen, err) < 0)
+	_cleanup_(oom_watch_freep) struct cg_oom_watch *oom = NULL;
+	if (cg_oom_watch_open(h, &oom, err) < 0)
 		return -1;
 	int64_t next = now_ms() + interval;
 	for (;;) {
 		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
-				      {.fd = ino, .events = POLLIN}};
+				      {.fd = cg_oom_watch_fd(oom), .events = POLLIN}};
 		int64_t left = next - now_ms();
 		int r = poll(p, 2, left > 0 ? (int)left : 0);
 		if (r < 0 && errno != EINTR)
 			return vs_error_errno(err, errno, "poll");
-		check_oom(h, id, &seen);
+		check_oom(oom, id);
 		if (r > 0 && (p[0].revents & POLLIN))
 			return 0; /* the container stopped */
-		if (r > 0 && (p[1].revents & POLLIN)) {
-			char buf[4096];
-			while (read(ino, buf, sizeof(buf)) > 0)
-				;
-		}
 		if (now_ms() >= next) {
 			if (print_stats(h, id, err) < 0)
 				return err->errnum == ENOENT ? (vs_error_clear(err), 0) : -1;

@@ -17,6 +17,7 @@ enum {
 	OPT_NO_NEW_PRIVS,
 	OPT_PRESERVE_FDS,
 	OPT_IGNORE_PAUSED,
+	OPT_CGROUP,
 };
 
 static const struct cli_option options[] = {
@@ -37,6 +38,8 @@ static const struct cli_option options[] = {
     {"process-label", OPT_PROCESS_LABEL, CLI_ARG, "LABEL", "SELinux label for the process"},
     {"preserve-fds", OPT_PRESERVE_FDS, CLI_ARG, "N", "pass fds 3..3+N-1 to the process"},
     {"ignore-paused", OPT_IGNORE_PAUSED, CLI_NOARG, NULL, "exec even if the container is paused"},
+    {"cgroup", OPT_CGROUP, CLI_ARG, "[CTRL[,CTRL...]:]PATH",
+     "run in this existing sub-cgroup of the container's (repeatable)"},
     {0},
 };
 
@@ -62,7 +65,7 @@ static void push_split(char ***v, const char *s)
 
 struct exec_args {
 	struct exec_request req;
-	char **env, **gids, **caps;
+	char **env, **gids, **caps, **cgroups;
 };
 
 static int parse(struct vs_cli *cli, int argc, char **argv, struct exec_args *a)
@@ -122,6 +125,9 @@ static int parse(struct vs_cli *cli, int argc, char **argv, struct exec_args *a)
 		case OPT_IGNORE_PAUSED:
 			r->ignore_paused = true;
 			break;
+		case OPT_CGROUP:
+			vs_strv_push(&a->cgroups, optarg);
+			break;
 		}
 	}
 	if (c < 0)
@@ -146,6 +152,7 @@ int cmd_exec(struct vs_cli *cli, int argc, char **argv)
 		a.req.ov.env = a.env;
 		a.req.ov.additional_gids = a.gids;
 		a.req.ov.caps = a.caps;
+		a.req.cgroups = a.cgroups;
 		struct vs_error err = VS_ERROR_INIT;
 		int code = 0;
 		if (exec_container(&a.req, &code, &err) < 0) {
@@ -159,5 +166,6 @@ int cmd_exec(struct vs_cli *cli, int argc, char **argv)
 	vs_strv_free(a.env);
 	vs_strv_free(a.gids);
 	vs_strv_free(a.caps);
+	vs_strv_free(a.cgroups);
 	return r;
 }

@@ -24,13 +24,20 @@ enum {
 	OPT_MEMORY = CLI_OPT_LONG,
 	OPT_MEMORY_SWAP,
 	OPT_MEMORY_RESERVATION,
+	OPT_KERNEL_MEMORY,
+	OPT_KERNEL_MEMORY_TCP,
 	OPT_CPU_SHARES,
+	OPT_CPU_SHARE,
 	OPT_CPU_QUOTA,
 	OPT_CPU_PERIOD,
+	OPT_CPU_RT_PERIOD,
+	OPT_CPU_RT_RUNTIME,
 	OPT_CPUSET_CPUS,
 	OPT_CPUSET_MEMS,
 	OPT_PIDS_LIMIT,
 	OPT_BLKIO_WEIGHT,
+	OPT_L3_CACHE_SCHEMA,
+	OPT_MEM_BW_SCHEMA,
 };
 
 static const struct cli_option options[] = {
@@ -38,13 +45,24 @@ static const struct cli_option options[] = {
     {"memory", OPT_MEMORY, CLI_ARG, "BYTES", "memory limit (512m, 1g; -1 = unlimited)"},
     {"memory-swap", OPT_MEMORY_SWAP, CLI_ARG, "BYTES", "memory+swap limit (-1 = unlimited)"},
     {"memory-reservation", OPT_MEMORY_RESERVATION, CLI_ARG, "BYTES", "memory soft limit"},
-    {"cpu-shares", OPT_CPU_SHARES, CLI_ARG, "N", "CPU shares (relative weight)"},
+    {"kernel-memory", OPT_KERNEL_MEMORY, CLI_ARG, "BYTES", "obsolete: ignored, with a warning"},
+    {"kernel-memory-tcp", OPT_KERNEL_MEMORY_TCP, CLI_ARG, "BYTES",
+     "obsolete: ignored, with a warning"},
+    {"cpu-share", OPT_CPU_SHARE, CLI_ARG, "N", "CPU shares (relative weight)"},
+    {"cpu-shares", OPT_CPU_SHARES, CLI_ARG, "N", "same as --cpu-share"},
     {"cpu-quota", OPT_CPU_QUOTA, CLI_ARG, "USEC", "CPU time per period (-1 = unlimited)"},
     {"cpu-period", OPT_CPU_PERIOD, CLI_ARG, "USEC", "CPU CFS period"},
+    {"cpu-rt-period", OPT_CPU_RT_PERIOD, CLI_ARG, "USEC", "real-time period (cgroup v1)"},
+    {"cpu-rt-runtime", OPT_CPU_RT_RUNTIME, CLI_ARG, "USEC",
+     "real-time time per period (cgroup v1)"},
     {"cpuset-cpus", OPT_CPUSET_CPUS, CLI_ARG, "LIST", "CPUs to run on (0-3,5)"},
     {"cpuset-mems", OPT_CPUSET_MEMS, CLI_ARG, "LIST", "memory nodes to use"},
     {"pids-limit", OPT_PIDS_LIMIT, CLI_ARG, "N", "maximum number of processes (<= 0: none)"},
     {"blkio-weight", OPT_BLKIO_WEIGHT, CLI_ARG, "N", "block IO weight (10-1000)"},
+    {"l3-cache-schema", OPT_L3_CACHE_SCHEMA, CLI_ARG, "SCHEMA",
+     "Intel RDT/CAT L3 cache schema (not supported)"},
+    {"mem-bw-schema", OPT_MEM_BW_SCHEMA, CLI_ARG, "SCHEMA",
+     "Intel RDT/MBA memory bandwidth schema (not supported)"},
     {0},
 };
 
@@ -52,33 +70,41 @@ static const struct cli_command command = {
     .name = "update",
     .args = "[options] CONTAINER",
     .summary = "Update the resource limits of a running container.",
-    .details = "Flags apply on top of --resources.  Sizes take a k, m, g, t suffix (powers\n"
-	       "of 1024).  Values the kernel or the host's cgroups cannot take are errors\n"
-	       "that name the resource; nothing is changed then.",
+    .details = "Flags apply on top of --resources.  Sizes are bytes or take a k, m, g, t, p\n"
+	       "suffix (powers of 1024, \"512m\", \"1.5g\", \"2GiB\"); -1 is unlimited.\n"
+	       "Values the kernel or the host's cgroups cannot take are errors that name\n"
+	       "the resource; nothing is changed then.",
     .options = options,
 };
 
-/* "123", "512k", "1.5g", "2GiB", "-1": bytes, as runc's RAMInBytes. */
+/* "123", "512k", "1.5g", "2GiB", "100 MB", "-1": bytes, as runc's
+ * RAMInBytes (a number, an optional space, a unit, optional "i" and "b"). */
 static int parse_bytes(const char *s, int64_t *ret)
 {
 	if (strcmp(s, "-1") == 0) {
 		*ret = -1;
 		return 0;
 	}
+	size_t digits = strspn(s, "0123456789.");
+	if (!digits || s[0] == '.' || strspn(s, "0123456789") == 0)
+		return -1;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || v < 0 || !isdigit((unsigned char)s[0]))
+	if (errno || end != s + digits || v < 0)
 		return -1;
 	static const char units[] = "bkmgtp";
 	double mult = 1;
+	if (*end == ' ')
+		end++;
 	if (*end) {
 		const char *u = strchr(units, tolower((unsigned char)*end));
 		if (!u)
 			return -1;
 		mult = pow(1024, (double)(u - units));
 		end++;
-		if (strcasecmp(end, "b") != 0 && strcasecmp(end, "ib") != 0 && *end)
+		if (strcasecmp(end, "b") != 0 && strcasecmp(end, "ib") != 0 &&
+		    strcasecmp(end, "i") != 0 && *end)
 			return -1;
 	}
 	v *= mult;
@@ -103,43 +129,97 @@ static void config_freep(struct oci_config **c)
 	oci_config_free(*c);
 }
 
+/* Intel RDT: vessel does not manage resctrl groups.  runc refuses a
+ * schema when the resctrl filesystem is absent; vessel says so, and that
+ * it cannot apply one where resctrl is there either. */
+static int refuse_rdt(int opt, struct vs_error *err)
+{
+	bool cat = opt == OPT_L3_CACHE_SCHEMA;
+	_cleanup_free_ char *mi = NULL;
+	struct vs_error e = VS_ERROR_INIT;
+	bool mounted = vs_read_file("/proc/self/mountinfo", 0, &mi, NULL, &e) == 0 &&
+		       strstr(mi, " - resctrl ") != NULL;
+	vs_error_clear(&e);
+	if (!mounted)
+		return vs_error_set(err,
+				    "--%s: Intel RDT/%s: %s is not enabled (no resctrl "
+				    "filesystem is mounted)",
+				    cat ? "l3-cache-schema" : "mem-bw-schema", cat ? "CAT" : "MBA",
+				    cat ? "l3 cache schema" : "memory bandwidth schema");
+	return vs_error_set(err, "--%s: Intel RDT is not supported by vessel",
+			    cat ? "l3-cache-schema" : "mem-bw-schema");
+}
+
+static int apply_cpu_flag(struct oci_cpu *c, int opt, const char *v)
+{
+	switch (opt) {
+	case OPT_CPU_SHARES:
+	case OPT_CPU_SHARE:
+		c->shares.set = true;
+		return vs_parse_u64(v, &c->shares.value);
+	case OPT_CPU_QUOTA:
+		c->quota.set = true;
+		return vs_parse_i64(v, &c->quota.value);
+	case OPT_CPU_PERIOD:
+		c->period.set = true;
+		return vs_parse_u64(v, &c->period.value);
+	case OPT_CPU_RT_PERIOD:
+		c->realtime_period.set = true;
+		return vs_parse_u64(v, &c->realtime_period.value);
+	case OPT_CPU_RT_RUNTIME:
+		c->realtime_runtime.set = true;
+		return vs_parse_i64(v, &c->realtime_runtime.value);
+	case OPT_CPUSET_CPUS:
+		free(c->cpus);
+		c->cpus = vs_strdup(v);
+		return 0;
+	case OPT_CPUSET_MEMS:
+		free(c->mems);
+		c->mems = vs_strdup(v);
+		return 0;
+	}
+	return -1;
+}
+
+static int apply_memory_flag(struct oci_memory *m, int opt, const char *v)
+{
+	int64_t ignored;
+	switch (opt) {
+	case OPT_MEMORY:
+		m->limit.set = true;
+		return parse_bytes(v, &m->limit.value);
+	case OPT_MEMORY_SWAP:
+		m->swap.set = true;
+		return parse_bytes(v, &m->swap.value);
+	case OPT_MEMORY_RESERVATION:
+		m->reservation.set = true;
+		return parse_bytes(v, &m->reservation.value);
+	case OPT_KERNEL_MEMORY:
+	case OPT_KERNEL_MEMORY_TCP:
+		/* runc too takes them, warns, and sets nothing */
+		if (parse_bytes(v, &ignored) < 0)
+			return -1;
+		vs_log_warn("--kernel-memory and --kernel-memory-tcp are obsolete: kernel memory "
+			    "settings are ignored");
+		return 0;
+	}
+	return -1;
+}
+
 /* One flag into res; the struct's parts are allocated on demand and freed
  * with it. */
 static int apply_flag(struct oci_resources *res, int opt, const char *v)
 {
-	if (!res->memory &&
-	    (opt == OPT_MEMORY || opt == OPT_MEMORY_SWAP || opt == OPT_MEMORY_RESERVATION))
-		res->memory = vs_malloc0(sizeof(*res->memory));
-	if (!res->cpu && opt >= OPT_CPU_SHARES && opt <= OPT_CPUSET_MEMS)
-		res->cpu = vs_malloc0(sizeof(*res->cpu));
 	uint64_t u;
 	switch (opt) {
 	case OPT_MEMORY:
-		res->memory->limit.set = true;
-		return parse_bytes(v, &res->memory->limit.value);
 	case OPT_MEMORY_SWAP:
-		res->memory->swap.set = true;
-		return parse_bytes(v, &res->memory->swap.value);
 	case OPT_MEMORY_RESERVATION:
-		res->memory->reservation.set = true;
-		return parse_bytes(v, &res->memory->reservation.value);
-	case OPT_CPU_SHARES:
-		res->cpu->shares.set = true;
-		return vs_parse_u64(v, &res->cpu->shares.value);
-	case OPT_CPU_QUOTA:
-		res->cpu->quota.set = true;
-		return vs_parse_i64(v, &res->cpu->quota.value);
-	case OPT_CPU_PERIOD:
-		res->cpu->period.set = true;
-		return vs_parse_u64(v, &res->cpu->period.value);
-	case OPT_CPUSET_CPUS:
-		free(res->cpu->cpus);
-		res->cpu->cpus = vs_strdup(v);
-		return 0;
-	case OPT_CPUSET_MEMS:
-		free(res->cpu->mems);
-		res->cpu->mems = vs_strdup(v);
-		return 0;
+	case OPT_KERNEL_MEMORY:
+	case OPT_KERNEL_MEMORY_TCP:
+		if (!res->memory)
+			res->memory = vs_malloc0(sizeof(*res->memory));
+		return apply_memory_flag(res->memory, opt, v);
 	case OPT_PIDS_LIMIT:
 		res->has_pids = res->pids_limit.set = true;
 		return vs_parse_i64(v, &res->pids_limit.value);
@@ -151,7 +231,9 @@ static int apply_flag(struct oci_resources *res, int opt, const char *v)
 		res->block_io->weight = (oci_opt_u32){true, (uint32_t)u};
 		return 0;
 	}
-	return -1;
+	if (!res->cpu)
+		res->cpu = vs_malloc0(sizeof(*res->cpu));
+	return apply_cpu_flag(res->cpu, opt, v);
 }
 
 static const char *option_name(int id)
@@ -205,9 +287,13 @@ int cmd_update(struct vs_cli *cli, int argc, char **argv)
 	_cleanup_(resources_freep) struct oci_resources *flags = vs_malloc0(sizeof(*flags));
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0) {
-		if (c == OPT_RESOURCES)
+		struct vs_error rerr = VS_ERROR_INIT;
+		if (c == OPT_RESOURCES) {
 			resources = optarg;
-		else if (apply_flag(flags, c, optarg) < 0)
+		} else if (c == OPT_L3_CACHE_SCHEMA || c == OPT_MEM_BW_SCHEMA) {
+			refuse_rdt(c, &rerr);
+			return cli_fail(cli, &rerr);
+		} else if (apply_flag(flags, c, optarg) < 0)
 			return cli_usage_error(cli, "--%s: invalid value '%s'", option_name(c),
 					       optarg);
 	}

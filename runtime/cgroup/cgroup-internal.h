@@ -24,6 +24,11 @@ struct cg_handle {
 	bool fake;
 	char **available; /* controllers in the root's cgroup.controllers */
 	bool gone;	  /* opened by path, but the directory no longer exists */
+	/* exec --cgroup (sub.c): the container's own path, for the v1
+	 * hierarchies, once path is the cgroup2 sub-cgroup's; and the v1
+	 * sub-cgroups to join instead of the container's, by mount. */
+	char *v1_path;
+	char **v1_sub_mounts, **v1_sub_dirs;
 };
 
 /* Fails, saying why, when h has no live cgroup (none was created on a host
@@ -113,20 +118,29 @@ int cg_apply_all(struct cg_handle *h, const struct oci_resources *res, bool upda
 char *cg_v1_mount_of(const char *controller);
 /* Every v1 hierarchy's mount point (hierarchy root mounts only), or NULL. */
 char **cg_v1_mounts(void);
-/* Remove the container's directories in the v1 hierarchies (v1.c). */
-void cg_v1_remove(const char *path);
+/* Is the v1 freezer cgroup at path (or, when it does not exist yet, the
+ * nearest existing ancestor) FROZEN or FREEZING? (v1.c) */
+bool cg_v1_frozen(const char *path);
+/* Remove the container's directories in the v1 hierarchies, their
+ * sub-cgroups included, and the empty parents vessel made (v1.c).  With
+ * only_owned (a create that failed), a directory vessel did not make
+ * stays: it was someone else's before the create. */
+void cg_v1_remove(const char *path, bool only_owned);
 /* mkdir mnt+path and its missing parents, marking what it made (v1.c). */
 int cg_v1_make_dirs(const char *mnt, const char *path, struct vs_error *err);
 
 /* ---- v1 limits on hybrid hosts (v1-limits.c) ---- */
 
-/* True when controller `name` (cpu, memory, pids) is not in h's cgroup2
- * hierarchy but bound to a v1 one: its limits go to the v1 cgroup at
- * h->path.  Always false for a fake cgroupfs (unit tests) and NULL h. */
+/* True when controller `name` (cgroup2's name: cpu, memory, pids, cpuset,
+ * io, hugetlb) is not in h's cgroup2 hierarchy but bound to a v1 one: its
+ * limits go to the v1 cgroup at h->path.  Always false for a fake cgroupfs
+ * (unit tests) and NULL h. */
 bool cg_v1_limits_handle(const struct cg_handle *h, const char *name);
+/* The v1 name of a cgroup2 controller: "io" is "blkio", the rest match. */
+const char *cg_v1_name(const char *name);
 /* Refuse, before anything is created, what the v1 path cannot enforce:
- * cpu realtime/burst/idle, memory kernel/kernelTCP, swap without swap
- * accounting. */
+ * cpu burst/idle, memory kernel/kernelTCP, swap without swap accounting,
+ * a hugetlb page size the kernel lacks. */
 int cg_v1_limits_check(const struct cg_handle *h, const struct oci_resources *res,
 		       struct vs_error *err);
 /* Make the v1 directories and write every limit res sets for the
@@ -134,11 +148,46 @@ int cg_v1_limits_check(const struct cg_handle *h, const struct oci_resources *re
  * cg_v1_limits_check() (cg_apply_all checks first). */
 int cg_v1_limits_apply(const struct cg_handle *h, const struct oci_resources *res, bool update,
 		       struct vs_error *err);
+
+/* One v1 cgroup directory (mount + path) and the resource it is written
+ * for ("linux.resources.memory"), which the messages name. */
+struct cg_v1_dir {
+	char *dir;
+	const char *what;
+};
+void cg_v1_dir_clear(struct cg_v1_dir *d);
+/* Makes the directory for v1 controller `name` (its v1 name). */
+int cg_v1_dir_open(const struct cg_handle *h, const char *name, const char *what,
+		   struct cg_v1_dir *ret, struct vs_error *err);
+/* One write(2) of value to d->dir/file; errors read
+ * "linux.resources.memory.limit: write /sys/.../memory.limit_in_bytes ...". */
+int cg_v1_write(const struct cg_v1_dir *d, const char *field, const char *file, const char *value,
+		struct vs_error *err);
+int cg_v1_write_i64(const struct cg_v1_dir *d, const char *field, const char *file, int64_t v,
+		    struct vs_error *err);
+int cg_v1_read_u64(const struct cg_v1_dir *d, const char *file, uint64_t *ret,
+		   struct vs_error *err);
+/* cpuset, blkio and hugetlb on v1 (v1-limits-more.c). */
+int cg_v1_more_check(const struct cg_handle *h, const struct oci_resources *res,
+		     struct vs_error *err);
+int cg_v1_cpuset_apply(const struct cg_handle *h, const struct oci_resources *res,
+		       struct vs_error *err);
+int cg_v1_blkio_apply(const struct cg_handle *h, const struct oci_resources *res,
+		      struct vs_error *err);
+int cg_v1_hugetlb_apply(const struct cg_handle *h, const struct oci_resources *res,
+			struct vs_error *err);
+/* A cpuset cgroup with empty cpuset.cpus or cpuset.mems takes no task
+ * (ENOSPC): fill each from its parent.  Nothing to do outside the cpuset
+ * hierarchy or when both are set. */
+int cg_v1_cpuset_fill(const char *dir, struct vs_error *err);
 /* memory.memsw.limit_in_bytes must be written before memory.limit_in_bytes
  * when the new memory+swap value is unlimited (< 0) or not below the
  * current limit; otherwise the limit goes first (the kernel keeps
  * memsw >= limit at every step). */
 bool cg_v1_memsw_first(int64_t new_memsw, uint64_t cur_limit);
+
+/* Fill what cgroup2 did not give from the v1 hierarchies (stats-v1.c). */
+void cg_stats_v1(const struct cg_handle *h, struct cg_stats *s);
 
 /* ---- devices (devices.c, bpf-devices.c) ---- */
 

@@ -25,8 +25,9 @@
  * cg_handle_path() == NULL) and the container runs without a cgroup.  Any
  * limit it cannot enforce (no cgroup2, or the controller is bound to a v1
  * hierarchy on a hybrid host) is refused with an error naming the
- * controller, except cpu, memory and pids bound to v1 on a hybrid host:
- * those limits are written to the v1 cgroup at the same path.
+ * controller, except cpu, cpuset, memory, pids, blkio (io) and hugetlb
+ * bound to v1 on a hybrid host: those limits are written to the v1 cgroup
+ * at the same path, as runc does.
  * Operations on an empty handle fail with a clear message, except
  * cg_destroy() and cg_handle_free(), which do nothing. */
 #ifndef VESSEL_RUNTIME_CGROUP_CGROUP_H
@@ -119,6 +120,27 @@ int cg_v1_return(char *const *own, struct vs_error *err);
  * mount namespace: it writes under the host's v1 mounts. */
 int cg_v1_join(const struct cg_handle *h, pid_t pid, struct vs_error *err);
 
+/* exec --cgroup, in runc's syntax: each arg is "PATH" (only one then: the
+ * sub-cgroup PATH of the container's cgroup in cgroup2 and in every v1
+ * hierarchy that has it) or "CTRL[,CTRL...]:PATH" (the v1 hierarchies of
+ * those controllers; an empty list is cgroup2).  The sub-cgroups must
+ * exist.  Afterwards cg_handle_fd() is the cgroup2 sub-cgroup's, and
+ * cg_v1_join() joins the v1 ones.  NULL or empty args: nothing changes. */
+int cg_select_sub(struct cg_handle *h, char *const *args, struct vs_error *err);
+
+/* The v1 hierarchies to show in a container on a hybrid host, as runc
+ * mounts them under its /sys/fs/cgroup: name is the host's directory name
+ * under its cgroup mount parent ("memory", "cpu,cpuacct", "systemd"),
+ * options the mount data that mounts that hierarchy ("memory",
+ * "cpu,cpuacct", "name=systemd"), dir the container's cgroup in it on the
+ * host (the bind source without a cgroup namespace).  *ret is NULL and
+ * *ret_n 0 without v1 hierarchies or for an empty handle. */
+struct cg_v1_hierarchy {
+	char *name, *options, *dir;
+};
+void cg_v1_hierarchies(const struct cg_handle *h, struct cg_v1_hierarchy **ret, size_t *ret_n);
+void cg_v1_hierarchies_free(struct cg_v1_hierarchy *v, size_t n);
+
 /* Kill what is left (cgroup.kill where present, else SIGKILL to each pid),
  * wait until the cgroup is empty, rmdir it and the empty parents that
  * cg_create() made.  A cgroup that is already gone is not an error. */
@@ -145,11 +167,13 @@ int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_er
  * *base (allocated when NULL); a list (weightDevice, throttle*) replaces the
  * list; hugepageLimits, rdma and unified replace entry by entry.  Device
  * rules and network are not updatable and are left alone, as in runc.  A
- * new memory.limit without a new swap keeps the amount of swap. */
+ * new memory.limit without a new swap keeps the amount of swap; an
+ * unlimited one (-1) makes swap unlimited too, as in runc. */
 void cg_resources_merge(struct oci_resources **base, const struct oci_resources *upd);
 
 /* Statistics, shaped after runc's `events --stats` JSON.  A field whose
- * controller is not enabled stays 0 and its `has_` flag false. */
+ * controller is not enabled stays 0 and its `has_` flag false.  On a
+ * hybrid host, what cgroup2 lacks is read from the v1 hierarchies. */
 struct cg_stats_io_entry {
 	uint64_t major, minor;
 	const char *op; /* "Read", "Write" (static strings) */
@@ -172,7 +196,7 @@ struct cg_stats {
 	char **mem_stat_keys; /* memory.stat, in file order */
 	uint64_t *mem_stat_values;
 	size_t n_mem_stat;
-	uint64_t oom_kill; /* memory.events oom_kill */
+	uint64_t oom_kill; /* memory.events (v1: memory.oom_control) oom_kill */
 
 	bool has_pids;
 	uint64_t pids_current, pids_limit; /* limit 0 = max */
@@ -190,8 +214,21 @@ struct cg_stats {
 int cg_stats(struct cg_handle *h, struct cg_stats *ret_stats, struct vs_error *err);
 void cg_stats_clear(struct cg_stats *s);
 
-/* memory.events oom_kill counter (0 without the memory controller); `events`
- * polls it and reports each increase as an "oom" event. */
+/* memory.events oom_kill counter (0 without the memory controller in
+ * cgroup2). */
 int cg_oom_kill_count(struct cg_handle *h, uint64_t *ret_count, struct vs_error *err);
+
+/* OOM notifications for `events`, wherever the container's memory
+ * controller is: cgroup2 (memory.events' oom_kill counter, watched with
+ * inotify) or, on a hybrid host, the v1 memory cgroup (an eventfd
+ * registered through cgroup.event_control, signalled on each OOM, as runc
+ * watches it).  cg_oom_watch_fd() turns readable (POLLIN) on news; -1 when
+ * there is no memory controller to watch.  cg_oom_watch_read() says how
+ * many OOM events to report since the last call.  The watch borrows h. */
+struct cg_oom_watch;
+int cg_oom_watch_open(struct cg_handle *h, struct cg_oom_watch **ret_watch, struct vs_error *err);
+int cg_oom_watch_fd(const struct cg_oom_watch *w);
+int cg_oom_watch_read(struct cg_oom_watch *w, uint64_t *ret_new, struct vs_error *err);
+void cg_oom_watch_free(struct cg_oom_watch *w);
 
 #endif

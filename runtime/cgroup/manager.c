@@ -34,6 +34,9 @@ void cg_handle_free(struct cg_handle *h)
 	free(h->root);
 	free(h->path);
 	free(h->dir);
+	free(h->v1_path);
+	vs_strv_free(h->v1_sub_mounts);
+	vs_strv_free(h->v1_sub_dirs);
 	vs_strv_free(h->available);
 	free(h);
 }
@@ -183,7 +186,9 @@ static int make_dirs(const struct cg_handle *h, bool *ret_made, struct vs_error 
 	}
 }
 
-static int check_leaf_empty(struct cg_handle *h, struct vs_error *err)
+/* runc goes on, with a warning, when the cgroup it is told to use already
+ * has processes (a pod's shared cgroup, a sandbox's). */
+static int warn_if_populated(struct cg_handle *h, struct vs_error *err)
 {
 	_cleanup_free_ char *procs = NULL;
 	if (cg_read(h, "cgroup.procs", &procs, err) < 0) {
@@ -194,8 +199,30 @@ static int check_leaf_empty(struct cg_handle *h, struct vs_error *err)
 		return -1;
 	}
 	if (procs[0] != '\0')
-		return vs_error_set(err, "cgroup %s already exists and has processes in it",
-				    h->path);
+		vs_log_warn("cgroup %s already has processes in it; the container joins them",
+			    h->path);
+	return 0;
+}
+
+/* A task that joins a frozen cgroup freezes at once, in the middle of the
+ * spawn (runc refuses too: "container's cgroup unexpectedly frozen").
+ * cgroup.events' "frozen" is the effective state, a frozen ancestor
+ * included; a v1 freezer cgroup at the same path counts as well. */
+static int refuse_frozen(struct cg_handle *h, struct vs_error *err)
+{
+	uint64_t frozen = 0;
+	struct vs_error e = VS_ERROR_INIT;
+	if (!h->fake && cg_read_key(h, "cgroup.events", "frozen", &frozen, &e) < 0)
+		frozen = 0; /* before 5.2: no freezer in cgroup2 */
+	vs_error_clear(&e);
+	if (frozen == 1 || (h->fake && cg_file_exists(h, "cgroup.freeze") &&
+			    cg_read_u64(h, "cgroup.freeze", &frozen, &e) == 0 && frozen == 1))
+		return vs_error_set(err, "the container's cgroup %s is unexpectedly frozen",
+				    h->dir);
+	vs_error_clear(&e);
+	if (!h->fake && cg_v1_frozen(h->path))
+		return vs_error_set(
+		    err, "the container's v1 freezer cgroup %s is unexpectedly frozen", h->path);
 	return 0;
 }
 
@@ -205,7 +232,9 @@ static int setup_leaf(struct cg_handle *h, const struct cg_config *cfg, bool mad
 {
 	if (cg_enable_controllers(h, cfg->resources, err) < 0 || open_dir(h, err) < 0)
 		return -1;
-	if (!made && check_leaf_empty(h, err) < 0)
+	if (refuse_frozen(h, err) < 0)
+		return -1;
+	if (!made && warn_if_populated(h, err) < 0)
 		return -1;
 	if (cfg->resources && cg_apply_all(h, cfg->resources, false, err) < 0)
 		return -1;
@@ -262,9 +291,10 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 		struct vs_error ignored = VS_ERROR_INIT;
 		if (made && cg_remove_tree(h->dir, h->fake, &ignored) == 0)
 			cg_remove_owned_parents(h->root, h->path, h->fake);
-		/* v1-limits.c may have made the v1 directories already */
-		if (made && !h->fake)
-			cg_v1_remove(h->path);
+		/* v1-limits.c may have made v1 directories already; only
+		 * those it made go (a pre-made leaf stays) */
+		if (!h->fake)
+			cg_v1_remove(h->path, true);
 		vs_error_clear(&ignored);
 		return vs_error_wrap(err, "cgroup %s", h->path);
 	}

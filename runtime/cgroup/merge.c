@@ -25,6 +25,12 @@ static void merge_memory(struct oci_memory **dst, const struct oci_memory *src)
 	if (src->limit.set && !src->swap.set && d->swap.set && d->swap.value > 0 && d->limit.set &&
 	    d->limit.value > 0 && src->limit.value > 0)
 		d->swap.value = d->swap.value - d->limit.value + src->limit.value;
+	/* An unlimited memory limit without a new swap value makes swap
+	 * unlimited too (runc does the same): memory+swap can never be
+	 * below the memory limit. */
+	if (src->limit.set && src->limit.value < 0 && !src->swap.set && d->swap.set &&
+	    d->swap.value > 0)
+		d->swap.value = -1;
 	TAKE_OPT(d, src, limit);
 	TAKE_OPT(d, src, reservation);
 	TAKE_OPT(d, src, swap);

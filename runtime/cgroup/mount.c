@@ -216,3 +216,76 @@ int cg_check_systemd(const char *cgroups_path, struct vs_error *err)
 	return vs_error_set(err, "--systemd-cgroup: the systemd cgroup driver is not supported "
 				 "by vessel; run without --systemd-cgroup");
 }
+
+/* The controllers of /proc/cgroups (every one the kernel has, bound or
+ * not), to tell them from the other super options (rw, xattr, ...). */
+static char **known_controllers(void)
+{
+	char **ret = NULL;
+	_cleanup_fclose_ FILE *f = fopen("/proc/cgroups", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, " \t\n")] = '\0';
+		vs_strv_push(&ret, line);
+	}
+	return ret;
+}
+
+/* "rw,cpu,cpuacct" -> "cpu,cpuacct"; "rw,xattr,name=systemd" -> "name=systemd". */
+static char *hierarchy_options(const char *superopts, char **known)
+{
+	_cleanup_free_ char *copy = vs_strdup(superopts);
+	char *ret = vs_strdup(""), *save = NULL;
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		if (strncmp(o, "name=", 5) != 0 && !vs_strv_contains(known, o))
+			continue;
+		char *next = vs_strdup_printf("%s%s%s", ret, *ret ? "," : "", o);
+		free(ret);
+		ret = next;
+	}
+	return ret;
+}
+
+void cg_v1_hierarchies(const struct cg_handle *h, struct cg_v1_hierarchy **ret, size_t *ret_n)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	if (!h || h->fd < 0 || h->fake || !h->path)
+		return;
+	_cleanup_strv_ char **known = known_controllers();
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		char *root, *mnt, *fstype, *superopts;
+		if (split_mountinfo(line, &root, &mnt, &fstype, &superopts) < 0 ||
+		    strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
+			continue;
+		unescape_octal(mnt);
+		const char *base = strrchr(mnt, '/');
+		_cleanup_free_ char *opts = hierarchy_options(superopts, known);
+		if (!base || !base[1] || !*opts || !mount_visible(mnt, "cgroup"))
+			continue;
+		bool dup = false;
+		for (size_t i = 0; i < *ret_n; i++)
+			dup |= strcmp((*ret)[i].name, base + 1) == 0;
+		if (dup)
+			continue;
+		*ret = vs_realloc(*ret, (*ret_n + 1) * sizeof(**ret));
+		(*ret)[(*ret_n)++] = (struct cg_v1_hierarchy){
+		    vs_strdup(base + 1), TAKE_PTR(opts), vs_strdup_printf("%s%s", mnt, h->path)};
+	}
+}
+
+void cg_v1_hierarchies_free(struct cg_v1_hierarchy *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].options);
+		free(v[i].dir);
+	}
+	free(v);
+}

@@ -183,7 +183,7 @@ int cg_destroy(struct cg_handle *h, struct vs_error *err)
 		return 0;
 	if (h->fd < 0) {
 		if (!h->fake)
-			cg_v1_remove(h->path);
+			cg_v1_remove(h->path, false);
 		return 0;
 	}
 	if (!h->fake) {
@@ -201,6 +201,6 @@ int cg_destroy(struct cg_handle *h, struct vs_error *err)
 		return vs_error_wrap(err, "delete cgroup");
 	cg_remove_owned_parents(h->root, h->path, h->fake);
 	if (!h->fake)
-		cg_v1_remove(h->path);
+		cg_v1_remove(h->path, false);
 	return 0;
 }

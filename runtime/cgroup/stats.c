@@ -178,6 +178,7 @@ int cg_stats(struct cg_handle *h, struct cg_stats *ret_stats, struct vs_error *e
 	stats_pids(h, ret_stats);
 	stats_io(h, ret_stats);
 	stats_hugetlb(h, ret_stats);
+	cg_stats_v1(h, ret_stats);
 	return 0;
 }
 

@@ -33,7 +33,8 @@ int cg_check_enforceable(const struct cg_handle *h, const struct oci_resources *
 			continue;
 		if (h && (!c->name || cg_has_controller(h, c->name)))
 			continue;
-		/* cpu, memory and pids bound to v1: written there (v1-limits.c) */
+		/* bound to v1 (cpu, cpuset, memory, pids, io, hugetlb): written
+		 * there (v1-limits.c, v1-limits-more.c) */
 		if (cg_v1_limits_handle(h, c->name))
 			continue;
 		_cleanup_free_ char *why = why_unavailable(h, c->name ? c->name : "cgroup2");

@@ -1,10 +1,11 @@
-/* Hybrid hosts: the cpu, memory and pids limits, written to the v1 cgroup
+/* Hybrid hosts: the cpu (with real-time bandwidth), memory and pids
+ * limits (cpuset, blkio and hugetlb are in v1-limits-more.c), written to the v1 cgroup
  * at the container's path when the controller is bound to v1 and not to
  * cgroup2 (as runc does on such hosts).  The init joins these directories
  * through cg_v1_enter() (v1.c), which finds them made here with the limits
  * in place before it runs; cg_destroy() removes them.  Every other
- * v1-bound limit (cpuset, blkio, hugetlb, rdma, net_cls/prio, unified keys)
- * stays refused by cg_check_enforceable(). */
+ * v1-bound limit (rdma, net_cls/prio, unified keys) stays refused by
+ * cg_check_enforceable(). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,15 +17,22 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
 
+const char *cg_v1_name(const char *name)
+{
+	return name && strcmp(name, "io") == 0 ? "blkio" : name;
+}
+
 bool cg_v1_limits_handle(const struct cg_handle *h, const char *name)
 {
+	static const char *const handled[] = {"cpu", "memory", "pids", "cpuset", "io", "hugetlb"};
 	if (!h || h->fake || !name)
 		return false;
-	if (strcmp(name, "cpu") != 0 && strcmp(name, "memory") != 0 && strcmp(name, "pids") != 0)
+	size_t i = 0;
+	while (i < ARRAY_SIZE(handled) && strcmp(name, handled[i]) != 0)
+		i++;
+	if (i == ARRAY_SIZE(handled) || cg_has_controller(h, name))
 		return false;
-	if (cg_has_controller(h, name))
-		return false;
-	_cleanup_free_ char *mnt = cg_v1_mount_of(name);
+	_cleanup_free_ char *mnt = cg_v1_mount_of(cg_v1_name(name));
 	return mnt != NULL;
 }
 
@@ -33,21 +41,15 @@ bool cg_v1_memsw_first(int64_t new_memsw, uint64_t cur_limit)
 	return new_memsw < 0 || (uint64_t)new_memsw >= cur_limit;
 }
 
-/* One v1 cgroup directory: mount + path, for the messages. */
-struct v1_dir {
-	char *dir;
-	const char *what; /* "linux.resources.memory" */
-};
-
-static void v1_dir_clear(struct v1_dir *d)
+void cg_v1_dir_clear(struct cg_v1_dir *d)
 {
 	free(d->dir);
 	d->dir = NULL;
 }
 
 /* One write(2): the kernel parses each write as a whole value. */
-static int v1_write(const struct v1_dir *d, const char *field, const char *file, const char *value,
-		    struct vs_error *err)
+int cg_v1_write(const struct cg_v1_dir *d, const char *field, const char *file, const char *value,
+		struct vs_error *err)
 {
 	_cleanup_free_ char *path = vs_strdup_printf("%s/%s", d->dir, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -61,16 +63,15 @@ static int v1_write(const struct v1_dir *d, const char *field, const char *file,
 	return 0;
 }
 
-static int v1_write_i64(const struct v1_dir *d, const char *field, const char *file, int64_t v,
-			struct vs_error *err)
+int cg_v1_write_i64(const struct cg_v1_dir *d, const char *field, const char *file, int64_t v,
+		    struct vs_error *err)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	return v1_write(d, field, file, buf, err);
+	return cg_v1_write(d, field, file, buf, err);
 }
 
-static int v1_read_u64(const struct v1_dir *d, const char *file, uint64_t *ret,
-		       struct vs_error *err)
+int cg_v1_read_u64(const struct cg_v1_dir *d, const char *file, uint64_t *ret, struct vs_error *err)
 {
 	_cleanup_free_ char *path = vs_strdup_printf("%s/%s", d->dir, file);
 	_cleanup_free_ char *buf = NULL;
@@ -82,8 +83,8 @@ static int v1_read_u64(const struct v1_dir *d, const char *file, uint64_t *ret,
 }
 
 /* Makes the directory when the controller is handled here. */
-static int v1_dir_open(const struct cg_handle *h, const char *name, const char *what,
-		       struct v1_dir *ret, struct vs_error *err)
+int cg_v1_dir_open(const struct cg_handle *h, const char *name, const char *what,
+		   struct cg_v1_dir *ret, struct vs_error *err)
 {
 	_cleanup_free_ char *mnt = cg_v1_mount_of(name);
 	if (!mnt)
@@ -100,42 +101,58 @@ static int v1_dir_open(const struct cg_handle *h, const char *name, const char *
 static bool cpu_set(const struct oci_cpu *c)
 {
 	return c && ((c->shares.set && c->shares.value) || (c->quota.set && c->quota.value) ||
-		     (c->period.set && c->period.value));
+		     (c->period.set && c->period.value) ||
+		     (c->realtime_period.set && c->realtime_period.value) ||
+		     (c->realtime_runtime.set && c->realtime_runtime.value));
+}
+
+/* Real-time bandwidth: the period first, so a runtime valid for the new
+ * period is not checked against the old one (runc's order).  The kernel
+ * refuses a runtime above what the parent has left (EINVAL), as runc
+ * reports it too: a new cgroup's parent often has 0. */
+static int cpu_rt_apply(const struct cg_v1_dir *d, const struct oci_cpu *c, struct vs_error *err)
+{
+	if (c->realtime_period.set && c->realtime_period.value &&
+	    cg_v1_write_i64(d, "realtimePeriod", "cpu.rt_period_us",
+			    (int64_t)c->realtime_period.value, err) < 0)
+		return -1;
+	if (c->realtime_runtime.set && c->realtime_runtime.value &&
+	    cg_v1_write_i64(d, "realtimeRuntime", "cpu.rt_runtime_us", c->realtime_runtime.value,
+			    err) < 0)
+		return -1;
+	return 0;
 }
 
 /* The kernel checks quota against the period already there: a period that
  * is refused with the old quota is retried after the new quota (the order
  * runc uses). */
-static int cpu_apply(const struct v1_dir *d, const struct oci_cpu *c, struct vs_error *err)
+static int cpu_apply(const struct cg_v1_dir *d, const struct oci_cpu *c, struct vs_error *err)
 {
+	if (cpu_rt_apply(d, c, err) < 0)
+		return -1;
 	if (c->shares.set && c->shares.value &&
-	    v1_write_i64(d, "shares", "cpu.shares", (int64_t)c->shares.value, err) < 0)
+	    cg_v1_write_i64(d, "shares", "cpu.shares", (int64_t)c->shares.value, err) < 0)
 		return -1;
 	bool quota = c->quota.set && c->quota.value;
 	int64_t q = quota && c->quota.value < 0 ? -1 : c->quota.value;
 	if (c->period.set && c->period.value) {
 		int64_t p = (int64_t)c->period.value;
-		if (v1_write_i64(d, "period", "cpu.cfs_period_us", p, err) < 0) {
+		if (cg_v1_write_i64(d, "period", "cpu.cfs_period_us", p, err) < 0) {
 			if (err->errnum != EINVAL || !quota)
 				return -1;
 			vs_error_clear(err);
-			if (v1_write_i64(d, "quota", "cpu.cfs_quota_us", q, err) < 0)
+			if (cg_v1_write_i64(d, "quota", "cpu.cfs_quota_us", q, err) < 0)
 				return -1;
-			return v1_write_i64(d, "period", "cpu.cfs_period_us", p, err);
+			return cg_v1_write_i64(d, "period", "cpu.cfs_period_us", p, err);
 		}
 	}
-	return quota ? v1_write_i64(d, "quota", "cpu.cfs_quota_us", q, err) : 0;
+	return quota ? cg_v1_write_i64(d, "quota", "cpu.cfs_quota_us", q, err) : 0;
 }
 
 static int cpu_check(const struct oci_cpu *c, struct vs_error *err)
 {
 	if (!c)
 		return 0;
-	if ((c->realtime_runtime.set && c->realtime_runtime.value) ||
-	    (c->realtime_period.set && c->realtime_period.value))
-		return vs_error_set(err, "linux.resources.cpu.realtimeRuntime/realtimePeriod: "
-					 "real-time bandwidth is not supported on the cgroup v1 "
-					 "cpu hierarchy by vessel");
 	if ((c->burst.set && c->burst.value) || (c->idle.set && c->idle.value))
 		return vs_error_set(err, "linux.resources.cpu.burst/idle: not supported on the "
 					 "cgroup v1 cpu hierarchy by vessel");
@@ -178,7 +195,7 @@ static int memory_check(const struct oci_memory *m, struct vs_error *err)
 }
 
 /* memsw and the limit as a pair: see cg_v1_memsw_first(). */
-static int memory_limits(const struct v1_dir *d, const struct oci_memory *m, bool update,
+static int memory_limits(const struct cg_v1_dir *d, const struct oci_memory *m, bool update,
 			 struct vs_error *err)
 {
 	bool limit = m->limit.set && m->limit.value;
@@ -188,7 +205,7 @@ static int memory_limits(const struct v1_dir *d, const struct oci_memory *m, boo
 	if (limit && l > 0 && update && m->check_before_update.set &&
 	    m->check_before_update.value) {
 		uint64_t usage;
-		if (v1_read_u64(d, "memory.usage_in_bytes", &usage, err) < 0)
+		if (cg_v1_read_u64(d, "memory.usage_in_bytes", &usage, err) < 0)
 			return vs_error_wrap(err, "%s.checkBeforeUpdate", d->what);
 		if ((uint64_t)l < usage)
 			return vs_error_set(err,
@@ -200,35 +217,36 @@ static int memory_limits(const struct v1_dir *d, const struct oci_memory *m, boo
 	bool memsw_first = true;
 	if (limit && swap) {
 		uint64_t cur;
-		if (v1_read_u64(d, "memory.limit_in_bytes", &cur, err) < 0)
+		if (cg_v1_read_u64(d, "memory.limit_in_bytes", &cur, err) < 0)
 			return vs_error_wrap(err, "%s.limit", d->what);
 		memsw_first = cg_v1_memsw_first(s, cur);
 	}
 	if (swap && memsw_first &&
-	    v1_write_i64(d, "swap", "memory.memsw.limit_in_bytes", s, err) < 0)
+	    cg_v1_write_i64(d, "swap", "memory.memsw.limit_in_bytes", s, err) < 0)
 		return -1;
-	if (limit && v1_write_i64(d, "limit", "memory.limit_in_bytes", l, err) < 0)
+	if (limit && cg_v1_write_i64(d, "limit", "memory.limit_in_bytes", l, err) < 0)
 		return -1;
 	if (swap && !memsw_first &&
-	    v1_write_i64(d, "swap", "memory.memsw.limit_in_bytes", s, err) < 0)
+	    cg_v1_write_i64(d, "swap", "memory.memsw.limit_in_bytes", s, err) < 0)
 		return -1;
 	return 0;
 }
 
-static int memory_apply(const struct v1_dir *d, const struct oci_memory *m, bool update,
+static int memory_apply(const struct cg_v1_dir *d, const struct oci_memory *m, bool update,
 			struct vs_error *err)
 {
 	if (memory_limits(d, m, update, err) < 0)
 		return -1;
 	if (m->reservation.set && m->reservation.value &&
-	    v1_write_i64(d, "reservation", "memory.soft_limit_in_bytes",
-			 m->reservation.value < 0 ? -1 : m->reservation.value, err) < 0)
+	    cg_v1_write_i64(d, "reservation", "memory.soft_limit_in_bytes",
+			    m->reservation.value < 0 ? -1 : m->reservation.value, err) < 0)
 		return -1;
-	if (m->swappiness.set && v1_write_i64(d, "swappiness", "memory.swappiness",
-					      (int64_t)m->swappiness.value, err) < 0)
+	if (m->swappiness.set && cg_v1_write_i64(d, "swappiness", "memory.swappiness",
+						 (int64_t)m->swappiness.value, err) < 0)
 		return -1;
-	if (m->disable_oom_killer.set && v1_write(d, "disableOOMKiller", "memory.oom_control",
-						  m->disable_oom_killer.value ? "1" : "0", err) < 0)
+	if (m->disable_oom_killer.set &&
+	    cg_v1_write(d, "disableOOMKiller", "memory.oom_control",
+			m->disable_oom_killer.value ? "1" : "0", err) < 0)
 		return -1;
 	return 0;
 }
@@ -244,7 +262,7 @@ int cg_v1_limits_check(const struct cg_handle *h, const struct oci_resources *re
 		return -1;
 	if (cg_v1_limits_handle(h, "memory") && memory_check(res->memory, err) < 0)
 		return -1;
-	return 0;
+	return cg_v1_more_check(h, res, err);
 }
 
 int cg_v1_limits_apply(const struct cg_handle *h, const struct oci_resources *res, bool update,
@@ -252,27 +270,32 @@ int cg_v1_limits_apply(const struct cg_handle *h, const struct oci_resources *re
 {
 	if (!res)
 		return 0; /* checked by cg_check_enforceable(), cg_apply_all's first step */
-	_cleanup_(v1_dir_clear) struct v1_dir d = {0};
+	_cleanup_(cg_v1_dir_clear) struct cg_v1_dir d = {0};
+	/* cpuset before cpu, as runc orders them */
+	if (cg_v1_cpuset_apply(h, res, err) < 0)
+		return -1;
 	if (cg_v1_limits_handle(h, "cpu") && cpu_set(res->cpu)) {
-		if (v1_dir_open(h, "cpu", "linux.resources.cpu", &d, err) < 0 ||
+		if (cg_v1_dir_open(h, "cpu", "linux.resources.cpu", &d, err) < 0 ||
 		    cpu_apply(&d, res->cpu, err) < 0)
 			return -1;
-		v1_dir_clear(&d);
+		cg_v1_dir_clear(&d);
 	}
 	if (cg_v1_limits_handle(h, "memory") && memory_set(res->memory)) {
-		if (v1_dir_open(h, "memory", "linux.resources.memory", &d, err) < 0 ||
+		if (cg_v1_dir_open(h, "memory", "linux.resources.memory", &d, err) < 0 ||
 		    memory_apply(&d, res->memory, update, err) < 0)
 			return -1;
-		v1_dir_clear(&d);
+		cg_v1_dir_clear(&d);
 	}
 	if (cg_v1_limits_handle(h, "pids") && res->has_pids) {
 		bool lim = res->pids_limit.set && res->pids_limit.value > 0;
 		char buf[32] = "max";
 		if (lim)
 			snprintf(buf, sizeof(buf), "%" PRId64, res->pids_limit.value);
-		if (v1_dir_open(h, "pids", "linux.resources.pids", &d, err) < 0 ||
-		    v1_write(&d, "limit", "pids.max", buf, err) < 0)
+		if (cg_v1_dir_open(h, "pids", "linux.resources.pids", &d, err) < 0 ||
+		    cg_v1_write(&d, "limit", "pids.max", buf, err) < 0)
 			return -1;
 	}
-	return 0;
+	if (cg_v1_blkio_apply(h, res, err) < 0)
+		return -1;
+	return cg_v1_hugetlb_apply(h, res, err);
 }

@@ -71,6 +71,7 @@ struct exec_request {
 	const char *pid_file;	    /* --pid-file */
 	int preserve_fds;	    /* --preserve-fds N */
 	bool ignore_paused;	    /* --ignore-paused */
+	char **cgroups;		    /* --cgroup: see cg_select_sub() */
 };
 
 /* Run it.  Foreground: *ret_code is the process's exit code (128+N when

@@ -82,5 +82,5 @@ int exec_open_target(struct exec_ctx *ctx, struct vs_error *err)
 		return -1;
 	if (cg_open(ctx->ct->state->cgroup_path, &ctx->cgroup, err) < 0)
 		return vs_error_wrap(err, "open the container's cgroup");
-	return 0;
+	return cg_select_sub(ctx->cgroup, r->cgroups, err);
 }

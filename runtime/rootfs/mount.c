@@ -184,7 +184,8 @@ static int mount_fs(struct rootfs_plan *plan, const struct rootfs_mnt *m, const 
 	return finish_mount(plan->root_fd, m, err);
 }
 
-static int mount_cgroup(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
+/* The cgroup2 view of the container's cgroup at m->destination. */
+static int mount_cgroup2(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
 {
 	if (plan->cgroupns) {
 		struct vs_error e = VS_ERROR_INIT;
@@ -200,6 +201,86 @@ static int mount_cgroup(struct rootfs_plan *plan, struct rootfs_mnt *m, struct v
 		vs_error_clear(&e);
 	}
 	return mount_bind(plan, m, plan->cgroup_dir, true, err);
+}
+
+/* One v1 hierarchy, as for cgroup2: mounted by its options in the cgroup
+ * namespace (whose root is the container's cgroup), else, or when that is
+ * refused, a bind of the container's cgroup in it. */
+static int mount_cgroup_v1(struct rootfs_plan *plan, struct rootfs_mnt *s,
+			   const struct rootfs_cgroup_v1 *v, struct vs_error *err)
+{
+	if (plan->cgroupns) {
+		struct vs_error e = VS_ERROR_INIT;
+		s->opts.data = (char *)v->options;
+		int r = mount_fs(plan, s, "cgroup", "cgroup", &e);
+		s->opts.data = NULL;
+		if (r == 0 || (e.errnum != EPERM && e.errnum != EBUSY)) {
+			if (r < 0)
+				vs_error_set_raw(err, e.errnum, e.msg);
+			vs_error_clear(&e);
+			return r;
+		}
+		vs_error_clear(&e);
+	}
+	return mount_bind(plan, s, v->host_dir, true, err);
+}
+
+/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on the host. */
+static int link_comounted(int dir_fd, const char *name, struct vs_error *err)
+{
+	if (!strchr(name, ','))
+		return 0;
+	_cleanup_free_ char *copy = vs_strdup(name);
+	char *save = NULL;
+	for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save))
+		if (symlinkat(name, dir_fd, c) < 0 && errno != EEXIST)
+			return vs_error_errno(err, errno, "symlink %s -> %s", c, name);
+	return 0;
+}
+
+/* Hybrid host: a tmpfs with each v1 hierarchy under its name and the
+ * cgroup2 view at "unified" (the host's layout; runc shows the v1
+ * hierarchies the same way).  The tmpfs is filled writable and made
+ * read-only afterwards when the mount asks for "ro". */
+static int mount_cgroup_hybrid(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
+{
+	char tmpfs_data[] = "mode=755";
+	struct rootfs_mnt t = *m;
+	t.opts.flags &= ~(unsigned long)MS_RDONLY;
+	t.opts.data = tmpfs_data;
+	t.opts.n_propagation = 0;
+	t.opts.rec_attr_set = t.opts.rec_attr_clr = 0;
+	t.idmap_tree_fd = -1;
+	if (mount_fs(plan, &t, "tmpfs", "tmpfs", err) < 0)
+		return -1;
+	_cleanup_close_ int top = -1;
+	if (rootfs_open_in_root(plan->root_fd, m->destination, O_PATH | O_DIRECTORY, &top, err) < 0)
+		return -1;
+	struct rootfs_mnt s = t;
+	s.opts.flags = m->opts.flags;
+	s.opts.data = NULL;
+	for (size_t i = 0; i <= plan->n_cgroup_v1; i++) {
+		bool v2 = i == plan->n_cgroup_v1;
+		_cleanup_free_ char *dest = vs_strdup_printf(
+		    "%s/%s", m->destination, v2 ? "unified" : plan->cgroup_v1[i].name);
+		s.destination = dest;
+		s.opts.data = v2 ? m->opts.data : NULL;
+		int r = v2 ? mount_cgroup2(plan, &s, err)
+			   : mount_cgroup_v1(plan, &s, &plan->cgroup_v1[i], err);
+		if (r < 0 || (!v2 && link_comounted(top, plan->cgroup_v1[i].name, err) < 0))
+			return vs_error_wrap(err, "%s", dest);
+	}
+	if ((m->opts.flags & MS_RDONLY) &&
+	    setattr(top, false, MOUNT_ATTR_RDONLY, 0, m->destination, err) < 0)
+		return -1;
+	return finish_mount(plan->root_fd, m, err);
+}
+
+static int mount_cgroup(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)
+{
+	if (plan->n_cgroup_v1)
+		return mount_cgroup_hybrid(plan, m, err);
+	return mount_cgroup2(plan, m, err);
 }
 
 static int mount_sysfs(struct rootfs_plan *plan, struct rootfs_mnt *m, struct vs_error *err)

@@ -164,6 +164,12 @@ static int plan_misc(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 	plan->userns = cfg->userns;
 	plan->cgroupns = cfg->cgroupns;
 	plan->cgroup_dir = vs_strdup(cfg->cgroup_dir);
+	plan->cgroup_v1 = vs_malloc0((cfg->n_cgroup_v1 + 1) * sizeof(*plan->cgroup_v1));
+	for (size_t i = 0; i < cfg->n_cgroup_v1; i++)
+		plan->cgroup_v1[i] = (struct rootfs_cgroup_v1){
+		    vs_strdup(cfg->cgroup_v1[i].name), vs_strdup(cfg->cgroup_v1[i].options),
+		    vs_strdup(cfg->cgroup_v1[i].host_dir)};
+	plan->n_cgroup_v1 = cfg->n_cgroup_v1;
 	return 0;
 }
 
@@ -219,6 +225,12 @@ void rootfs_plan_free(struct rootfs_plan *plan)
 	vs_strv_free(plan->masked);
 	vs_strv_free(plan->readonly_paths);
 	free(plan->cgroup_dir);
+	for (size_t i = 0; i < plan->n_cgroup_v1; i++) {
+		free((char *)plan->cgroup_v1[i].name);
+		free((char *)plan->cgroup_v1[i].options);
+		free((char *)plan->cgroup_v1[i].host_dir);
+	}
+	free(plan->cgroup_v1);
 	free(plan->overlay_data);
 	free(plan->root);
 	vs_closep(&plan->root_fd);

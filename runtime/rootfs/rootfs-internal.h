@@ -51,6 +51,8 @@ struct rootfs_plan {
 	bool terminal, no_pivot, userns, cgroupns;
 	bool has_dev_mount; /* mounts[] has /dev */
 	char *cgroup_dir;
+	struct rootfs_cgroup_v1 *cgroup_v1; /* strings owned, see plan.c */
+	size_t n_cgroup_v1;
 	char *overlay_data; /* "lowerdir=...,upperdir=...,workdir=..." or NULL */
 
 	/* child state */

@@ -56,8 +56,11 @@
  *
  * Decisions (documented, as runc does where it matters):
  *  - mounts of type "cgroup" and "cgroup2" both give the cgroup2 view of the
- *    container's own cgroup (vessel manages cgroup v2 only): with a cgroup
- *    namespace a plain cgroup2 mount, without one a bind of cfg.cgroup_dir.
+ *    container's own cgroup: with a cgroup namespace a plain cgroup2 mount,
+ *    without one a bind of cfg.cgroup_dir.  On a hybrid host (cfg.cgroup_v1
+ *    set) the mount is a tmpfs holding each v1 hierarchy under its name and
+ *    the cgroup2 view at "unified", the host's layout, as runc shows the v1
+ *    hierarchies there; read-only unless the mount is rw.
  *  - no mounts[] entry for /dev: vessel mounts a tmpfs there itself so that
  *    device nodes are never created on the rootfs' disk.
  *  - linux.mountLabel: ignored when SELinux is not enabled on the host (as
@@ -122,6 +125,9 @@ struct rootfs_config {
 	 * used for a cgroup mount without a cgroup namespace; must exist when
 	 * rootfs_prepare runs. */
 	const char *cgroup_dir;
+	/* Hybrid host: the v1 hierarchies to show under a cgroup mount. */
+	const struct rootfs_cgroup_v1 *cgroup_v1;
+	size_t n_cgroup_v1;
 	/* linux.uidMappings/gidMappings of the container's user namespace: an
 	 * "idmap"/"ridmap" mount without mappings of its own uses these (as
 	 * runc does).  Optional: when absent such a mount is refused. */
@@ -129,6 +135,14 @@ struct rootfs_config {
 	size_t n_uid_mappings;
 	const struct oci_id_mapping *gid_mappings;
 	size_t n_gid_mappings;
+};
+
+/* One v1 hierarchy of a hybrid host: its directory name under the cgroup
+ * mount ("memory", "cpu,cpuacct"), the mount data naming it with a cgroup
+ * namespace ("memory", "name=systemd"), the container's cgroup in it on
+ * the host (the bind source without one). */
+struct rootfs_cgroup_v1 {
+	const char *name, *options, *host_dir;
 };
 
 struct rootfs_plan;

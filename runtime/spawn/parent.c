@@ -91,12 +91,25 @@ static int step_process(struct spawn_ctx *ctx, struct vs_error *err)
 	return 0;
 }
 
+/* Hybrid hosts: the v1 hierarchies a cgroup mount shows (rootfs.h). */
+static struct rootfs_cgroup_v1 *cgroup_v1_mounts(const struct cg_v1_hierarchy *v, size_t n)
+{
+	struct rootfs_cgroup_v1 *r = vs_malloc0((n + 1) * sizeof(*r));
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct rootfs_cgroup_v1){v[i].name, v[i].options, v[i].dir};
+	return r;
+}
+
 static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct oci_config *c = ctx->c;
 	const struct oci_linux *l = c->lnx;
 	if (!c->root || !c->root->path)
 		return vs_error_set(err, "root.path: required");
+	struct cg_v1_hierarchy *v1 = NULL;
+	size_t n_v1 = 0;
+	cg_v1_hierarchies(ctx->cgroup, &v1, &n_v1);
+	_cleanup_free_ struct rootfs_cgroup_v1 *rv1 = cgroup_v1_mounts(v1, n_v1);
 	struct rootfs_config rc = {
 	    .bundle = ctx->cfg->bundle,
 	    .root = c->root,
@@ -115,8 +128,12 @@ static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 	    .userns = ctx->ns.has[OCI_NS_USER],
 	    .cgroupns = ctx->ns.has[OCI_NS_CGROUP],
 	    .cgroup_dir = cg_handle_dir(ctx->cgroup),
+	    .cgroup_v1 = rv1,
+	    .n_cgroup_v1 = n_v1,
 	};
-	return rootfs_plan_new(&rc, &ctx->rootfs, err);
+	int r = rootfs_plan_new(&rc, &ctx->rootfs, err);
+	cg_v1_hierarchies_free(v1, n_v1);
+	return r;
 }
 
 static int step_seccomp(struct spawn_ctx *ctx, struct vs_error *err)

@@ -40,12 +40,28 @@ v1_dir() {
 	echo "$mnt$(jq -r .cgroupPath "$ROOT/$CID/state.json")"
 }
 
-# The controller is bound to v1 and not in cgroup2: limits go to v1.
+# The v1 directory of controller $1 for cgroup path $2.
+v1_dir_for_path() {
+	local mnt
+	mnt=$(awk -v c="$1" '{
+		for (i = 1; i <= NF && $i != "-"; i++) ;
+		if ($(i + 1) != "cgroup") next
+		n = split($(i + 3), o, ",")
+		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+	}' /proc/self/mountinfo)
+	[[ -n $mnt ]] || fail "no v1 hierarchy for $1"
+	echo "$mnt$2"
+}
+
+# The controller is bound to v1 and not in cgroup2: limits go to v1
+# (cgroup2's names: io is v1's blkio).
 requires_v1() {
-	local c
+	local c v1
 	for c in "$@"; do
+		v1=$c
+		[[ $c == io ]] && v1=blkio
 		grep -qw "$c" "$(cgroup2_mount)/cgroup.controllers" && skip "$c is in this host's cgroup2"
-		grep -q " - cgroup .*[ ,]$c\(,\|\$\)" /proc/self/mountinfo || skip "no v1 $c hierarchy"
+		grep -q " - cgroup .*[ ,]$v1\(,\|\$\)" /proc/self/mountinfo || skip "no v1 $v1 hierarchy"
 	done
 	return 0
 }
@@ -175,11 +191,11 @@ requires_v1() {
 
 @test "hybrid: what the v1 path does not support is still refused clearly" {
 	requires_v1 cpu memory
-	update_config '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 100000}'
+	update_config '.linux.resources.cpu = {"burst": 1000, "quota": 20000}'
 	set_cmd true
 	run vessel run -d "$CID"
 	assert_failure
-	assert_output --partial "linux.resources.cpu.realtimeRuntime/realtimePeriod"
+	assert_output --partial "linux.resources.cpu.burst/idle"
 	# memory.kernel is deprecated: ignored with a warning as runc does
 	# (tests/integration/config-edges.bats), no longer refused
 	update_config '.linux.resources.cpu = {} | .linux.resources.memory = {"limit": 67108864, "kernel": 67108864}'
@@ -190,16 +206,103 @@ requires_v1() {
 	[ ! -e "/sys/fs/cgroup/memory/vessel/$CID" ] || fail "v1 memory cgroup left behind"
 }
 
-@test "hybrid: a cpuset limit is still refused naming the cpuset controller" {
-	update_config '.linux.resources.cpu = {"cpus": "0"}'
-	expect_refused cpuset
-	assert_output --partial "linux.resources.cpu"
+# A parent made beforehand (as an orchestrator does) whose cpuset.cpus and
+# cpuset.mems are empty: joining a child of it fails with ENOSPC unless
+# they are filled from the grandparent first, as runc does.
+@test "hybrid: cpuset cpus and mems go to the v1 cpuset cgroup, a pre-made empty parent is filled" {
+	requires_v1 cpuset
+	local mnt parent=vessel-test-$CID
+	mnt=$(dirname "$(dirname "$(v1_dir_for_path cpuset /x/y)")")
+	mkdir "$mnt/$parent"
+	[ -z "$(tr -d '\n' <"$mnt/$parent/cpuset.cpus")" ] || skip "the kernel filled the new cpuset"
+	update_config '.linux.cgroupsPath = "/'"$parent/$CID"'" | .linux.resources.cpu = {"cpus": "0", "mems": "0"}'
+	start_detached sleep 1000
+	dir=$(v1_dir cpuset)
+	[ "$(cat "$dir/cpuset.cpus")" = 0 ]
+	[ "$(cat "$dir/cpuset.mems")" = 0 ]
+	[ -n "$(tr -d '\n' <"$mnt/$parent/cpuset.cpus")" ] || fail "parent's cpus left empty"
+	pid=$(container_pid "$CID")
+	grep -qx "$pid" "$dir/cgroup.procs" || fail "init $pid not in $dir"
+	grep -q '^Cpus_allowed_list:[[:space:]]*0$' "/proc/$pid/status" || fail "$(grep Cpus_allowed_list "/proc/$pid/status")"
+	if (($(nproc) > 1)); then
+		run vessel update --cpuset-cpus 1 "$CID"
+		assert_success
+		[ "$(cat "$dir/cpuset.cpus")" = 1 ]
+		jq -e '.linux.resources.cpu.cpus == "1"' "$ROOT/$CID/config.json"
+	fi
+	run vessel delete --force "$CID"
+	assert_success
+	rmdir "$mnt/$parent"
 }
 
-@test "hybrid: a blkio weight is still refused naming the io controller" {
-	update_config '.linux.resources.blockIO = {"weight": 500}'
-	expect_refused io
-	assert_output --partial "linux.resources.blockIO"
+@test "hybrid: blkio weight, per-device weight and throttles go to the v1 blkio cgroup" {
+	requires_v1 io
+	local dev=$(stat -c '%Hd:%Ld' "$BUNDLE")
+	local maj=${dev%:*} min=${dev#*:}
+	update_config '.linux.resources.blockIO = {
+		"throttleReadBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 1048576}],
+		"throttleWriteBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 2097152}],
+		"throttleReadIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 300}],
+		"throttleWriteIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 400}]}'
+	start_detached sleep 1000
+	dir=$(v1_dir blkio)
+	grep -qx "$maj:$min 1048576" "$dir/blkio.throttle.read_bps_device"
+	grep -qx "$maj:$min 2097152" "$dir/blkio.throttle.write_bps_device"
+	grep -qx "$maj:$min 300" "$dir/blkio.throttle.read_iops_device"
+	grep -qx "$maj:$min 400" "$dir/blkio.throttle.write_iops_device"
+	# the weight file is CFQ's blkio.weight or BFQ's blkio.bfq.weight
+	local w=blkio.weight
+	[[ -e $dir/$w ]] || w=blkio.bfq.weight
+	[[ -e $dir/$w ]] || skip "no blkio weight file"
+	run vessel update --blkio-weight 300 "$CID"
+	assert_success
+	grep -qw 300 "$dir/$w" || fail "$w: $(cat "$dir/$w")"
+}
+
+@test "hybrid: a blkio leafWeight the kernel has no file for is a clear error" {
+	requires_v1 io
+	[[ -e /sys/fs/cgroup/blkio/blkio.leaf_weight ]] && skip "this kernel has blkio.leaf_weight"
+	update_config '.linux.resources.blockIO = {"leafWeight": 500}'
+	set_cmd true
+	run vessel run -d "$CID"
+	assert_failure
+	assert_output --partial "linux.resources.blockIO.leafWeight: the kernel has no blkio.leaf_weight"
+	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
+}
+
+# The kernel lets a cgroup have real-time bandwidth only out of what its
+# parent has: the test's parent gets some from the root.
+@test "hybrid: cpu realtimePeriod and realtimeRuntime go to the v1 cpu cgroup" {
+	requires_v1 cpu
+	local mnt parent=vessel-rt-$CID
+	mnt=$(dirname "$(dirname "$(v1_dir_for_path cpu /x/y)")")
+	[[ -e $mnt/cpu.rt_runtime_us ]] || skip "no real-time group scheduling"
+	mkdir "$mnt/$parent"
+	echo 100000 >"$mnt/$parent/cpu.rt_runtime_us" || { rmdir "$mnt/$parent"; skip "no real-time bandwidth left"; }
+	update_config '.linux.cgroupsPath = "/'"$parent/$CID"'" | .linux.resources.cpu = {"realtimePeriod": 500000, "realtimeRuntime": 20000}'
+	start_detached sleep 1000
+	dir=$(v1_dir cpu)
+	[ "$(cat "$dir/cpu.rt_period_us")" = 500000 ]
+	[ "$(cat "$dir/cpu.rt_runtime_us")" = 20000 ]
+	run vessel update --cpu-rt-period 400000 --cpu-rt-runtime 30000 "$CID"
+	assert_success
+	[ "$(cat "$dir/cpu.rt_period_us")" = 400000 ]
+	[ "$(cat "$dir/cpu.rt_runtime_us")" = 30000 ]
+	# above what the parent has: the kernel's refusal, naming the field
+	run vessel update --cpu-rt-runtime 900000 "$CID"
+	assert_failure
+	assert_output --partial "linux.resources.cpu.realtimeRuntime"
+	run vessel delete --force "$CID"
+	assert_success
+	rmdir "$mnt/$parent"
+}
+
+@test "hybrid: hugepageLimits go to the v1 hugetlb cgroup when hugetlb is bound to v1" {
+	requires_v1 hugetlb
+	[[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ]] || skip "no 2MB huge pages"
+	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	start_detached sleep 1000
+	[ "$(cat "$(v1_dir hugetlb)/hugetlb.2MB.limit_in_bytes")" = 4194304 ]
 }
 
 @test "hybrid: a container without limits runs in its own cgroup2 cgroup" {
@@ -234,11 +337,11 @@ requires_v1() {
 
 @test "hybrid: update of a limit the host cannot enforce is refused, nothing changed" {
 	start_detached sleep 1000
-	grep -qw cpuset "$(cgroup2_mount)/cgroup.controllers" && skip "cpuset is in this host's cgroup2"
-	run vessel update --cpuset-cpus 0 "$CID"
+	grep -qw memory "$(cgroup2_mount)/cgroup.controllers" && skip "memory is in this host's cgroup2"
+	run vessel update -r - "$CID" <<<'{"unified": {"memory.high": "100000000"}}'
 	assert_failure
-	assert_output --partial "the cpuset controller"
-	jq -e '.linux.resources.cpu.cpus == null' "$ROOT/$CID/config.json"
+	assert_output --partial "the memory controller"
+	jq -e '.linux.resources.unified == null' "$ROOT/$CID/config.json"
 }
 
 @test "hybrid: hugetlb limits work when hugetlb is in the cgroup2 tree" {
@@ -265,6 +368,73 @@ requires_v1() {
 	run vessel events --stats "$CID"
 	assert_success
 	jq -e --arg id "$CID" '.type == "stats" and .id == $id and (.data.cpu.usage | has("total"))' <<<"$output"
+}
+
+@test "hybrid: events --stats has memory, pids and cpu throttling from the v1 cgroups" {
+	requires_v1 memory pids
+	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 30} | .linux.resources.cpu = {"quota": 50000, "period": 100000}'
+	start_detached sleep 1000
+	run vessel events --stats "$CID"
+	assert_success
+	jq -e '.data.memory.usage.limit == 67108864 and .data.memory.usage.usage > 0' <<<"$output"
+	jq -e '.data.memory.raw | has("cache") and has("rss")' <<<"$output"
+	jq -e '.data.pids.current == 1 and .data.pids.limit == 30' <<<"$output"
+	jq -e '.data.cpu.throttling | has("periods")' <<<"$output"
+}
+
+oom_reported() {
+	grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/ev"
+}
+
+@test "hybrid: events reports an OOM kill in the v1 memory cgroup" {
+	requires_v1 memory
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	start_detached sleep 1000
+	"$VESSEL" --root "$ROOT" events --interval 1h "$CID" >"$BATS_TEST_TMPDIR/ev" 2>&1 &
+	local ev=$!
+	# events is watching once it holds the eventfd registration
+	retry 50 0.1 test -n "$(ls -l "/proc/$ev/fd" 2>/dev/null | grep eventfd)"
+	# the OOM killer picks tail or the shell: either way one is killed
+	run vessel exec "$CID" sh -c 'head -c 100000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
+	grep -q '^oom_kill [1-9]' "$(v1_dir memory)/memory.oom_control" || fail "no OOM kill: $output"
+	retry 100 0.1 oom_reported || { kill "$ev"; fail "no oom event: $(cat "$BATS_TEST_TMPDIR/ev")"; }
+	jq -e --arg id "$CID" 'select(.type == "oom") | .id == $id' "$BATS_TEST_TMPDIR/ev"
+	run vessel kill "$CID" KILL
+	# events ends with the container
+	for _ in $(seq 100); do kill -0 "$ev" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$ev" 2>/dev/null && { kill "$ev"; fail "events did not end with the container"; }
+	wait "$ev"
+}
+
+# runc shows the v1 hierarchies in the container's /sys/fs/cgroup; vessel
+# adds the cgroup2 view at /sys/fs/cgroup/unified, the host's layout.
+@test "hybrid: the container's /sys/fs/cgroup has the v1 hierarchies, its own cgroup as root, read-only" {
+	requires_v1 pids memory
+	set_cmd sh -c 'cat /sys/fs/cgroup/pids/cgroup.procs; echo ---; grep -c . /sys/fs/cgroup/unified/cgroup.procs; ls /sys/fs/cgroup; mkdir /sys/fs/cgroup/pids/sub 2>&1; cat /proc/self/mountinfo'
+	run vessel run "$CID"
+	assert_success
+	# in the cgroup namespace, the hierarchy's root is the container's cgroup
+	assert_line --index 0 1
+	assert_line pids
+	assert_line memory
+	assert_line unified
+	assert_line --partial "Read-only file system"
+	assert_line --regexp '^[0-9]+ [0-9]+ [0-9:]+ / /sys/fs/cgroup/pids ro,.* - cgroup cgroup .*pids'
+	assert_line --regexp '^[0-9]+ [0-9]+ [0-9:]+ / /sys/fs/cgroup ro,.* - tmpfs '
+}
+
+@test "hybrid: a rw cgroup mount without a cgroup namespace binds the container's v1 cgroups, writable; delete --force removes what the container made" {
+	requires_v1 pids memory
+	update_config '.linux.namespaces |= map(select(.type != "cgroup")) | (.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= (map(select(. != "ro")) + ["rw"])'
+	start_detached sh -c 'mkdir /sys/fs/cgroup/memory/nested && echo $$ >/sys/fs/cgroup/memory/nested/cgroup.procs && sleep 1000 & exec sleep 1000'
+	dir=$(v1_dir memory)
+	retry 50 0.1 grep -q . "$dir/nested/cgroup.procs"
+	run vessel exec "$CID" cat /sys/fs/cgroup/pids/cgroup.procs
+	assert_success
+	assert_line 1
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$dir" ] || fail "v1 memory cgroup $dir left"
 }
 
 @test "hybrid: --systemd-cgroup without systemd is a clear error" {

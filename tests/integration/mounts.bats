@@ -16,6 +16,16 @@ mountinfo_of() {
 	awk -v mp="$1" '$5 == mp { print }' <<<"$output" | tail -n 1
 }
 
+# Where the container sees its cgroup2 tree: /sys/fs/cgroup, or on a hybrid
+# host /sys/fs/cgroup/unified (a tmpfs holds the v1 hierarchies beside it).
+container_cg2() {
+	if [[ $(stat -f -c %T /sys/fs/cgroup) == tmpfs && -n $(cgroup2_mount) ]]; then
+		echo /sys/fs/cgroup/unified
+	else
+		echo /sys/fs/cgroup
+	fi
+}
+
 # "MOUNTPOINT FSTYPE" for every mount of the container's mountinfo in $output.
 fstypes() {
 	awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1) }' <<<"$output"
@@ -33,7 +43,7 @@ fstypes() {
 	assert_line "/dev/pts devpts"
 	assert_line "/dev/shm tmpfs"
 	assert_line "/dev/mqueue mqueue"
-	assert_line "/sys/fs/cgroup cgroup2"
+	assert_line "$(container_cg2) cgroup2"
 	# sysfs and the cgroup mount are "ro" in the default config.
 	output=$mi
 	run mountinfo_of /sys
@@ -53,7 +63,7 @@ fstypes() {
 
 @test "mounts: cgroup with a cgroup namespace is the container's own cgroup" {
 	requires cgroup2
-	sh_args 'cat /proc/self/cgroup; cat /sys/fs/cgroup/cgroup.procs'
+	sh_args "cat /proc/self/cgroup; cat $(container_cg2)/cgroup.procs"
 	run vessel run "$CID"
 	assert_success
 	assert_line "0::/"
@@ -63,7 +73,7 @@ fstypes() {
 @test "mounts: cgroup without a cgroup namespace binds the container's cgroup" {
 	requires cgroup2
 	update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
-	sh_args 'cat /sys/fs/cgroup/cgroup.procs; ls /sys/fs/cgroup | grep -c "^cgroup\."'
+	sh_args "cat $(container_cg2)/cgroup.procs; ls $(container_cg2) | grep -c '^cgroup\.'"
 	run vessel run "$CID"
 	assert_success
 	# Only the container's processes, shown in its pid namespace (pid 1 is

@@ -1,0 +1,1 @@
+../integration/cgroup-runc.bats
