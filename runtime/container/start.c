@@ -74,5 +74,9 @@ int ct_start(struct ct_container *c, struct vs_error *err)
 	unlink(fifo);
 	if (r < 0)
 		return -1;
+	/* The container runs now and start changes no more state: a poststart
+	 * hook may query or pause it (vessel state, pause), which would wait
+	 * forever on our lock. */
+	ct_unlock(c);
 	return run_poststart(c, err);
 }

@@ -100,6 +100,8 @@ static int ct_read_state(struct ct_container *c, struct vs_error *err)
 
 int ct_relock(struct ct_container *c, struct vs_error *err)
 {
+	/* A second flock through a new open file would wait on our own. */
+	ct_unlock(c);
 	if (ct_lock(c, CT_LOCK_EXCLUSIVE, false, err) < 0)
 		return -1;
 	return ct_read_state(c, err);

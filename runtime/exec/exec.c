@@ -165,10 +165,15 @@ static void ctx_clear(struct exec_ctx *ctx)
 static int run(struct exec_ctx *ctx, int *ret_code, struct vs_error *err)
 {
 	const struct exec_request *r = ctx->req;
-	if (prepare(ctx, err) < 0 || exec_spawn(ctx, err) < 0)
+	if (prepare(ctx, err) < 0)
 		return -1;
-	/* The process runs: delete/kill must not wait for us. */
+	/* Everything exec needs from the state is read and the init pinned by
+	 * its pidfd: unlock before the spawn, which waits on the container (a
+	 * paused one, with --ignore-paused, until resume: which needs the
+	 * lock). */
 	ct_unlock(ctx->ct);
+	if (exec_spawn(ctx, err) < 0)
+		return -1;
 	if (r->pid_file && write_pid_file(r->pid_file, ctx->pid, err) < 0)
 		return -1;
 	if (r->detach) {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# Behaviours that runc 1.1.5 has and containerd, podman or a user rely on:
+# each test here failed against vessel before it matched runc.
+
+load helpers
+
+start_sleeper() {
+	set_args sleep 1000
+	detached vessel run -d "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+}
+
+# A command that may hang fails the test after $1 seconds instead.
+bounded() {
+	local secs=$1
+	shift
+	timeout -k 2 "$secs" "$@"
+}
+
+@test "runc-compat: kill with signal 0 checks liveness" {
+	start_sleeper
+	run vessel kill "$CID" 0
+	assert_success
+	assert_output ""
+	[ "$(container_status "$CID")" = running ]
+	vessel kill "$CID" KILL
+	wait_for_status "$CID" stopped
+	run vessel kill "$CID" 0
+	assert_failure
+	assert_output --partial "container not running"
+}
+
+@test "runc-compat: exec into a created container runs, and it stays created" {
+	set_args true
+	detached vessel create "$CID" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	run bounded 20 "$VESSEL" --root "$ROOT" exec "$CID" sh -c 'echo in-created; hostname'
+	assert_success
+	assert_line --index 0 in-created
+	[ "$(container_status "$CID")" = created ]
+}
+
+@test "runc-compat: exec --ignore-paused into a paused container does not block resume" {
+	start_sleeper
+	run vessel pause "$CID"
+	[ "$status" -eq 0 ] || skip "pause unsupported here: $output"
+	wait_for_status "$CID" paused
+	"$VESSEL" --root "$ROOT" exec --ignore-paused "$CID" sh -c 'echo joined' \
+		>"$BATS_TEST_TMPDIR/o" 2>&1 </dev/null &
+	epid=$!
+	# The exec's child is frozen now (or soon); resume must not wait on it.
+	sleep 0.5
+	run bounded 20 "$VESSEL" --root "$ROOT" resume "$CID"
+	assert_success
+	rc=0
+	bounded 20 tail --pid="$epid" -f /dev/null || rc=$?
+	[ "$rc" -eq 0 ] || { kill -9 "$epid"; fail "exec still waiting 20 s after resume"; }
+	wait "$epid"
+	run cat "$BATS_TEST_TMPDIR/o"
+	assert_output "joined"
+}
+
+@test "runc-compat: a poststart hook can query its container (start does not hold the lock)" {
+	set_args sleep 1000
+	cat >"$BATS_TEST_TMPDIR/hook.sh" <<HOOK
+#!/bin/sh
+id=\$(sed -n 's/.*"id": *"\([^"]*\)".*/\1/p')
+"$VESSEL" --root "$ROOT" state "\$id" >"$BATS_TEST_TMPDIR/hook-state" 2>&1
+HOOK
+	chmod +x "$BATS_TEST_TMPDIR/hook.sh"
+	update_config ".hooks.poststart = [{\"path\": \"$BATS_TEST_TMPDIR/hook.sh\", \"timeout\": 30}]"
+	detached vessel create "$CID" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	run bounded 20 "$VESSEL" --root "$ROOT" start "$CID"
+	assert_success
+	run jq -r .id "$BATS_TEST_TMPDIR/hook-state"
+	assert_output "$CID"
+}
