@@ -29,6 +29,7 @@ struct oj_ctx {
 	char *path;	    /* "process.user.uid" */
 	size_t len, cap;
 	struct vs_error *err;
+	bool user_optional; /* exec --process: a missing process.user is allowed */
 };
 
 void oj_ctx_init(struct oj_ctx *c, const char *source, struct vs_error *err);

@@ -69,6 +69,11 @@ static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 						 "cannot be combined with it");
 		if (load_process_file(r->process_file, &ctx->process, err) < 0)
 			return -1;
+		/* No "user": the container's (moved; the config is ours). */
+		if (!ctx->process->user_given && ctx->config->process) {
+			ctx->process->user = ctx->config->process->user;
+			memset(&ctx->config->process->user, 0, sizeof(struct oci_user));
+		}
 		/* conmon passes --tty along with a process that has terminal set;
 		 * both ways ask for a tty. */
 		ctx->process->terminal = ctx->process->terminal || r->ov.tty;

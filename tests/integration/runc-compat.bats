@@ -74,3 +74,19 @@ HOOK
 	run jq -r .id "$BATS_TEST_TMPDIR/hook-state"
 	assert_output "$CID"
 }
+
+@test "runc-compat: exec --process without a user field runs as the container's user" {
+	set_args sleep 1000
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	detached vessel run -d "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+	echo '{"args": ["id", "-u"], "cwd": "/", "env": ["PATH=/bin:/usr/bin"]}' >"$BATS_TEST_TMPDIR/p.json"
+	run vessel exec --process "$BATS_TEST_TMPDIR/p.json" "$CID"
+	assert_success
+	assert_output 1000
+	# A user given is still the one used.
+	echo '{"args": ["id", "-u"], "cwd": "/", "user": {"uid": 7, "gid": 7}}' >"$BATS_TEST_TMPDIR/p.json"
+	run vessel exec --process "$BATS_TEST_TMPDIR/p.json" "$CID"
+	assert_success
+	assert_output 7
+}
