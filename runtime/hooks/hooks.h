@@ -5,14 +5,17 @@
  * vessel's own environment), the spec state JSON on stdin (a pipe filled
  * before the fork, EOF after it), stdout and stderr both on vessel's stderr
  * (fd 2: a hook must never write into a container's stdout stream), no other
- * fd, default signal dispositions and an empty signal mask.  `timeout`
+ * fd, default signal dispositions and an empty signal mask.  stderr passes
+ * through a pipe: vessel copies it to its stderr and keeps the last 1 KiB
+ * for the error of a failed hook (runc puts it in its error too).  `timeout`
  * seconds (when set) is enforced with a pidfd: the hook is SIGKILLed and the
  * error reads "<kind> hook #<i> <path>: timed out after <N> s".
  *
  * Errors name the kind, the index in the list, the path, and the cause:
  *   "createRuntime hook #1 /usr/bin/x: exited with status 3"
  *   "prestart hook #0 /bin/nope: exec: No such file or directory"
- *   "poststart hook #0 /bin/y: killed by signal 9"
+ *   "poststart hook #0 /bin/y: killed by signal 9 (SIGKILL: Killed)"
+ *   "prestart hook #0 /bin/z: exited with status 1, stderr: no such device"
  *
  * Where each kind is called (runtime-spec v1.2 config.md "POSIX-platform
  * Hooks" and runtime.md "Lifecycle"), for the spawn:

@@ -90,3 +90,17 @@ HOOK
 	assert_success
 	assert_output 7
 }
+
+@test "runc-compat: a failed hook's error names kind, index, path, signal name and its stderr" {
+	update_config '.process.args = ["true"]
+		| .hooks.createRuntime = [{path: "/bin/true"},
+			{path: "/bin/sh", args: ["sh", "-c", "echo hook-said-this >&2; kill -SYS $$"]}]'
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial "createRuntime hook #1 /bin/sh: killed by signal 31 (SIGSYS: Bad system call), stderr: hook-said-this"
+	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo first >&2; echo second >&2; exit 4"]}]'
+	run vessel create "$CID"
+	assert_failure
+	assert_output --partial "createRuntime hook #0 /bin/sh: exited with status 4, stderr: first second"
+	[[ ! -e $ROOT/$CID ]] || fail "state dir left behind"
+}
