@@ -50,8 +50,8 @@ static int run_poststart(struct ct_container *c, struct vs_error *err)
 		free(c->state->status);
 		c->state->status = vs_strdup(OCI_STATUS_RUNNING);
 		_cleanup_free_ char *json = oci_state_to_json(c->state, true);
-		r = hooks_run(OCI_HOOK_POSTSTART, l, json, hooks_default_policy(OCI_HOOK_POSTSTART),
-			      err);
+		r = hooks_run_in(OCI_HOOK_POSTSTART, l, json,
+				 hooks_default_policy(OCI_HOOK_POSTSTART), c->state->bundle, err);
 	}
 	oci_config_free(config);
 	return r;

@@ -60,16 +60,20 @@ static void child_reset_signals(void)
  * reported as an errno on errfd (close-on-exec, so EOF means exec worked).
  * stderr is out_fd, a pipe vessel copies to its own stderr and keeps the
  * tail of for the error message; stdout is vessel's stderr. */
-static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, int in_fd, int out_fd,
-						 int errfd)
+static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, const char *cwd,
+						 int in_fd, int out_fd, int errfd)
 {
 	static char *const empty_env[] = {NULL};
 	char *default_argv[] = {hook->path, NULL};
 	char *const *argv = hook->args && hook->args[0] ? hook->args : default_argv;
 	char *const *envp = hook->env ? hook->env : empty_env;
-	int e;
+	int e[2] = {0, 0}; /* {1 for chdir, 0 for exec; errno} */
 
 	child_reset_signals();
+	if (cwd && chdir(cwd) < 0) {
+		e[0] = 1;
+		goto fail;
+	}
 	if (dup2(in_fd, 0) < 0 || dup2(2, 1) < 0 || dup2(out_fd, 2) < 0)
 		goto fail;
 	/* Whatever vessel inherited without CLOEXEC (a shim's fds, preserved
@@ -77,8 +81,8 @@ static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, in
 	(void)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(hook->path, argv, envp);
 fail:
-	e = errno;
-	(void)!write(errfd, &e, sizeof(e));
+	e[1] = errno;
+	(void)!write(errfd, e, sizeof(e));
 	_exit(127);
 }
 
@@ -194,11 +198,12 @@ static void append_stderr(const struct hook_stderr *e, struct vs_error *err)
 }
 
 /* fork, exec, wait: the unlabeled part of hooks_run_one. */
-static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, struct vs_error *err)
+static int spawn_and_wait(const struct oci_hook *hook, const char *cwd, const char *state_json,
+			  struct vs_error *err)
 {
 	_cleanup_close_ int in_fd = -1, err_rd = -1, err_wr = -1, pidfd = -1;
 	_cleanup_close_ int out_rd = -1, out_wr = -1;
-	int p[2], status = 0, child_errno = 0;
+	int p[2], status = 0, child_errno[2] = {0, 0};
 	if (stdin_pipe(state_json, &in_fd, err) < 0)
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -214,14 +219,14 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, s
 	if (pid < 0)
 		return vs_error_errno(err, errno, "fork");
 	if (pid == 0)
-		child_exec(hook, in_fd, out_wr, err_wr);
+		child_exec(hook, cwd, in_fd, out_wr, err_wr);
 	close(TAKE_FD(err_wr));
 	close(TAKE_FD(out_wr));
 	struct hook_stderr out = {.fd = out_rd};
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	ssize_t n;
 	do
-		n = read(err_rd, &child_errno, sizeof(child_errno));
+		n = read(err_rd, child_errno, sizeof(child_errno));
 	while (n < 0 && errno == EINTR);
 	if (pidfd < 0) {
 		/* Cannot time it: kill rather than run unsupervised. */
@@ -236,7 +241,8 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, s
 	if (r < 0)
 		return -1;
 	if (n == (ssize_t)sizeof(child_errno))
-		return vs_error_errno(err, child_errno, "exec");
+		return child_errno[0] ? vs_error_errno(err, child_errno[1], "chdir %s", cwd)
+				      : vs_error_errno(err, child_errno[1], "exec");
 	if (r == 1)
 		r = vs_error_set(err, "timed out after %d s", (int)hook->timeout.value);
 	else
@@ -246,8 +252,8 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, s
 	return r;
 }
 
-int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
-		  const char *state_json, struct vs_error *err)
+static int run_one_in(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
+		      const char *cwd, const char *state_json, struct vs_error *err)
 {
 	const char *name = oci_hook_kind_name(kind);
 	if (!hook->path || hook->path[0] != '/')
@@ -256,19 +262,31 @@ int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *
 	if (hook->timeout.set && hook->timeout.value <= 0)
 		return vs_error_set(err, "%s hook #%zu %s: timeout must be positive, got %d", name,
 				    index, hook->path, (int)hook->timeout.value);
-	if (spawn_and_wait(hook, state_json, err) < 0)
+	if (spawn_and_wait(hook, cwd, state_json, err) < 0)
 		return vs_error_wrap(err, "%s hook #%zu %s", name, index, hook->path);
 	return 0;
+}
+
+int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
+		  const char *state_json, struct vs_error *err)
+{
+	return run_one_in(kind, index, hook, NULL, state_json, err);
 }
 
 int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
 	      enum hooks_policy policy, struct vs_error *err)
 {
+	return hooks_run_in(kind, list, state_json, policy, NULL, err);
+}
+
+int hooks_run_in(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
+		 enum hooks_policy policy, const char *cwd, struct vs_error *err)
+{
 	if (!list)
 		return 0;
 	for (size_t i = 0; i < list->n; i++) {
 		struct vs_error herr = VS_ERROR_INIT;
-		if (hooks_run_one(kind, i, &list->hooks[i], state_json, &herr) == 0)
+		if (run_one_in(kind, i, &list->hooks[i], cwd, state_json, &herr) == 0)
 			continue;
 		if (policy == HOOKS_FAIL) {
 			vs_error_set_raw(err, herr.errnum, herr.msg);

@@ -75,6 +75,14 @@ enum hooks_policy hooks_default_policy(enum oci_hook_kind kind);
 int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
 	      enum hooks_policy policy, struct vs_error *err);
 
+/* The same, each hook started in directory cwd (NULL: the caller's).  The
+ * working directory of each kind, as runc 1.1.5 has it (the spec names
+ * none): prestart, createRuntime and poststart the bundle; createContainer
+ * the container's root before pivot_root (the rootfs path); startContainer
+ * the process's cwd (the init is there by then); poststop the caller's. */
+int hooks_run_in(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
+		 enum hooks_policy policy, const char *cwd, struct vs_error *err);
+
 /* Run one hook; `index` only labels errors. */
 int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
 		  const char *state_json, struct vs_error *err);

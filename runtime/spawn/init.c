@@ -161,7 +161,8 @@ static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_CREATE_CONTAINER];
 	if (l->n == 0)
 		return 0;
-	return hooks_run(OCI_HOOK_CREATE_CONTAINER, l, ctx->state_creating, HOOKS_FAIL, err);
+	return hooks_run_in(OCI_HOOK_CREATE_CONTAINER, l, ctx->state_creating, HOOKS_FAIL,
+			    rootfs_plan_root(ctx->rootfs), err);
 }
 
 static int step_pivot(struct spawn_ctx *ctx, struct vs_error *err)

@@ -230,7 +230,7 @@ static int parent_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 	static const enum oci_hook_kind kinds[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME};
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		const struct oci_hook_list *l = &ctx->c->hooks[kinds[i]];
-		if (l->n && hooks_run(kinds[i], l, creating, HOOKS_FAIL, err) < 0)
+		if (l->n && hooks_run_in(kinds[i], l, creating, HOOKS_FAIL, cfg->bundle, err) < 0)
 			return -1;
 	}
 	if (sync_send(ctx->sock_parent, SYNC_HOOKS_ACK, creating, strlen(creating), -1, err) < 0)

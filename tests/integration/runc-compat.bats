@@ -104,3 +104,32 @@ HOOK
 	assert_output --partial "createRuntime hook #0 /bin/sh: exited with status 4, stderr: first second"
 	[[ ! -e $ROOT/$CID ]] || fail "state dir left behind"
 }
+
+@test "runc-compat: each hook kind runs in runc's working directory" {
+	cat >"$BATS_TEST_TMPDIR/cwdhook" <<-EOF_HOOK
+	#!/bin/sh
+	echo "\$1 \$(pwd)" >>"$BATS_TEST_TMPDIR/cwd.log"
+	EOF_HOOK
+	chmod +x "$BATS_TEST_TMPDIR/cwdhook"
+	h() { jq -nc --arg p "$BATS_TEST_TMPDIR/cwdhook" --arg k "$1" '{path: $p, args: ["h", $k]}'; }
+	update_config ".process.args = [\"true\"] | .process.cwd = \"/tmp\" | .root.readonly = false
+		| .hooks = {prestart: [$(h prestart)], createRuntime: [$(h createRuntime)],
+			createContainer: [$(h createContainer)], poststart: [$(h poststart)],
+			poststop: [$(h poststop)],
+			startContainer: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"pwd > /start-cwd\"]}]}"
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+	cd "$BATS_TEST_TMPDIR/elsewhere"
+	detached vessel create --bundle "$BUNDLE" "$CID" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	detached vessel start "$CID" || fail "start: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" stopped
+	vessel delete "$CID"
+	cd "$BUNDLE"
+	run cat "$BATS_TEST_TMPDIR/cwd.log"
+	assert_line "prestart $BUNDLE"
+	assert_line "createRuntime $BUNDLE"
+	assert_line "createContainer $BUNDLE/rootfs"
+	assert_line "poststart $BUNDLE"
+	assert_line "poststop $BATS_TEST_TMPDIR/elsewhere"
+	run cat "$BUNDLE/rootfs/start-cwd"
+	assert_output /tmp
+}
