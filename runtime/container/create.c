@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/hooks/hooks.h"
@@ -215,6 +216,7 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 	struct spawn_result r = {.pidfd = -1, .pty_master = -1};
 	if (load_bundle(x, err) < 0 || make_fifo(x, err) < 0 || record_cgroup(x, err) < 0)
 		return -1;
+	vs_log_debug("create %s: bundle %s, state in %s", x->o->id, x->bundle, x->c->dir);
 	x->created = vs_now_rfc3339();
 	/* The rootfs as the spawn resolves it; the state keeps it. */
 	x->rootfs = x->config->root && x->config->root->path
@@ -228,6 +230,8 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 	x->rootfs = TAKE_PTR(r.rootfs);
 	x->c->pidfd = TAKE_FD(r.pidfd);
 	x->c->pty_master = TAKE_FD(r.pty_master);
+	vs_log_debug("create %s: init pid %d waits on the exec fifo, cgroup %s", x->o->id,
+		     (int)r.pid, r.cgroup_path ? r.cgroup_path : "(none)");
 	int rc = save_state(x, &r, err);
 	spawn_result_clear(&r);
 	return rc;
@@ -238,6 +242,7 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 static void create_rollback(struct create_ctx *x)
 {
 	struct vs_error ignored = VS_ERROR_INIT;
+	vs_log_debug("create %s: failed, removing what it made", x->o->id);
 	if (x->c->state && x->c->pidfd >= 0)
 		ct_delete(x->c, true, &ignored);
 	vs_error_clear(&ignored);
@@ -267,6 +272,7 @@ int ct_create(const struct ct_create_opts *o, struct ct_container **ret, struct 
 		ct_free(x.c);
 		return -1;
 	}
+	vs_log_debug("create %s: created", o->id);
 	*ret = x.c;
 	return 0;
 }

@@ -89,6 +89,7 @@ static int kill_pidns(struct ct_container *c, int sig, struct vs_error *err)
 
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err)
 {
+	vs_log_debug("kill %s: signal %d to %s", c->id, sig, all ? "every process" : "the init");
 	int pidfd;
 	bool alive = ct_pidfd(c, &pidfd, err) == 0;
 	if (!alive && !all)
@@ -177,13 +178,17 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 	if (!stopped && !created && !force)
 		return vs_error_set(err, "cannot delete container %s that is not stopped: %s",
 				    c->id, status);
+	vs_log_debug("delete %s: status %s%s", c->id, status,
+		     stopped ? "" : ", killing the init and waiting for it");
 	if (!stopped && kill_and_wait(c, err) < 0)
 		return -1;
 	if (c->state->cgroup_path && c->state->cgroup_path[0]) {
 		__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
+		vs_log_debug("delete %s: removing cgroup %s", c->id, c->state->cgroup_path);
 		if (open_cgroup(c, &h, err) < 0 || cg_destroy(h, err) < 0)
 			return vs_error_wrap(err, "remove cgroup");
 	}
 	release_from_config(c);
+	vs_log_debug("delete %s: removing state dir %s", c->id, c->dir);
 	return ct_remove_dir(c->dir, err);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/spawn/spawn.h"
@@ -69,6 +70,7 @@ int ct_start(struct ct_container *c, struct vs_error *err)
 	if (ct_pidfd(c, &pidfd, err) < 0)
 		return -1;
 	_cleanup_free_ char *fifo = ct_path(c, CT_FIFO_FILE);
+	vs_log_debug("start %s: releasing init pid %d", c->id, (int)c->state->pid);
 	int r = spawn_release(fifo, pidfd, err);
 	/* Released or dead, it is no longer "created". */
 	unlink(fifo);
@@ -78,5 +80,6 @@ int ct_start(struct ct_container *c, struct vs_error *err)
 	 * hook may query or pause it (vessel state, pause), which would wait
 	 * forever on our lock. */
 	ct_unlock(c);
+	vs_log_debug("start %s: the user process runs", c->id);
 	return run_poststart(c, err);
 }

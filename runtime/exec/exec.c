@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/exec/exec-internal.h"
 #include "runtime/terminal/terminal.h"
@@ -177,8 +178,10 @@ static int run(struct exec_ctx *ctx, int *ret_code, struct vs_error *err)
 	 * paused one, with --ignore-paused, until resume: which needs the
 	 * lock). */
 	ct_unlock(ctx->ct);
+	vs_log_debug("exec %s: joining init pid %d", r->id, (int)ctx->ct->state->pid);
 	if (exec_spawn(ctx, err) < 0)
 		return -1;
+	vs_log_debug("exec %s: process pid %d runs", r->id, (int)ctx->pid);
 	if (r->pid_file && write_pid_file(r->pid_file, ctx->pid, err) < 0)
 		return -1;
 	if (r->detach) {

@@ -262,6 +262,7 @@ static int run_one_in(enum oci_hook_kind kind, size_t index, const struct oci_ho
 	if (hook->timeout.set && hook->timeout.value <= 0)
 		return vs_error_set(err, "%s hook #%zu %s: timeout must be positive, got %d", name,
 				    index, hook->path, (int)hook->timeout.value);
+	vs_log_debug("running %s hook #%zu %s", name, index, hook->path);
 	if (spawn_and_wait(hook, cwd, state_json, err) < 0)
 		return vs_error_wrap(err, "%s hook #%zu %s", name, index, hook->path);
 	return 0;

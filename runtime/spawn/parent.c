@@ -17,6 +17,7 @@
 #include <sys/pidfd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/spawn/spawn-internal.h"
@@ -25,9 +26,14 @@
 int spawn_run_steps(const char *stage, const struct spawn_step *steps, size_t n,
 		    struct spawn_ctx *ctx, struct vs_error *err)
 {
-	for (size_t i = 0; i < n; i++)
+	/* The init's stderr is the container's: its steps go to --log only. */
+	bool log = vs_log_debug_enabled() && (strcmp(stage, "init") != 0 || vs_log_fd() >= 0);
+	for (size_t i = 0; i < n; i++) {
+		if (log)
+			vs_log_debug("%s step %s", stage, steps[i].name);
 		if (steps[i].fn(ctx, err) < 0)
 			return vs_error_wrap(err, "%s step %s", stage, steps[i].name);
+	}
 	return 0;
 }
 

@@ -133,3 +133,42 @@ HOOK
 	run cat "$BUNDLE/rootfs/start-cwd"
 	assert_output /tmp
 }
+
+@test "runc-compat: --debug logs the stages of create, start, exec and delete, in the format asked for" {
+	set_args sleep 1000
+	local log=$BATS_TEST_TMPDIR/debug.json
+	detached vessel --debug --log "$log" --log-format json create "$CID" ||
+		fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	vessel --debug --log "$log" --log-format json start "$CID"
+	run vessel --debug --log "$log" --log-format json exec "$CID" true
+	assert_success
+	run vessel --debug --log "$log" --log-format json delete --force "$CID"
+	assert_success
+	run jq -r 'select(.level == "debug") | .msg' "$log"
+	assert_success
+	assert_line "create $CID: created"
+	assert_line "prepare step rootfs"
+	assert_line "init step pivot"
+	assert_line --regexp "^start $CID: releasing init pid [0-9]+$"
+	assert_line --regexp "^exec $CID: process pid [0-9]+ runs$"
+	assert_line --regexp "^delete $CID: status running, killing the init"
+	assert_line "delete $CID: removing state dir $ROOT/$CID"
+
+	# text, no --log: on stderr; json, no --log: JSON lines on stderr
+	set_args true
+	local id
+	id=$(new_id t)
+	run vessel --debug run "$id"
+	assert_success
+	assert_line "vessel: debug: create $id: created"
+	id=$(new_id j)
+	run vessel --debug --log-format json run "$id"
+	assert_success
+	run jq -r 'select(.level == "debug") | .msg' <<<"$output"
+	assert_success
+	assert_line "create $id: created"
+	# and nothing without --debug
+	run vessel run "$(new_id q)"
+	assert_success
+	assert_output ""
+}
