@@ -172,3 +172,30 @@ HOOK
 	assert_success
 	assert_output ""
 }
+
+# A container that may mount: CAP_SYS_ADMIN, no seccomp profile.
+mount_capable() {
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]
+		| del(.linux.seccomp)'
+}
+
+@test "runc-compat: rootfsPropagation unbindable makes the container's root unbindable" {
+	mount_capable
+	set_cmd 'awk "\$5 == \"/\"" /proc/self/mountinfo; mount --bind / /mnt 2>/dev/null && echo bind-ok || echo bind-refused'
+	update_config '.linux.rootfsPropagation = "unbindable"'
+	run vessel run "$CID"
+	assert_success
+	assert_line --index 0 --partial " unbindable "
+	assert_line --index 1 bind-refused
+	# the same bind is allowed with a private root: the test can tell
+	update_config '.linux.rootfsPropagation = "rprivate"'
+	run vessel run "$(new_id p)"
+	assert_success
+	assert_line --index 1 bind-ok
+	update_config '.linux.rootfsPropagation = "shared"'
+	run vessel run "$(new_id s)"
+	assert_success
+	assert_line --index 0 --regexp " shared:[0-9]+ "
+}
