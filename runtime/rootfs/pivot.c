@@ -164,8 +164,9 @@ int rootfs_pivot(struct rootfs_plan *plan, struct vs_error *err)
 	/* The root is a bind made after "/" got the propagation, of a parent
 	 * that had to be made private for shared and unbindable: it is private
 	 * then.  Set it again on the new "/", so rootfsPropagation is what the
-	 * container's root has (unbindable: a bind of / inside fails). */
-	if (mount(NULL, "/", NULL, plan->propagation, NULL) < 0)
+	 * container's root has (unbindable: a bind of / inside fails); on the
+	 * root only: mounts[] entries may have set their own. */
+	if (mount(NULL, "/", NULL, plan->propagation & ~(unsigned long)MS_REC, NULL) < 0)
 		return vs_error_errno(err, errno, "rootfs: set the propagation of the new /");
 	if (plan->readonly) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
