@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/rootfs/rootfs-internal.h"
 
@@ -112,9 +113,11 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in,
 	return 0;
 }
 
-/* Superblock flags cannot be set through a bind mount (it shares the source's
- * filesystem): accepting them would be a silent no-op. */
-static int check_bind_flags(const struct rootfs_mnt *m, struct vs_error *err)
+/* Superblock flags and a filesystem's data options (tmpfs' "mode=755")
+ * cannot be set through a bind mount (it shares the source's filesystem).
+ * runc passes them to a mount(2) that ignores them, and configs written for
+ * it carry them: warn, drop them, go on. */
+static void drop_bind_options(struct rootfs_mnt *m)
 {
 	static const struct {
 		unsigned long flag;
@@ -123,16 +126,24 @@ static int check_bind_flags(const struct rootfs_mnt *m, struct vs_error *err)
 	    {MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"},	   {MS_MANDLOCK, "mand"},
 	    {MS_LAZYTIME, "lazytime"}, {MS_I_VERSION, "iversion"}, {MS_REMOUNT, "remount"},
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(sb); i++)
-		if (m->opts.flags & sb[i].flag)
-			return vs_error_set(err,
-					    "%s.options: \"%s\" changes a filesystem, which a bind "
-					    "mount cannot do",
-					    m->label, sb[i].name);
-	if (m->opts.data)
-		return vs_error_set(err, "%s.options: unknown option(s) \"%s\" for a bind mount",
-				    m->label, m->opts.data);
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sb); i++) {
+		if (!(m->opts.flags & sb[i].flag))
+			continue;
+		vs_log_warn("%s.options: \"%s\" changes a filesystem, which a bind mount "
+			    "cannot do: ignored",
+			    m->label, sb[i].name);
+		m->opts.flags &= ~sb[i].flag;
+	}
+	if (m->opts.data) {
+		vs_log_warn("%s.options: \"%s\" do(es) not apply to a bind mount: ignored",
+			    m->label, m->opts.data);
+		free(m->opts.data);
+		m->opts.data = NULL;
+	}
+	if (m->opts.tmpcopyup) {
+		vs_log_warn("%s.options: \"tmpcopyup\" applies to tmpfs only: ignored", m->label);
+		m->opts.tmpcopyup = false;
+	}
 }
 
 static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
@@ -142,15 +153,17 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 	if ((m->opts.flags & MS_BIND) || streq(in->type, "bind")) {
 		m->kind = RM_BIND;
 		m->opts.flags |= MS_BIND;
-		if (check_bind_flags(m, err) < 0)
-			return -1;
+		drop_bind_options(m);
 		return plan_bind_source(m, in, plan, cfg, err);
 	}
 	if (!in->type || !in->type[0] || streq(in->type, "none"))
 		return vs_error_set(err, "%s.type: required unless the mount is a bind mount",
 				    m->label);
-	if (m->opts.tmpcopyup && !streq(in->type, "tmpfs"))
-		return vs_error_set(err, "%s.options: tmpcopyup needs a tmpfs mount", m->label);
+	if (m->opts.tmpcopyup && !streq(in->type, "tmpfs")) {
+		/* runc acts on it for tmpfs only and ignores it elsewhere. */
+		vs_log_warn("%s.options: \"tmpcopyup\" applies to tmpfs only: ignored", m->label);
+		m->opts.tmpcopyup = false;
+	}
 	m->type = vs_strdup(in->type);
 	if (streq(in->type, "cgroup") || streq(in->type, "cgroup2")) {
 		m->kind = RM_CGROUP;

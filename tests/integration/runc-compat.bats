@@ -199,3 +199,20 @@ mount_capable() {
 	assert_success
 	assert_line --index 0 --regexp " shared:[0-9]+ "
 }
+
+@test "runc-compat: a bind mount with tmpfs options (mode=755,size=1k) is made, the options ignored with a warning" {
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	echo from-host >"$BATS_TEST_TMPDIR/src/f"
+	update_config ".mounts += [{destination: \"/b\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/src\",
+		options: [\"rbind\", \"mode=755\", \"size=1k\"]}]"
+	set_args cat /b/f
+	run vessel run "$CID"
+	assert_success
+	assert_line from-host
+	assert_line --partial '"mode=755,size=1k" do(es) not apply to a bind mount: ignored'
+	# with --log the warning goes to the log, not to the container's output
+	run vessel --log "$BATS_TEST_TMPDIR/log" run "$(new_id l)"
+	assert_success
+	assert_output from-host
+	grep -q 'warning mounts\[.*\].options: "mode=755,size=1k"' "$BATS_TEST_TMPDIR/log"
+}
