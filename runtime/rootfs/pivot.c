@@ -93,6 +93,18 @@ static int mount_dev_tmpfs(struct rootfs_plan *plan, struct vs_error *err)
 	return 0;
 }
 
+/* mounts[]' /dev asked for "ro": everything in it is made by now. */
+static int dev_readonly(struct rootfs_plan *plan, struct vs_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	if (rootfs_open_in_root(plan->root_fd, "/dev", O_PATH, &fd, err) < 0)
+		return vs_error_wrap(err, "rootfs");
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return vs_error_errno(err, errno, "rootfs: make /dev read-only");
+	return 0;
+}
+
 int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err)
 {
 	if (mount(NULL, "/", NULL, plan->propagation, NULL) < 0)
@@ -110,7 +122,7 @@ int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err)
 		return vs_error_wrap(err, "rootfs: /dev");
 	if (rootfs_apply_masks(plan, err) < 0)
 		return vs_error_wrap(err, "rootfs");
-	return 0;
+	return plan->dev_readonly ? dev_readonly(plan, err) : 0;
 }
 
 /* pivot_root(".", ".") stacks the old root on top of the new one; it is

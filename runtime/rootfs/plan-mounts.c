@@ -213,8 +213,15 @@ int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg
 		m->label = vs_strdup_printf("mounts[%zu]", i);
 		if (plan_mount(m, &cfg->mounts[i], plan, cfg, err) < 0)
 			return -1;
-		if (strcmp(m->destination, "/dev") == 0)
-			plan->has_dev_mount = true;
+		if (strcmp(m->destination, "/dev") != 0)
+			continue;
+		plan->has_dev_mount = true;
+		/* /dev/pts, the devices and links are made in it after it is
+		 * mounted: read-only comes last (runc does the same). */
+		if (m->opts.flags & MS_RDONLY) {
+			m->opts.flags &= ~(unsigned long)MS_RDONLY;
+			plan->dev_readonly = true;
+		}
 	}
 	return 0;
 }

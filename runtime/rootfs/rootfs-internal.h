@@ -50,6 +50,7 @@ struct rootfs_plan {
 	char **readonly_paths;
 	bool terminal, no_pivot, userns, cgroupns;
 	bool has_dev_mount; /* mounts[] has /dev */
+	bool dev_readonly;  /* its "ro", applied once /dev is filled */
 	char *cgroup_dir;
 	char *overlay_data; /* "lowerdir=...,upperdir=...,workdir=..." or NULL */
 

@@ -216,3 +216,11 @@ mount_capable() {
 	assert_output from-host
 	grep -q 'warning mounts\[.*\].options: "mode=755,size=1k"' "$BATS_TEST_TMPDIR/log"
 }
+
+@test "runc-compat: a read-only /dev mount still gets /dev/pts, /dev/shm and the devices, then is read-only" {
+	update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_cmd 'ls /dev/pts/ptmx /dev/null /dev/shm >/dev/null && echo filled; touch /dev/x 2>/dev/null && echo writable || echo read-only; echo ok > /dev/null && echo null-writes'
+	run vessel run "$CID"
+	assert_success
+	assert_output "$(printf 'filled\nread-only\nnull-writes')"
+}
