@@ -107,6 +107,12 @@ static int dev_readonly(struct rootfs_plan *plan, struct vs_error *err)
 
 int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err)
 {
+	if (plan->no_mountns) {
+		plan->root_fd = open(plan->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (plan->root_fd < 0)
+			return vs_error_errno(err, errno, "rootfs: open root %s", plan->root);
+		return 0;
+	}
 	if (mount(NULL, "/", NULL, plan->propagation, NULL) < 0)
 		return vs_error_errno(err, errno, "rootfs: set the propagation of /");
 	if ((plan->propagation & (MS_SHARED | MS_UNBINDABLE)) &&
@@ -164,8 +170,14 @@ int rootfs_pivot(struct rootfs_plan *plan, struct vs_error *err)
 {
 	if (plan->pivoted)
 		return vs_error_set(err, "rootfs: already pivoted");
-	if ((plan->no_pivot ? do_chroot(plan, err) : do_pivot(plan, err)) < 0)
+	if (plan->no_mountns) {
+		/* The host's mount namespace: neither pivot_root nor the move
+		 * of --no-pivot may touch it; a chroot only changes ours. */
+		if (fchdir(plan->root_fd) < 0 || chroot(".") < 0)
+			return vs_error_errno(err, errno, "rootfs: chroot %s", plan->root);
+	} else if ((plan->no_pivot ? do_chroot(plan, err) : do_pivot(plan, err)) < 0) {
 		return vs_error_wrap(err, "rootfs");
+	}
 	if (chdir("/") < 0)
 		return vs_error_errno(err, errno, "rootfs: chdir /");
 	plan->pivoted = true;
@@ -173,6 +185,8 @@ int rootfs_pivot(struct rootfs_plan *plan, struct vs_error *err)
 	plan->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->root_fd < 0)
 		return vs_error_errno(err, errno, "rootfs: open the new /");
+	if (plan->no_mountns)
+		return 0; /* nothing of the rest is ours to change */
 	/* The root is a bind made after "/" got the propagation, of a parent
 	 * that had to be made private for shared and unbindable: it is private
 	 * then.  Set it again on the new "/", so rootfsPropagation is what the

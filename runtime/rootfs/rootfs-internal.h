@@ -48,7 +48,7 @@ struct rootfs_plan {
 	size_t n_devs;
 	char **masked; /* cleaned */
 	char **readonly_paths;
-	bool terminal, no_pivot, userns, cgroupns;
+	bool terminal, no_pivot, userns, cgroupns, no_mountns;
 	bool has_dev_mount; /* mounts[] has /dev */
 	bool dev_readonly;  /* its "ro", applied once /dev is filled */
 	char *cgroup_dir;

@@ -167,6 +167,13 @@ static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 
 static int step_pivot(struct spawn_ctx *ctx, struct vs_error *err)
 {
+	/* Without a mount namespace nothing is mounted on the root's /proc:
+	 * keep our fd table's directory to reopen the exec FIFO through. */
+	if (!ctx->ns.has[OCI_NS_MOUNT]) {
+		ctx->fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->fd_dir < 0)
+			return vs_error_errno(err, errno, "open /proc/self/fd");
+	}
 	return rootfs_pivot(ctx->rootfs, err);
 }
 
@@ -290,12 +297,15 @@ static int close_all_except(unsigned lo, const int *keep, size_t n)
 static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	unsigned first = 3 + (unsigned)ctx->n_preserve;
-	int keep[2] = {ctx->fifo_path, ctx->sock_child};
-	if (keep[0] > keep[1]) {
-		keep[0] = ctx->sock_child;
-		keep[1] = ctx->fifo_path;
-	}
-	if (close_all_except(first, keep, 2) < 0)
+	int keep[3] = {ctx->fifo_path, ctx->sock_child, ctx->fd_dir};
+	int n = ctx->fd_dir >= 0 ? 3 : 2;
+	for (int i = 1; i < n; i++) /* ascending, as close_all_except wants */
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	if (close_all_except(first, keep, (size_t)n) < 0)
 		return vs_error_errno(err, errno, "close_range");
 	for (unsigned fd = 3; fd < first; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)

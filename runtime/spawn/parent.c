@@ -50,8 +50,6 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
 	if (ctx->ns.new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
-	if (!ctx->ns.has[OCI_NS_MOUNT])
-		return vs_error_set(err, "linux.namespaces: a mount namespace is required");
 	return 0;
 }
 
@@ -118,6 +116,7 @@ static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 	    .no_pivot = ctx->cfg->no_pivot,
 	    .userns = ctx->ns.has[OCI_NS_USER],
 	    .cgroupns = ctx->ns.has[OCI_NS_CGROUP],
+	    .no_mountns = !ctx->ns.has[OCI_NS_MOUNT],
 	    .cgroup_dir = cg_handle_dir(ctx->cgroup),
 	};
 	return rootfs_plan_new(&rc, &ctx->rootfs, err);
@@ -385,6 +384,7 @@ int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct 
 	    .seccomp_listener = -1,
 	    .console = -1,
 	    .fifo_path = -1,
+	    .fd_dir = -1,
 	    .sock_parent = -1,
 	    .sock_child = -1,
 	    .pidfd = -1,

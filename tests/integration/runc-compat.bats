@@ -224,3 +224,47 @@ mount_capable() {
 	assert_success
 	assert_output "$(printf 'filled\nread-only\nnull-writes')"
 }
+
+# No mount namespace: the host's is shared, so nothing may be mounted.
+no_mountns() {
+	update_config '.linux.namespaces |= map(select(.type != "mount")) | .mounts = []
+		| del(.linux.maskedPaths, .linux.readonlyPaths, .linux.rootfsPropagation)
+		| .root.readonly = false'
+}
+
+@test "runc-compat: a container without a mount namespace runs chrooted in the host's" {
+	no_mountns
+	echo in-the-rootfs >"$BUNDLE/rootfs/marker"
+	set_args sleep 1000
+	local before
+	before=$(grep -c . /proc/self/mountinfo)
+	detached vessel run -d "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" running
+	pid=$(container_pid "$CID")
+	assert_equal "$(readlink "/proc/$pid/ns/mnt")" "$(readlink /proc/self/ns/mnt)"
+	assert_equal "$(stat -L -c %d:%i "/proc/$pid/root")" "$(stat -c %d:%i "$BUNDLE/rootfs")"
+	run vessel exec "$CID" cat /marker
+	assert_success
+	assert_output in-the-rootfs
+	vessel delete --force "$CID"
+	# nothing was mounted in the host's namespace
+	assert_equal "$(grep -c . /proc/self/mountinfo)" "$before"
+}
+
+@test "runc-compat: without a mount namespace, what needs a mount is refused by name" {
+	no_mountns
+	set_args true
+	update_config '.mounts = [{destination: "/proc", type: "proc", source: "proc"}]'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "mounts: needs a mount namespace (linux.namespaces has none"
+	update_config '.mounts = [] | .linux.maskedPaths = ["/proc/kcore"]'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "linux.maskedPaths: needs a mount namespace"
+	update_config 'del(.linux.maskedPaths) | .root.readonly = true'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "root.readonly: needs a mount namespace"
+	[[ ! -e $ROOT/$CID ]] || fail "state dir left behind"
+}
