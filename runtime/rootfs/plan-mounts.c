@@ -113,6 +113,24 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in,
 	return 0;
 }
 
+/* In a user namespace the init opens a host bind source as the mapped root,
+ * which may not be allowed to reach it (a 0700 parent directory): clone it
+ * here, with the host's credentials, for the init to attach (the same hand-
+ * over as an id-mapped tree; runc opens such sources in its parent too). */
+static int plan_userns_source(struct rootfs_mnt *m, const struct rootfs_config *cfg,
+			      struct vs_error *err)
+{
+	if (!cfg->userns || m->kind != RM_BIND || m->idmap_tree_fd >= 0 || m->source_in_root)
+		return 0;
+	int tree = open_tree(AT_FDCWD, m->source,
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				 ((m->opts.flags & MS_REC) ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return vs_error_errno(err, errno, "%s: clone %s", m->label, m->source);
+	m->idmap_tree_fd = tree;
+	return 0;
+}
+
 /* Superblock flags and a filesystem's data options (tmpfs' "mode=755")
  * cannot be set through a bind mount (it shares the source's filesystem).
  * runc passes them to a mount(2) that ignores them, and configs written for
@@ -198,9 +216,9 @@ static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
 				    m->label);
 	if (rootfs_parse_mount_options(in->options, &m->opts, err) < 0)
 		return vs_error_wrap(err, "%s.options", m->label);
-	if (plan_kind(m, in, plan, cfg, err) < 0)
+	if (plan_kind(m, in, plan, cfg, err) < 0 || plan_idmap(m, in, plan, cfg, err) < 0)
 		return -1;
-	return plan_idmap(m, in, plan, cfg, err);
+	return plan_userns_source(m, cfg, err);
 }
 
 int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg,

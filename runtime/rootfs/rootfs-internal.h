@@ -26,7 +26,8 @@ struct rootfs_mnt {
 	 * rootfs cannot turn it into a host path); NULL for host sources. */
 	char *source_in_root;
 	bool source_is_dir; /* binds: make a directory (else a file) mount point */
-	int idmap_tree_fd;  /* detached id-mapped clone of source, or -1 */
+	int idmap_tree_fd;  /* detached clone of source made by the parent
+			     * (id-mapped, or a host source in a user ns), or -1 */
 };
 
 struct rootfs_dev {

@@ -268,3 +268,23 @@ no_mountns() {
 	assert_output --partial "root.readonly: needs a mount namespace"
 	[[ ! -e $ROOT/$CID ]] || fail "state dir left behind"
 }
+
+@test "runc-compat: in a user namespace, a bind source the mapped root cannot reach is opened by vessel" {
+	requires userns
+	remap_rootfs 100000 100000
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	# 0700 root-owned on the host: uid 100000 cannot walk into it
+	mkdir -p "$BATS_TEST_TMPDIR/private/data"
+	chmod 0700 "$BATS_TEST_TMPDIR/private"
+	chmod 0755 "$BATS_TEST_TMPDIR/private/data"
+	echo host-data >"$BATS_TEST_TMPDIR/private/data/f"
+	chmod 0644 "$BATS_TEST_TMPDIR/private/data/f"
+	update_config ".mounts += [{destination: \"/data\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/private/data\",
+		options: [\"rbind\", \"ro\"]}]"
+	set_args cat /data/f
+	run vessel run "$CID"
+	assert_success
+	assert_output host-data
+}
