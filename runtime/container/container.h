@@ -134,8 +134,9 @@ int ct_start(struct ct_container *c, struct vs_error *err);
  * refused, as its processes cannot be told apart from others. */
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err);
 /* Delete: a stopped or created container always; running or paused only
- * with force (killed and reaped first).  Removes the cgroup, runs poststop
- * hooks, removes the state dir.  c stays valid for ct_free(). */
+ * with force (killed and reaped first).  Removes the cgroup and the state
+ * dir, gives up the lock, then runs poststop hooks.  c stays valid for
+ * ct_free(). */
 int ct_delete(struct ct_container *c, bool force, struct vs_error *err);
 
 /* Give up the lock (run waits for its container without holding it) and

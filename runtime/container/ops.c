@@ -154,20 +154,18 @@ static void release_image_bundle(struct ct_container *c, const struct oci_config
 	vs_error_clear(&err);
 }
 
-/* What delete does with the kept config, parsed once for both.  An
+/* The kept config, for what delete does after the state dir is gone.  An
  * unreadable config is a warning: the container itself is gone. */
-static void release_from_config(struct ct_container *c)
+static struct oci_config *config_for_release(struct ct_container *c)
 {
 	struct vs_error err = VS_ERROR_INIT;
 	struct oci_config *config = NULL;
 	if (ct_load_config(c, &config, &err) < 0) {
 		vs_log_warn("delete %s: poststop hooks and image bundle: %s", c->id, err.msg);
 		vs_error_clear(&err);
-		return;
+		return NULL;
 	}
-	run_poststop(c, config);
-	release_image_bundle(c, config);
-	oci_config_free(config);
+	return config;
 }
 
 int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
@@ -188,7 +186,19 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 		if (open_cgroup(c, &h, err) < 0 || cg_destroy(h, err) < 0)
 			return vs_error_wrap(err, "remove cgroup");
 	}
-	release_from_config(c);
+	struct oci_config *config = config_for_release(c);
 	vs_log_debug("delete %s: removing state dir %s", c->id, c->dir);
-	return ct_remove_dir(c->dir, err);
+	if (ct_remove_dir(c->dir, err) < 0) {
+		oci_config_free(config);
+		return -1;
+	}
+	/* The container is gone (as runc, poststop hooks run after its state):
+	 * a hook that runs vessel state or list must not wait on our lock. */
+	ct_unlock(c);
+	if (config) {
+		run_poststop(c, config);
+		release_image_bundle(c, config);
+		oci_config_free(config);
+	}
+	return 0;
 }

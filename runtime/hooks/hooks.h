@@ -39,9 +39,9 @@
  *                                                     started, before start       (spec 1.2;
  *                                                     returns                     runc kills)
  *   poststop        vessel `delete` (runtime ns)      after the container is      warn only
- *                                                     deleted (cgroup gone, state
- *                                                     still readable), before
- *                                                     delete returns
+ *                                                     deleted (cgroup and state
+ *                                                     dir gone, lock released),
+ *                                                     before delete returns
  *
  * State JSON: oci_state_to_json(state, true).  Status is "creating" for
  * prestart/createRuntime/createContainer, "created" for startContainer,

@@ -288,3 +288,22 @@ no_mountns() {
 	assert_success
 	assert_output host-data
 }
+
+@test "runc-compat: hooks that run vessel state or list do not wait on the lock of the command running them" {
+	cat >"$BATS_TEST_TMPDIR/q.sh" <<-EOF_HOOK
+	#!/bin/sh
+	id=\$(sed -n 's/.*"id": *"\([^"]*\)".*/\1/p')
+	echo "\$1: \$("$VESSEL" --root "$ROOT" state "\$id" 2>&1 | tr -d "\n" | cut -c1-120)" >>"$BATS_TEST_TMPDIR/q.log"
+	"$VESSEL" --root "$ROOT" list -q >>"$BATS_TEST_TMPDIR/q.log" 2>&1
+	EOF_HOOK
+	chmod +x "$BATS_TEST_TMPDIR/q.sh"
+	h() { jq -nc --arg p "$BATS_TEST_TMPDIR/q.sh" --arg k "$1" '{path: $p, args: ["q", $k], timeout: 30}'; }
+	set_args true
+	update_config ".hooks = {createRuntime: [$(h createRuntime)], poststop: [$(h poststop)]}"
+	run bounded 60 "$VESSEL" --root "$ROOT" run "$CID"
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/q.log"
+	assert_line --partial "createRuntime: vessel: state: container \"$CID\" does not exist"
+	assert_line --partial "poststop: vessel: state: container \"$CID\" does not exist"
+	refute_output --partial "timed out"
+}
