@@ -85,7 +85,8 @@ int cmd_run(struct vs_cli *cli, int argc, char **argv)
 	term_pty_inherit_size(ct->pty_master);
 	if (ct_start(ct, &err) < 0) {
 		struct vs_error ignored = VS_ERROR_INIT;
-		ct_delete(ct, true, &ignored);
+		if (ct_relock(ct, &ignored) == 0)
+			ct_delete(ct, true, &ignored);
 		vs_error_clear(&ignored);
 		return cli_fail(cli, &err);
 	}

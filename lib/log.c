@@ -66,13 +66,13 @@ static char *json_line(enum vs_log_level level, const char *msg, const char *now
 	return line;
 }
 
-static void write_file_line(enum vs_log_level level, const char *msg)
+static void write_file_line(int fd, enum vs_log_level level, const char *msg)
 {
 	char *now = vs_now_rfc3339();
 	char *line = log_format == VS_LOG_JSON
-			     ? json_line(level, msg, now)
-			     : vs_strdup_printf("%s %s %s\n", now, level_names[level], msg);
-	(void)vs_write_all(log_fd, line, strlen(line));
+			 ? json_line(level, msg, now)
+			 : vs_strdup_printf("%s %s %s\n", now, level_names[level], msg);
+	(void)vs_write_all(fd, line, strlen(line));
 	free(line);
 	free(now);
 }
@@ -91,12 +91,17 @@ void vs_log(enum vs_log_level level, const char *fmt, ...)
 	if (!msg)
 		return;
 	if (log_fd >= 0)
-		write_file_line(level, msg);
-	/* Errors always reach stderr too; with a log file, lesser levels stay in
-	 * the file so a shim's stderr pipe is not flooded. */
-	if (log_fd < 0 || level == VS_LOG_ERROR) {
-		const char *prefix = level == VS_LOG_ERROR ? "" : level == VS_LOG_WARN ? "warning: " : "";
-		fprintf(stderr, "vessel: %s%s\n", prefix, msg);
+		write_file_line(log_fd, level, msg);
+	/* Errors always reach stderr too, as text (what a user and the tests
+	 * read); with a log file, lesser levels stay in the file so a shim's
+	 * stderr pipe is not flooded.  Without one they go to stderr in the
+	 * format asked for, as runc's do. */
+	if (log_fd < 0 && level != VS_LOG_ERROR && log_format == VS_LOG_JSON) {
+		fflush(stderr);
+		write_file_line(2, level, msg);
+	} else if (log_fd < 0 || level == VS_LOG_ERROR) {
+		static const char *const prefixes[] = {"", "warning: ", "info: ", "debug: "};
+		fprintf(stderr, "vessel: %s%s\n", prefixes[level], msg);
 	}
 	free(msg);
 	errno = saved;

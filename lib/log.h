@@ -6,7 +6,12 @@
  * text format:  "vessel: <msg>" on stderr, or "<time> <level> <msg>" in a file
  * json format:  {"level":"error","msg":"...","time":"..."} one per line, the
  *               form containerd's shim and conmon read back from --log.
- * With --log, errors go to the file AND to stderr, as runc does. */
+ * With --log, errors go to the file AND to stderr, as runc does; the other
+ * levels only to the file.  Without --log, errors are text on stderr and the
+ * other levels are on stderr in the format asked for ("vessel: debug: ..."
+ * or a JSON line).  --debug logs each stage of create, start, exec, kill and
+ * delete (and each step of the spawn: the init's only with --log, as its
+ * stderr is the container's). */
 #ifndef VESSEL_LIB_LOG_H
 #define VESSEL_LIB_LOG_H
 

@@ -178,9 +178,10 @@ static int parse_process_ids(struct oj_ctx *c, yajl_val v, struct oci_process *p
 {
 	if (oj_bool(c, v, "terminal", &p->terminal) < 0 ||
 	    oj_object(c, v, "consoleSize", false, parse_console_size, &p->console_size) < 0 ||
-	    oj_object(c, v, "user", true, parse_user, &p->user) < 0 ||
+	    oj_object(c, v, "user", !c->user_optional, parse_user, &p->user) < 0 ||
 	    oj_strv(c, v, "args", true, &p->args) < 0)
 		return -1;
+	p->user_given = yajl_tree_get(v, (const char *[]){"user", NULL}, yajl_t_object) != NULL;
 	if (!p->args[0])
 		return oj_fail_key(c, "args", "must contain at least one element");
 	if (oj_strv(c, v, "env", false, &p->env) < 0 || check_env(c, p->env) < 0 ||

@@ -123,11 +123,19 @@ static int parse_bare(const char *json, size_t len, const char *source, oj_parse
 	return r < 0 ? -1 : 0;
 }
 
+/* exec --process: runc takes a process without "user"; exec gives it the
+ * container's user. */
+static int parse_exec_process(struct oj_ctx *c, yajl_val v, void *out)
+{
+	c->user_optional = true;
+	return oci_parse_process(c, v, out);
+}
+
 int oci_process_parse(const char *json, size_t len, const char *source,
 		      struct oci_process **ret_process, struct vs_error *err)
 {
 	struct oci_process *p = NULL;
-	if (parse_bare(json, len, source, oci_parse_process, &p, NULL, err) < 0) {
+	if (parse_bare(json, len, source, parse_exec_process, &p, NULL, err) < 0) {
 		oci_process_free(p);
 		return -1;
 	}

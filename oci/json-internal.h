@@ -33,6 +33,7 @@ struct oj_ctx {
 	 * (deprecated fields); the top-level parse hands them to its result,
 	 * for the command that created it to log. */
 	char **warnings;
+	bool user_optional; /* exec --process: a missing process.user is allowed */
 };
 
 void oj_ctx_init(struct oj_ctx *c, const char *source, struct vs_error *err);

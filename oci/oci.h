@@ -130,6 +130,7 @@ struct oci_process {
 	bool terminal;
 	struct oci_console_size *console_size;
 	struct oci_user user;
+	bool user_given;    /* false only from oci_process_parse without "user" */
 	char **args;	    /* required on Linux, at least one element */
 	char *command_line; /* Windows only; ignored */
 	char **env;

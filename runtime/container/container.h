@@ -64,7 +64,8 @@ int ct_validate_id(const char *id, struct vs_error *err);
  * compiled seccomp filters).  '@' is not allowed in a container id, so the
  * name can never collide with a container's state dir. */
 char *ct_cache_dir(const char *root, const char *what);
-/* "KILL", "SIGKILL", "kill", "9", "SIGRTMIN+3"; 0 or -1 with err. */
+/* "KILL", "SIGKILL", "kill", "9", "SIGRTMIN+3", "0" (a liveness check, as
+ * runc); 0 or -1 with err. */
 int ct_parse_signal(const char *s, int *ret_sig, struct vs_error *err);
 
 /* ---- lookup ------------------------------------------------------------ */
@@ -124,7 +125,8 @@ struct ct_create_opts {
 /* Create: on success the init waits on its exec FIFO and *ret holds the
  * container, still locked.  On failure nothing is left. */
 int ct_create(const struct ct_create_opts *o, struct ct_container **ret, struct vs_error *err);
-/* Release a created container's init, then run poststart hooks. */
+/* Release a created container's init, then run poststart hooks, with the
+ * lock given up (ct_relock takes it again). */
 int ct_start(struct ct_container *c, struct vs_error *err);
 /* Signal the init, or with all every process of the container: those of
  * its cgroup, or without one those of the pid namespace it made; without a
@@ -132,8 +134,9 @@ int ct_start(struct ct_container *c, struct vs_error *err);
  * refused, as its processes cannot be told apart from others. */
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err);
 /* Delete: a stopped or created container always; running or paused only
- * with force (killed and reaped first).  Removes the cgroup, runs poststop
- * hooks, removes the state dir.  c stays valid for ct_free(). */
+ * with force (killed and reaped first).  Removes the cgroup and the state
+ * dir, gives up the lock, then runs poststop hooks.  c stays valid for
+ * ct_free(). */
 int ct_delete(struct ct_container *c, bool force, struct vs_error *err);
 
 /* Give up the lock (run waits for its container without holding it) and

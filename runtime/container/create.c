@@ -218,6 +218,7 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 	struct spawn_result r = {.pidfd = -1, .pty_master = -1};
 	if (load_bundle(x, err) < 0 || make_fifo(x, err) < 0 || record_cgroup(x, err) < 0)
 		return -1;
+	vs_log_debug("create %s: bundle %s, state in %s", x->o->id, x->bundle, x->c->dir);
 	x->created = vs_now_rfc3339();
 	/* The rootfs as the spawn resolves it; the state keeps it. */
 	x->rootfs = x->config->root && x->config->root->path
@@ -231,6 +232,8 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 	x->rootfs = TAKE_PTR(r.rootfs);
 	x->c->pidfd = TAKE_FD(r.pidfd);
 	x->c->pty_master = TAKE_FD(r.pty_master);
+	vs_log_debug("create %s: init pid %d waits on the exec fifo, cgroup %s", x->o->id,
+		     (int)r.pid, r.cgroup_path ? r.cgroup_path : "(none)");
 	int rc = save_state(x, &r, err);
 	spawn_result_clear(&r);
 	return rc;
@@ -241,6 +244,7 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 static void create_rollback(struct create_ctx *x)
 {
 	struct vs_error ignored = VS_ERROR_INIT;
+	vs_log_debug("create %s: failed, removing what it made", x->o->id);
 	if (x->c->state && x->c->pidfd >= 0)
 		ct_delete(x->c, true, &ignored);
 	vs_error_clear(&ignored);
@@ -270,6 +274,7 @@ int ct_create(const struct ct_create_opts *o, struct ct_container **ret, struct 
 		ct_free(x.c);
 		return -1;
 	}
+	vs_log_debug("create %s: created", o->id);
 	*ret = x.c;
 	return 0;
 }

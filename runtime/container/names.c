@@ -81,7 +81,9 @@ int ct_parse_signal(const char *s, int *ret_sig, struct vs_error *err)
 	if (!s || !s[0])
 		return vs_error_set(err, "invalid signal: empty");
 	if (isdigit((unsigned char)s[0])) {
-		if (vs_parse_int(s, &n) < 0 || n <= 0 || n > SIGRTMAX)
+		/* 0 is accepted, as runc does: it checks that the init is
+		 * alive without signalling it. */
+		if (vs_parse_int(s, &n) < 0 || n < 0 || n > SIGRTMAX)
 			return vs_error_set(err, "invalid signal \"%s\"", s);
 		*ret_sig = n;
 		return 0;

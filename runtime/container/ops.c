@@ -89,6 +89,7 @@ static int kill_pidns(struct ct_container *c, int sig, struct vs_error *err)
 
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err)
 {
+	vs_log_debug("kill %s: signal %d to %s", c->id, sig, all ? "every process" : "the init");
 	int pidfd;
 	bool alive = ct_pidfd(c, &pidfd, err) == 0;
 	if (!alive && !all)
@@ -153,20 +154,18 @@ static void release_image_bundle(struct ct_container *c, const struct oci_config
 	vs_error_clear(&err);
 }
 
-/* What delete does with the kept config, parsed once for both.  An
+/* The kept config, for what delete does after the state dir is gone.  An
  * unreadable config is a warning: the container itself is gone. */
-static void release_from_config(struct ct_container *c)
+static struct oci_config *config_for_release(struct ct_container *c)
 {
 	struct vs_error err = VS_ERROR_INIT;
 	struct oci_config *config = NULL;
 	if (ct_load_config(c, &config, &err) < 0) {
 		vs_log_warn("delete %s: poststop hooks and image bundle: %s", c->id, err.msg);
 		vs_error_clear(&err);
-		return;
+		return NULL;
 	}
-	run_poststop(c, config);
-	release_image_bundle(c, config);
-	oci_config_free(config);
+	return config;
 }
 
 int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
@@ -177,13 +176,29 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err)
 	if (!stopped && !created && !force)
 		return vs_error_set(err, "cannot delete container %s that is not stopped: %s",
 				    c->id, status);
+	vs_log_debug("delete %s: status %s%s", c->id, status,
+		     stopped ? "" : ", killing the init and waiting for it");
 	if (!stopped && kill_and_wait(c, err) < 0)
 		return -1;
 	if (c->state->cgroup_path && c->state->cgroup_path[0]) {
 		__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
+		vs_log_debug("delete %s: removing cgroup %s", c->id, c->state->cgroup_path);
 		if (open_cgroup(c, &h, err) < 0 || cg_destroy(h, err) < 0)
 			return vs_error_wrap(err, "remove cgroup");
 	}
-	release_from_config(c);
-	return ct_remove_dir(c->dir, err);
+	struct oci_config *config = config_for_release(c);
+	vs_log_debug("delete %s: removing state dir %s", c->id, c->dir);
+	if (ct_remove_dir(c->dir, err) < 0) {
+		oci_config_free(config);
+		return -1;
+	}
+	/* The container is gone (as runc, poststop hooks run after its state):
+	 * a hook that runs vessel state or list must not wait on our lock. */
+	ct_unlock(c);
+	if (config) {
+		run_poststop(c, config);
+		release_image_bundle(c, config);
+		oci_config_free(config);
+	}
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/spawn/spawn.h"
@@ -50,8 +51,8 @@ static int run_poststart(struct ct_container *c, struct vs_error *err)
 		free(c->state->status);
 		c->state->status = vs_strdup(OCI_STATUS_RUNNING);
 		_cleanup_free_ char *json = oci_state_to_json(c->state, true);
-		r = hooks_run(OCI_HOOK_POSTSTART, l, json, hooks_default_policy(OCI_HOOK_POSTSTART),
-			      err);
+		r = hooks_run_in(OCI_HOOK_POSTSTART, l, json,
+				 hooks_default_policy(OCI_HOOK_POSTSTART), c->state->bundle, err);
 	}
 	oci_config_free(config);
 	return r;
@@ -69,10 +70,16 @@ int ct_start(struct ct_container *c, struct vs_error *err)
 	if (ct_pidfd(c, &pidfd, err) < 0)
 		return -1;
 	_cleanup_free_ char *fifo = ct_path(c, CT_FIFO_FILE);
+	vs_log_debug("start %s: releasing init pid %d", c->id, (int)c->state->pid);
 	int r = spawn_release(fifo, pidfd, err);
 	/* Released or dead, it is no longer "created". */
 	unlink(fifo);
 	if (r < 0)
 		return -1;
+	/* The container runs now and start changes no more state: a poststart
+	 * hook may query or pause it (vessel state, pause), which would wait
+	 * forever on our lock. */
+	ct_unlock(c);
+	vs_log_debug("start %s: the user process runs", c->id);
 	return run_poststart(c, err);
 }

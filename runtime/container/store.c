@@ -71,6 +71,18 @@ int ct_lock(struct ct_container *c, enum ct_lock mode, bool create, struct vs_er
 	if (fd < 0)
 		return vs_error_errno(err, errno, "open %s", path);
 	int op = mode == CT_LOCK_SHARED ? LOCK_SH : LOCK_EX;
+	/* A create holds the lock until its state.json exists, hooks included:
+	 * a reader (a createRuntime hook running `vessel state`) must not wait
+	 * for it, and sees what runc shows then, "does not exist". */
+	if (mode == CT_LOCK_SHARED && !create) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+			c->lock_fd = TAKE_FD(fd);
+			return 0;
+		}
+		_cleanup_free_ char *state = ct_path(c, CT_STATE_FILE);
+		if (errno == EWOULDBLOCK && access(state, F_OK) < 0 && errno == ENOENT)
+			return ct_error_not_exist(c, err);
+	}
 	while (flock(fd, op) < 0)
 		if (errno != EINTR)
 			return vs_error_errno(err, errno, "lock %s", path);
@@ -100,6 +112,8 @@ static int ct_read_state(struct ct_container *c, struct vs_error *err)
 
 int ct_relock(struct ct_container *c, struct vs_error *err)
 {
+	/* A second flock through a new open file would wait on our own. */
+	ct_unlock(c);
 	if (ct_lock(c, CT_LOCK_EXCLUSIVE, false, err) < 0)
 		return -1;
 	return ct_read_state(c, err);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/exec/exec-internal.h"
 #include "runtime/terminal/terminal.h"
@@ -70,6 +71,11 @@ static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 						 "cannot be combined with it");
 		if (load_process_file(r->process_file, &ctx->process, err) < 0)
 			return -1;
+		/* No "user": the container's (moved; the config is ours). */
+		if (!ctx->process->user_given && ctx->config->process) {
+			ctx->process->user = ctx->config->process->user;
+			memset(&ctx->config->process->user, 0, sizeof(struct oci_user));
+		}
 		/* conmon passes --tty along with a process that has terminal set;
 		 * both ways ask for a tty. */
 		ctx->process->terminal = ctx->process->terminal || r->ov.tty;
@@ -170,10 +176,17 @@ static void ctx_clear(struct exec_ctx *ctx)
 static int run(struct exec_ctx *ctx, int *ret_code, struct vs_error *err)
 {
 	const struct exec_request *r = ctx->req;
-	if (prepare(ctx, err) < 0 || exec_spawn(ctx, err) < 0)
+	if (prepare(ctx, err) < 0)
 		return -1;
-	/* The process runs: delete/kill must not wait for us. */
+	/* Everything exec needs from the state is read and the init pinned by
+	 * its pidfd: unlock before the spawn, which waits on the container (a
+	 * paused one, with --ignore-paused, until resume: which needs the
+	 * lock). */
 	ct_unlock(ctx->ct);
+	vs_log_debug("exec %s: joining init pid %d", r->id, (int)ctx->ct->state->pid);
+	if (exec_spawn(ctx, err) < 0)
+		return -1;
+	vs_log_debug("exec %s: process pid %d runs", r->id, (int)ctx->pid);
 	if (r->pid_file && write_pid_file(r->pid_file, ctx->pid, err) < 0)
 		return -1;
 	if (r->detach) {

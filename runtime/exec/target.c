@@ -20,7 +20,9 @@ static int check_status(struct exec_ctx *ctx, struct vs_error *err)
 	const char *st = ct_status(ctx->ct);
 	if (strcmp(st, OCI_STATUS_STOPPED) == 0)
 		return vs_error_set(err, "cannot exec in a stopped container");
-	if (strcmp(st, OCI_STATUS_CREATED) == 0 || strcmp(st, OCI_STATUS_CREATING) == 0)
+	/* runc execs into a created container too: its namespaces and cgroup
+	 * exist, only the init has not executed the user process yet. */
+	if (strcmp(st, OCI_STATUS_CREATING) == 0)
 		return vs_error_set(err,
 				    "cannot exec in a %s container: it is not running yet "
 				    "(start it first)",

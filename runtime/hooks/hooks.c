@@ -57,25 +57,32 @@ static void child_reset_signals(void)
 }
 
 /* In the forked child: only async-signal-safe calls; an exec failure is
- * reported as an errno on errfd (close-on-exec, so EOF means exec worked). */
-static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, int in_fd, int errfd)
+ * reported as an errno on errfd (close-on-exec, so EOF means exec worked).
+ * stderr is out_fd, a pipe vessel copies to its own stderr and keeps the
+ * tail of for the error message; stdout is vessel's stderr. */
+static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, const char *cwd,
+						 int in_fd, int out_fd, int errfd)
 {
 	static char *const empty_env[] = {NULL};
 	char *default_argv[] = {hook->path, NULL};
 	char *const *argv = hook->args && hook->args[0] ? hook->args : default_argv;
 	char *const *envp = hook->env ? hook->env : empty_env;
-	int e;
+	int e[2] = {0, 0}; /* {1 for chdir, 0 for exec; errno} */
 
 	child_reset_signals();
-	if (dup2(in_fd, 0) < 0 || dup2(2, 1) < 0)
+	if (cwd && chdir(cwd) < 0) {
+		e[0] = 1;
+		goto fail;
+	}
+	if (dup2(in_fd, 0) < 0 || dup2(2, 1) < 0 || dup2(out_fd, 2) < 0)
 		goto fail;
 	/* Whatever vessel inherited without CLOEXEC (a shim's fds, preserved
 	 * fds) is not the hook's business. */
 	(void)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(hook->path, argv, envp);
 fail:
-	e = errno;
-	(void)!write(errfd, &e, sizeof(e));
+	e[1] = errno;
+	(void)!write(errfd, e, sizeof(e));
 	_exit(127);
 }
 
@@ -86,10 +93,39 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* What the hook wrote on stderr: copied to vessel's stderr as it comes (a
+ * hook's messages were always visible there) and its last bytes kept for
+ * the error message, as runc puts a failed hook's stderr in its error. */
+struct hook_stderr {
+	int fd; /* read end, O_NONBLOCK */
+	char tail[1024];
+	size_t len;
+};
+
+static void drain_stderr(struct hook_stderr *e)
+{
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(e->fd, buf, sizeof(buf))) > 0) {
+		(void)vs_write_all(2, buf, (size_t)n);
+		size_t k = (size_t)n;
+		if (k >= sizeof(e->tail)) {
+			memcpy(e->tail, buf + k - sizeof(e->tail), sizeof(e->tail));
+			e->len = sizeof(e->tail);
+			continue;
+		}
+		size_t keep = e->len + k > sizeof(e->tail) ? sizeof(e->tail) - k : e->len;
+		memmove(e->tail, e->tail + e->len - keep, keep);
+		memcpy(e->tail + keep, buf, k);
+		e->len = keep + k;
+	}
+}
+
 /* Wait for pid (whose pidfd is given) for at most timeout_s seconds (<= 0:
- * forever).  Returns 0 with the wait status, 1 on timeout (the hook is
- * killed and reaped), -1 on error. */
-static int wait_hook(pid_t pid, int pidfd, int timeout_s, int *ret_status, struct vs_error *err)
+ * forever), copying its stderr meanwhile.  Returns 0 with the wait status,
+ * 1 on timeout (the hook is killed and reaped), -1 on error. */
+static int wait_hook(pid_t pid, int pidfd, int timeout_s, struct hook_stderr *e, int *ret_status,
+		     struct vs_error *err)
 {
 	int64_t deadline = timeout_s > 0 ? now_ms() + (int64_t)timeout_s * 1000 : -1;
 	int timed_out = 0;
@@ -99,12 +135,20 @@ static int wait_hook(pid_t pid, int pidfd, int timeout_s, int *ret_status, struc
 			int64_t d = deadline - now_ms();
 			left = d < 0 ? 0 : (int)d;
 		}
-		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-		int r = poll(&pfd, 1, left);
+		struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN},
+					{.fd = e->fd, .events = POLLIN}};
+		/* After EOF (the hook closed its stderr) only the pidfd. */
+		int r = poll(pfd, e->fd >= 0 ? 2 : 1, left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return vs_error_errno(err, errno, "poll hook pidfd");
+		if (r > 0 && !(pfd[0].revents & POLLIN)) {
+			drain_stderr(e);
+			if (pfd[1].revents & POLLHUP)
+				e->fd = -1; /* still owned and closed by the caller */
+			continue;
+		}
 		if (r == 0) {
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			timed_out = 1;
@@ -115,6 +159,10 @@ static int wait_hook(pid_t pid, int pidfd, int timeout_s, int *ret_status, struc
 		if (errno != EINTR)
 			return vs_error_errno(err, errno, "wait for hook (pid %d)", (int)pid);
 	}
+	/* What is already in the pipe; a child the hook left behind may hold
+	 * it open, so never wait for EOF. */
+	if (e->fd >= 0)
+		drain_stderr(e);
 	return timed_out;
 }
 
@@ -124,33 +172,61 @@ static int describe_status(int status, struct vs_error *err)
 		return 0;
 	if (WIFEXITED(status))
 		return vs_error_set(err, "exited with status %d", WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return vs_error_set(err, "killed by signal %d (%s)", WTERMSIG(status),
-				    strsignal(WTERMSIG(status)));
+	if (WIFSIGNALED(status)) {
+		/* The name too: "SIGSYS" says "seccomp" where 31 does not. */
+		const char *abbrev = sigabbrev_np(WTERMSIG(status));
+		return vs_error_set(err, "killed by signal %d (SIG%s: %s)", WTERMSIG(status),
+				    abbrev ? abbrev : "?", strsignal(WTERMSIG(status)));
+	}
 	return vs_error_set(err, "ended with wait status 0x%x", status);
 }
 
+/* ", stderr: <its last line(s)>" when the failed hook wrote any. */
+static void append_stderr(const struct hook_stderr *e, struct vs_error *err)
+{
+	size_t n = e->len;
+	while (n > 0 && (e->tail[n - 1] == '\n' || e->tail[n - 1] == ' '))
+		n--;
+	if (n == 0)
+		return;
+	_cleanup_free_ char *text = vs_strdup_printf("%.*s", (int)n, e->tail);
+	for (char *c = text; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	_cleanup_free_ char *msg = vs_strdup_printf("%s, stderr: %s", err->msg, text);
+	vs_error_set_raw(err, err->errnum, msg);
+}
+
 /* fork, exec, wait: the unlabeled part of hooks_run_one. */
-static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, struct vs_error *err)
+static int spawn_and_wait(const struct oci_hook *hook, const char *cwd, const char *state_json,
+			  struct vs_error *err)
 {
 	_cleanup_close_ int in_fd = -1, err_rd = -1, err_wr = -1, pidfd = -1;
-	int p[2], status = 0, child_errno = 0;
+	_cleanup_close_ int out_rd = -1, out_wr = -1;
+	int p[2], status = 0, child_errno[2] = {0, 0};
 	if (stdin_pipe(state_json, &in_fd, err) < 0)
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return vs_error_errno(err, errno, "pipe");
 	err_rd = p[0];
 	err_wr = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vs_error_errno(err, errno, "pipe");
+	out_rd = p[0];
+	out_wr = p[1];
+	(void)fcntl(out_rd, F_SETFL, O_NONBLOCK);
 	pid_t pid = fork();
 	if (pid < 0)
 		return vs_error_errno(err, errno, "fork");
 	if (pid == 0)
-		child_exec(hook, in_fd, err_wr);
+		child_exec(hook, cwd, in_fd, out_wr, err_wr);
 	close(TAKE_FD(err_wr));
+	close(TAKE_FD(out_wr));
+	struct hook_stderr out = {.fd = out_rd};
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	ssize_t n;
 	do
-		n = read(err_rd, &child_errno, sizeof(child_errno));
+		n = read(err_rd, child_errno, sizeof(child_errno));
 	while (n < 0 && errno == EINTR);
 	if (pidfd < 0) {
 		/* Cannot time it: kill rather than run unsupervised. */
@@ -160,18 +236,24 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *state_json, s
 			;
 		return vs_error_errno(err, e, "pidfd_open");
 	}
-	int r = wait_hook(pid, pidfd, hook->timeout.set ? hook->timeout.value : 0, &status, err);
+	int r =
+	    wait_hook(pid, pidfd, hook->timeout.set ? hook->timeout.value : 0, &out, &status, err);
 	if (r < 0)
 		return -1;
 	if (n == (ssize_t)sizeof(child_errno))
-		return vs_error_errno(err, child_errno, "exec");
+		return child_errno[0] ? vs_error_errno(err, child_errno[1], "chdir %s", cwd)
+				      : vs_error_errno(err, child_errno[1], "exec");
 	if (r == 1)
-		return vs_error_set(err, "timed out after %d s", (int)hook->timeout.value);
-	return describe_status(status, err);
+		r = vs_error_set(err, "timed out after %d s", (int)hook->timeout.value);
+	else
+		r = describe_status(status, err);
+	if (r < 0)
+		append_stderr(&out, err);
+	return r;
 }
 
-int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
-		  const char *state_json, struct vs_error *err)
+static int run_one_in(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
+		      const char *cwd, const char *state_json, struct vs_error *err)
 {
 	const char *name = oci_hook_kind_name(kind);
 	if (!hook->path || hook->path[0] != '/')
@@ -180,19 +262,32 @@ int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *
 	if (hook->timeout.set && hook->timeout.value <= 0)
 		return vs_error_set(err, "%s hook #%zu %s: timeout must be positive, got %d", name,
 				    index, hook->path, (int)hook->timeout.value);
-	if (spawn_and_wait(hook, state_json, err) < 0)
+	vs_log_debug("running %s hook #%zu %s", name, index, hook->path);
+	if (spawn_and_wait(hook, cwd, state_json, err) < 0)
 		return vs_error_wrap(err, "%s hook #%zu %s", name, index, hook->path);
 	return 0;
+}
+
+int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
+		  const char *state_json, struct vs_error *err)
+{
+	return run_one_in(kind, index, hook, NULL, state_json, err);
 }
 
 int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
 	      enum hooks_policy policy, struct vs_error *err)
 {
+	return hooks_run_in(kind, list, state_json, policy, NULL, err);
+}
+
+int hooks_run_in(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
+		 enum hooks_policy policy, const char *cwd, struct vs_error *err)
+{
 	if (!list)
 		return 0;
 	for (size_t i = 0; i < list->n; i++) {
 		struct vs_error herr = VS_ERROR_INIT;
-		if (hooks_run_one(kind, i, &list->hooks[i], state_json, &herr) == 0)
+		if (run_one_in(kind, i, &list->hooks[i], cwd, state_json, &herr) == 0)
 			continue;
 		if (policy == HOOKS_FAIL) {
 			vs_error_set_raw(err, herr.errnum, herr.msg);

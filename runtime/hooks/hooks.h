@@ -5,14 +5,17 @@
  * vessel's own environment), the spec state JSON on stdin (a pipe filled
  * before the fork, EOF after it), stdout and stderr both on vessel's stderr
  * (fd 2: a hook must never write into a container's stdout stream), no other
- * fd, default signal dispositions and an empty signal mask.  `timeout`
+ * fd, default signal dispositions and an empty signal mask.  stderr passes
+ * through a pipe: vessel copies it to its stderr and keeps the last 1 KiB
+ * for the error of a failed hook (runc puts it in its error too).  `timeout`
  * seconds (when set) is enforced with a pidfd: the hook is SIGKILLed and the
  * error reads "<kind> hook #<i> <path>: timed out after <N> s".
  *
  * Errors name the kind, the index in the list, the path, and the cause:
  *   "createRuntime hook #1 /usr/bin/x: exited with status 3"
  *   "prestart hook #0 /bin/nope: exec: No such file or directory"
- *   "poststart hook #0 /bin/y: killed by signal 9"
+ *   "poststart hook #0 /bin/y: killed by signal 9 (SIGKILL: Killed)"
+ *   "prestart hook #0 /bin/z: exited with status 1, stderr: no such device"
  *
  * Where each kind is called (runtime-spec v1.2 config.md "POSIX-platform
  * Hooks" and runtime.md "Lifecycle"), for the spawn:
@@ -36,9 +39,9 @@
  *                                                     started, before start       (spec 1.2;
  *                                                     returns                     runc kills)
  *   poststop        vessel `delete` (runtime ns)      after the container is      warn only
- *                                                     deleted (cgroup gone, state
- *                                                     still readable), before
- *                                                     delete returns
+ *                                                     deleted (cgroup and state
+ *                                                     dir gone, lock released),
+ *                                                     before delete returns
  *
  * State JSON: oci_state_to_json(state, true).  Status is "creating" for
  * prestart/createRuntime/createContainer, "created" for startContainer,
@@ -71,6 +74,14 @@ enum hooks_policy hooks_default_policy(enum oci_hook_kind kind);
  * Returns 0, or -1 with err set (only with HOOKS_FAIL). */
 int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
 	      enum hooks_policy policy, struct vs_error *err);
+
+/* The same, each hook started in directory cwd (NULL: the caller's).  The
+ * working directory of each kind, as runc 1.1.5 has it (the spec names
+ * none): prestart, createRuntime and poststart the bundle; createContainer
+ * the container's root before pivot_root (the rootfs path); startContainer
+ * the process's cwd (the init is there by then); poststop the caller's. */
+int hooks_run_in(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
+		 enum hooks_policy policy, const char *cwd, struct vs_error *err);
 
 /* Run one hook; `index` only labels errors. */
 int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,

@@ -93,8 +93,26 @@ static int mount_dev_tmpfs(struct rootfs_plan *plan, struct vs_error *err)
 	return 0;
 }
 
+/* mounts[]' /dev asked for "ro": everything in it is made by now. */
+static int dev_readonly(struct rootfs_plan *plan, struct vs_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	if (rootfs_open_in_root(plan->root_fd, "/dev", O_PATH, &fd, err) < 0)
+		return vs_error_wrap(err, "rootfs");
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return vs_error_errno(err, errno, "rootfs: make /dev read-only");
+	return 0;
+}
+
 int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err)
 {
+	if (plan->no_mountns) {
+		plan->root_fd = open(plan->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (plan->root_fd < 0)
+			return vs_error_errno(err, errno, "rootfs: open root %s", plan->root);
+		return 0;
+	}
 	if (mount(NULL, "/", NULL, plan->propagation, NULL) < 0)
 		return vs_error_errno(err, errno, "rootfs: set the propagation of /");
 	if ((plan->propagation & (MS_SHARED | MS_UNBINDABLE)) &&
@@ -110,7 +128,7 @@ int rootfs_prepare(struct rootfs_plan *plan, struct vs_error *err)
 		return vs_error_wrap(err, "rootfs: /dev");
 	if (rootfs_apply_masks(plan, err) < 0)
 		return vs_error_wrap(err, "rootfs");
-	return 0;
+	return plan->dev_readonly ? dev_readonly(plan, err) : 0;
 }
 
 /* pivot_root(".", ".") stacks the old root on top of the new one; it is
@@ -152,8 +170,14 @@ int rootfs_pivot(struct rootfs_plan *plan, struct vs_error *err)
 {
 	if (plan->pivoted)
 		return vs_error_set(err, "rootfs: already pivoted");
-	if ((plan->no_pivot ? do_chroot(plan, err) : do_pivot(plan, err)) < 0)
+	if (plan->no_mountns) {
+		/* The host's mount namespace: neither pivot_root nor the move
+		 * of --no-pivot may touch it; a chroot only changes ours. */
+		if (fchdir(plan->root_fd) < 0 || chroot(".") < 0)
+			return vs_error_errno(err, errno, "rootfs: chroot %s", plan->root);
+	} else if ((plan->no_pivot ? do_chroot(plan, err) : do_pivot(plan, err)) < 0) {
 		return vs_error_wrap(err, "rootfs");
+	}
 	if (chdir("/") < 0)
 		return vs_error_errno(err, errno, "rootfs: chdir /");
 	plan->pivoted = true;
@@ -161,6 +185,15 @@ int rootfs_pivot(struct rootfs_plan *plan, struct vs_error *err)
 	plan->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->root_fd < 0)
 		return vs_error_errno(err, errno, "rootfs: open the new /");
+	if (plan->no_mountns)
+		return 0; /* nothing of the rest is ours to change */
+	/* The root is a bind made after "/" got the propagation, of a parent
+	 * that had to be made private for shared and unbindable: it is private
+	 * then.  Set it again on the new "/", so rootfsPropagation is what the
+	 * container's root has (unbindable: a bind of / inside fails); on the
+	 * root only: mounts[] entries may have set their own. */
+	if (mount(NULL, "/", NULL, plan->propagation & ~(unsigned long)MS_REC, NULL) < 0)
+		return vs_error_errno(err, errno, "rootfs: set the propagation of the new /");
 	if (plan->readonly) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 		if (mount_setattr(plan->root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)

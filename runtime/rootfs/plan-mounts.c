@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/rootfs/rootfs-internal.h"
 
@@ -112,9 +113,29 @@ static int plan_idmap(struct rootfs_mnt *m, const struct oci_mount *in,
 	return 0;
 }
 
-/* Superblock flags cannot be set through a bind mount (it shares the source's
- * filesystem): accepting them would be a silent no-op. */
-static int check_bind_flags(const struct rootfs_mnt *m, struct vs_error *err)
+/* In a user namespace the init opens a host bind source as the mapped root,
+ * which may not be allowed to reach it (a 0700 parent directory): clone it
+ * here, with the host's credentials, for the init to attach (the same hand-
+ * over as an id-mapped tree; runc opens such sources in its parent too). */
+static int plan_userns_source(struct rootfs_mnt *m, const struct rootfs_config *cfg,
+			      struct vs_error *err)
+{
+	if (!cfg->userns || m->kind != RM_BIND || m->idmap_tree_fd >= 0 || m->source_in_root)
+		return 0;
+	int tree = open_tree(AT_FDCWD, m->source,
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				 ((m->opts.flags & MS_REC) ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return vs_error_errno(err, errno, "%s: clone %s", m->label, m->source);
+	m->idmap_tree_fd = tree;
+	return 0;
+}
+
+/* Superblock flags and a filesystem's data options (tmpfs' "mode=755")
+ * cannot be set through a bind mount (it shares the source's filesystem).
+ * runc passes them to a mount(2) that ignores them, and configs written for
+ * it carry them: warn, drop them, go on. */
+static void drop_bind_options(struct rootfs_mnt *m)
 {
 	static const struct {
 		unsigned long flag;
@@ -123,16 +144,24 @@ static int check_bind_flags(const struct rootfs_mnt *m, struct vs_error *err)
 	    {MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"},	   {MS_MANDLOCK, "mand"},
 	    {MS_LAZYTIME, "lazytime"}, {MS_I_VERSION, "iversion"}, {MS_REMOUNT, "remount"},
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(sb); i++)
-		if (m->opts.flags & sb[i].flag)
-			return vs_error_set(err,
-					    "%s.options: \"%s\" changes a filesystem, which a bind "
-					    "mount cannot do",
-					    m->label, sb[i].name);
-	if (m->opts.data)
-		return vs_error_set(err, "%s.options: unknown option(s) \"%s\" for a bind mount",
-				    m->label, m->opts.data);
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sb); i++) {
+		if (!(m->opts.flags & sb[i].flag))
+			continue;
+		vs_log_warn("%s.options: \"%s\" changes a filesystem, which a bind mount "
+			    "cannot do: ignored",
+			    m->label, sb[i].name);
+		m->opts.flags &= ~sb[i].flag;
+	}
+	if (m->opts.data) {
+		vs_log_warn("%s.options: \"%s\" do(es) not apply to a bind mount: ignored",
+			    m->label, m->opts.data);
+		free(m->opts.data);
+		m->opts.data = NULL;
+	}
+	if (m->opts.tmpcopyup) {
+		vs_log_warn("%s.options: \"tmpcopyup\" applies to tmpfs only: ignored", m->label);
+		m->opts.tmpcopyup = false;
+	}
 }
 
 static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
@@ -142,15 +171,17 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 	if ((m->opts.flags & MS_BIND) || streq(in->type, "bind")) {
 		m->kind = RM_BIND;
 		m->opts.flags |= MS_BIND;
-		if (check_bind_flags(m, err) < 0)
-			return -1;
+		drop_bind_options(m);
 		return plan_bind_source(m, in, plan, cfg, err);
 	}
 	if (!in->type || !in->type[0] || streq(in->type, "none"))
 		return vs_error_set(err, "%s.type: required unless the mount is a bind mount",
 				    m->label);
-	if (m->opts.tmpcopyup && !streq(in->type, "tmpfs"))
-		return vs_error_set(err, "%s.options: tmpcopyup needs a tmpfs mount", m->label);
+	if (m->opts.tmpcopyup && !streq(in->type, "tmpfs")) {
+		/* runc acts on it for tmpfs only and ignores it elsewhere. */
+		vs_log_warn("%s.options: \"tmpcopyup\" applies to tmpfs only: ignored", m->label);
+		m->opts.tmpcopyup = false;
+	}
 	m->type = vs_strdup(in->type);
 	if (streq(in->type, "cgroup") || streq(in->type, "cgroup2")) {
 		m->kind = RM_CGROUP;
@@ -185,9 +216,9 @@ static int plan_mount(struct rootfs_mnt *m, const struct oci_mount *in,
 				    m->label);
 	if (rootfs_parse_mount_options(in->options, &m->opts, err) < 0)
 		return vs_error_wrap(err, "%s.options", m->label);
-	if (plan_kind(m, in, plan, cfg, err) < 0)
+	if (plan_kind(m, in, plan, cfg, err) < 0 || plan_idmap(m, in, plan, cfg, err) < 0)
 		return -1;
-	return plan_idmap(m, in, plan, cfg, err);
+	return plan_userns_source(m, cfg, err);
 }
 
 int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg,
@@ -200,8 +231,15 @@ int rootfs_plan_mounts(struct rootfs_plan *plan, const struct rootfs_config *cfg
 		m->label = vs_strdup_printf("mounts[%zu]", i);
 		if (plan_mount(m, &cfg->mounts[i], plan, cfg, err) < 0)
 			return -1;
-		if (strcmp(m->destination, "/dev") == 0)
-			plan->has_dev_mount = true;
+		if (strcmp(m->destination, "/dev") != 0)
+			continue;
+		plan->has_dev_mount = true;
+		/* /dev/pts, the devices and links are made in it after it is
+		 * mounted: read-only comes last (runc does the same). */
+		if (m->opts.flags & MS_RDONLY) {
+			m->opts.flags &= ~(unsigned long)MS_RDONLY;
+			plan->dev_readonly = true;
+		}
 	}
 	return 0;
 }

@@ -173,14 +173,43 @@ static int plan_misc(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 	return 0;
 }
 
+/* Without a mount namespace every mount would be the host's. */
+static int check_no_mountns(const struct rootfs_config *cfg, struct vs_error *err)
+{
+	const char *what = NULL;
+	if (cfg->n_mounts)
+		what = "mounts";
+	else if (cfg->masked_paths && cfg->masked_paths[0])
+		what = "linux.maskedPaths";
+	else if (cfg->readonly_paths && cfg->readonly_paths[0])
+		what = "linux.readonlyPaths";
+	else if (cfg->n_devices)
+		what = "linux.devices";
+	else if (cfg->root->readonly)
+		what = "root.readonly";
+	else if (cfg->propagation && cfg->propagation[0])
+		what = "linux.rootfsPropagation";
+	else if (cfg->terminal)
+		what = "process.terminal (the /dev/console mount)";
+	else if (annotation(cfg, ROOTFS_ANN_OVERLAY_LOWER))
+		what = "the overlay root";
+	if (!what)
+		return 0;
+	return vs_error_set(err,
+			    "%s: needs a mount namespace (linux.namespaces has none, so the "
+			    "container shares the host's and vessel mounts nothing)",
+			    what);
+}
+
 int rootfs_plan_new(const struct rootfs_config *cfg, struct rootfs_plan **ret_plan,
 		    struct vs_error *err)
 {
 	_cleanup_rootfs_plan_ struct rootfs_plan *plan = vs_malloc0(sizeof(*plan));
 	plan->root_fd = -1;
-	if (plan_root(plan, cfg, err) < 0 || plan_misc(plan, cfg, err) < 0 ||
-	    plan_overlay(plan, cfg, err) < 0 || rootfs_plan_mounts(plan, cfg, err) < 0 ||
-	    plan_devices(plan, cfg, err) < 0 ||
+	plan->no_mountns = cfg->no_mountns;
+	if (plan_root(plan, cfg, err) < 0 || (cfg->no_mountns && check_no_mountns(cfg, err) < 0) ||
+	    plan_misc(plan, cfg, err) < 0 || plan_overlay(plan, cfg, err) < 0 ||
+	    rootfs_plan_mounts(plan, cfg, err) < 0 || plan_devices(plan, cfg, err) < 0 ||
 	    plan_paths(cfg->masked_paths, "linux.maskedPaths", &plan->masked, err) < 0 ||
 	    plan_paths(cfg->readonly_paths, "linux.readonlyPaths", &plan->readonly_paths, err) < 0)
 		return vs_error_wrap(err, "rootfs");

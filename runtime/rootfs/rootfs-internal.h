@@ -26,7 +26,8 @@ struct rootfs_mnt {
 	 * rootfs cannot turn it into a host path); NULL for host sources. */
 	char *source_in_root;
 	bool source_is_dir; /* binds: make a directory (else a file) mount point */
-	int idmap_tree_fd;  /* detached id-mapped clone of source, or -1 */
+	int idmap_tree_fd;  /* detached clone of source made by the parent
+			     * (id-mapped, or a host source in a user ns), or -1 */
 };
 
 struct rootfs_dev {
@@ -48,8 +49,9 @@ struct rootfs_plan {
 	size_t n_devs;
 	char **masked; /* cleaned */
 	char **readonly_paths;
-	bool terminal, no_pivot, userns, cgroupns;
+	bool terminal, no_pivot, userns, cgroupns, no_mountns;
 	bool has_dev_mount; /* mounts[] has /dev */
+	bool dev_readonly;  /* its "ro", applied once /dev is filled */
 	char *cgroup_dir;
 	struct rootfs_cgroup_v1 *cgroup_v1; /* strings owned, see plan.c */
 	size_t n_cgroup_v1;

@@ -120,6 +120,13 @@ struct rootfs_config {
 	bool no_pivot; /* --no-pivot: chroot instead of pivot_root */
 	bool userns;   /* the init runs in a new or joined user ns */
 	bool cgroupns; /* the init runs in a new cgroup ns */
+	/* No mount namespace: the init shares the host's, so nothing may be
+	 * mounted (it would be the host's mount); rootfs_prepare only opens the
+	 * root, rootfs_pivot chroots into it (runc does the same).  The plan
+	 * refuses what needs a mount: mounts[], maskedPaths, readonlyPaths,
+	 * linux.devices, root.readonly, rootfsPropagation, a terminal, an
+	 * overlay root. */
+	bool no_mountns;
 	/* Host path of the container's cgroup2 directory (e.g.
 	 * /sys/fs/cgroup/unified/vessel/ID), NULL when there is none.  Only
 	 * used for a cgroup mount without a cgroup namespace; must exist when

@@ -31,12 +31,16 @@ void spawn_exec_stage(struct spawn_ctx *ctx)
 	/* Reopen through our own fd table: the state dir is not reachable from
 	 * inside the container's root.  Blocks until `start` opens for reading. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->fifo_path);
-	ctx->fifo = open(path, O_WRONLY | O_CLOEXEC);
+	if (ctx->fd_dir >= 0)
+		snprintf(path, sizeof(path), "%d", ctx->fifo_path);
+	ctx->fifo = openat(ctx->fd_dir >= 0 ? ctx->fd_dir : AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 	if (ctx->fifo < 0) {
 		vs_error_errno(&err, errno, "open exec fifo");
 		exec_fail(ctx, &err);
 	}
 	close(ctx->fifo_path);
+	if (ctx->fd_dir >= 0)
+		close(ctx->fd_dir);
 	if (vs_write_all(ctx->fifo, "0", 1) < 0)
 		_exit(1);
 	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_START_CONTAINER];

@@ -223,11 +223,21 @@ static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_CREATE_CONTAINER];
 	if (l->n == 0)
 		return 0;
-	return hooks_run(OCI_HOOK_CREATE_CONTAINER, l, ctx->state_creating, HOOKS_FAIL, err);
+	return hooks_run_in(OCI_HOOK_CREATE_CONTAINER, l, ctx->state_creating, HOOKS_FAIL,
+			    rootfs_plan_root(ctx->rootfs), err);
 }
 
 static int step_pivot(struct spawn_ctx *ctx, struct vs_error *err)
 {
+	/* Without a mount namespace nothing is mounted on the root's /proc:
+	 * keep our fd table's directory to reopen the exec FIFO through.  The
+	 * init is non-dumpable until execve and exec.c closes it before
+	 * then, so the container never reaches this host /proc fd. */
+	if (!ctx->ns.has[OCI_NS_MOUNT]) {
+		ctx->fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->fd_dir < 0)
+			return vs_error_errno(err, errno, "open /proc/self/fd");
+	}
 	int r = rootfs_pivot(ctx->rootfs, err);
 	vs_sanitizer_selftest("init");
 	return r;
@@ -260,12 +270,13 @@ static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
 }
 
 /* What the setup opened of its own (the rootfs's root fd, now "/") and any
- * fd a step forgot: only the sync socket and the FIFO go on to "ready".
+ * fd a step forgot: only the sync socket and the FIFO (and, without a mount
+ * namespace, the fd dir of step_pivot) go on to "ready".
  * Right after the last step that opens fds of vessel's, before the cwd and
  * the program are resolved. */
 static int step_fds_setup(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	int keep[2] = {ctx->sock_child, ctx->fifo_path};
+	int keep[3] = {ctx->sock_child, ctx->fifo_path, ctx->fd_dir};
 	if (vs_weakened("fds"))
 		return 0;
 	return proc_close_fds(ctx->n_preserve, keep, ARRAY_SIZE(keep), err);

@@ -18,6 +18,7 @@
 #include <sys/pidfd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "lib/weaken.h"
 #include "runtime/hooks/hooks.h"
@@ -27,9 +28,14 @@
 int spawn_run_steps(const char *stage, const struct spawn_step *steps, size_t n,
 		    struct spawn_ctx *ctx, struct vs_error *err)
 {
-	for (size_t i = 0; i < n; i++)
+	/* The init's stderr is the container's: its steps go to --log only. */
+	bool log = vs_log_debug_enabled() && (strcmp(stage, "init") != 0 || vs_log_fd() >= 0);
+	for (size_t i = 0; i < n; i++) {
+		if (log)
+			vs_log_debug("%s step %s", stage, steps[i].name);
 		if (steps[i].fn(ctx, err) < 0)
 			return vs_error_wrap(err, "%s step %s", stage, steps[i].name);
+	}
 	return 0;
 }
 
@@ -46,8 +52,6 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
 	if (ctx->ns.new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
-	if (!ctx->ns.has[OCI_NS_MOUNT])
-		return vs_error_set(err, "linux.namespaces: a mount namespace is required");
 	return 0;
 }
 
@@ -127,6 +131,7 @@ static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 	    .no_pivot = ctx->cfg->no_pivot,
 	    .userns = ctx->ns.has[OCI_NS_USER],
 	    .cgroupns = ctx->ns.has[OCI_NS_CGROUP],
+	    .no_mountns = !ctx->ns.has[OCI_NS_MOUNT],
 	    .cgroup_dir = cg_handle_dir(ctx->cgroup),
 	    .cgroup_v1 = rv1,
 	    .n_cgroup_v1 = n_v1,
@@ -263,7 +268,7 @@ static int parent_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 	static const enum oci_hook_kind kinds[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME};
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		const struct oci_hook_list *l = &ctx->c->hooks[kinds[i]];
-		if (l->n && hooks_run(kinds[i], l, creating, HOOKS_FAIL, err) < 0)
+		if (l->n && hooks_run_in(kinds[i], l, creating, HOOKS_FAIL, cfg->bundle, err) < 0)
 			return -1;
 	}
 	if (sync_send(ctx->sock_parent, SYNC_HOOKS_ACK, creating, strlen(creating), -1, err) < 0)
@@ -417,6 +422,7 @@ int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct 
 	    .seccomp_listener = -1,
 	    .console = -1,
 	    .fifo_path = -1,
+	    .fd_dir = -1,
 	    .sock_parent = -1,
 	    .sock_child = -1,
 	    .pidfd = -1,

@@ -24,6 +24,7 @@ struct spawn_ctx {
 	int seccomp_listener; /* connected to listenerPath, -1 = none */
 	int console;	      /* connected --console-socket, -1 = none */
 	int fifo_path;	      /* O_PATH fd of the exec FIFO */
+	int fd_dir;	      /* no mount ns: the init's /proc/self/fd, else -1 */
 	int n_preserve;	      /* fds 3..3+n-1 pass to the user process */
 	struct cg_handle *cgroup;
 	int sock_parent, sock_child;

@@ -66,7 +66,7 @@ static void test_signals(void)
 	CHECK_INT(sig_of("SIGRTMIN+3"), ==, SIGRTMIN + 3);
 	CHECK_INT(sig_of("RTMAX-1"), ==, SIGRTMAX - 1);
 	CHECK_INT(sig_of("RTMIN-1"), ==, -1);
-	CHECK_INT(sig_of("0"), ==, -1);
+	CHECK_INT(sig_of("0"), ==, 0);
 	CHECK_INT(sig_of("-9"), ==, -1);
 	CHECK_INT(sig_of("65"), ==, -1);
 	CHECK_INT(sig_of("9x"), ==, -1);
