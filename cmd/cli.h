@@ -118,6 +118,13 @@ static inline int cli_opt_status(int c)
 /* Print cmd's --help text to stdout. */
 void cli_print_help(const struct cli_command *cmd);
 
+/* The name vessel was invoked as (basename of argv[0], "vessel" until set).
+ * Installed as `runc` for a client that only knows that name, vessel's help
+ * and version speak of "runc ...", as the tools parsing them expect; error
+ * messages keep saying "vessel". */
+void cli_set_progname(const char *argv0);
+const char *cli_progname(void);
+
 /* ---- errors ------------------------------------------------------------ */
 
 /* Print err once (stderr, and --log) as "COMMAND: message"; returns 1. */
