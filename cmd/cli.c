@@ -92,8 +92,11 @@ static void build_tables(const struct cli_command *cmd, struct option *longs, ch
 {
 	size_t n = count_options(cmd->options), k = 0;
 	char *s = shorts;
-	/* '+': stop at the first operand; ':': report missing arguments as ':'. */
-	*s++ = '+';
+	/* '+': stop at the first operand (otherwise getopt moves the options
+	 * found after operands to the front, as runc's CLI library does);
+	 * ':': report missing arguments as ':'. */
+	if (cmd->options_before_operands)
+		*s++ = '+';
 	*s++ = ':';
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_option *o = &cmd->options[i];

@@ -103,6 +103,11 @@ struct cli_command {
 	const char *summary;		  /* one sentence */
 	const char *details;		  /* optional paragraph(s) after the options */
 	const struct cli_option *options; /* terminated by {0}; may be NULL */
+	/* Options end at the first operand, for commands whose trailing
+	 * operands are another program's argv (exec, ps, bundle) or a
+	 * subcommand (image): runc's SkipArgReorder.  Otherwise options may
+	 * also follow the operands (`update ID --pids-limit 5`), as in runc. */
+	bool options_before_operands;
 };
 
 /* getopt_long_only over cmd->options (+ --help/-h).  Returns an option id

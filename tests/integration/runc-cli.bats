@@ -1,20 +1,17 @@
 #!/usr/bin/env bats
-# What scripts written against runc's CLI read from it, beyond the commands
+# What scripts written against runc's CLI rely on beyond the commands
 # themselves: the help layout (a NAME header, then "<prog> COMMAND"), the
-# version lines under the name vessel is installed as, and runc's answer for
-# help on a command that does not exist.
+# version lines under the name vessel is installed as, runc's answer for
+# help on a command that does not exist, and options after the container id.
 
 load helpers
 
 setup() {
+	setup_bundle
 	# installed as runc: a symlink, as a package's alternatives would make
 	RUNC_LINK=$BATS_TEST_TMPDIR/bin/runc
 	mkdir -p "${RUNC_LINK%/*}"
 	ln -s "$VESSEL" "$RUNC_LINK"
-}
-
-teardown() {
-	:
 }
 
 @test "runc-cli: installed as runc, --version speaks as runc and still names vessel" {
@@ -65,4 +62,31 @@ teardown() {
 	assert_failure 1
 	refute_output --partial "No help topic"
 	assert_output --partial "unknown command 'frobnicate'"
+}
+
+@test "runc-cli: options may follow the container id, as runc reorders them" {
+	set_args sleep 1000
+	detached vessel run -d "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	run vessel state "$CID" --no-such-option
+	assert_failure 1
+	assert_output --partial "unknown option '--no-such-option'"
+	run vessel kill "$CID" KILL --all
+	assert_success
+	wait_for_status "$CID" stopped
+	run vessel delete "$CID" --force
+	assert_success
+	run vessel state "$CID"
+	assert_failure
+}
+
+@test "runc-cli: exec and ps keep what follows the id for the command" {
+	set_args sleep 1000
+	detached vessel run -d "$CID" || fail "run -d: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	# -c and -l belong to sh and ls, not to exec
+	run vessel exec "$CID" sh -c 'echo "$0 $1"' -l --x
+	assert_success
+	assert_output "-l --x"
+	run vessel ps "$CID" -o pid,args
+	assert_success
+	assert_output --partial "sleep 1000"
 }
