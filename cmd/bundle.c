@@ -31,6 +31,7 @@ static const struct cli_command command = {
 	       "layers are never written.  One bundle is one container: 'vessel delete'\n"
 	       "removes upper/ and work/ unless --keep-upper was given.",
     .options = options,
+    .options_before_operands = true,
 };
 
 static void oci_config_freep(struct oci_config **c)

@@ -13,6 +13,21 @@
 
 #define HELP_ID 'h'
 
+static const char *progname = "vessel";
+
+void cli_set_progname(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	const char *base = slash ? slash + 1 : argv0;
+	if (base && *base)
+		progname = base;
+}
+
+const char *cli_progname(void)
+{
+	return progname;
+}
+
 static const char *command_name(const struct vs_cli *cli)
 {
 	return cli->command ? cli->command : "vessel";
@@ -77,8 +92,11 @@ static void build_tables(const struct cli_command *cmd, struct option *longs, ch
 {
 	size_t n = count_options(cmd->options), k = 0;
 	char *s = shorts;
-	/* '+': stop at the first operand; ':': report missing arguments as ':'. */
-	*s++ = '+';
+	/* '+': stop at the first operand (otherwise getopt moves the options
+	 * found after operands to the front, as runc's CLI library does);
+	 * ':': report missing arguments as ':'. */
+	if (cmd->options_before_operands)
+		*s++ = '+';
 	*s++ = ':';
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_option *o = &cmd->options[i];
@@ -165,9 +183,12 @@ static void print_option(const struct cli_option *o)
 
 void cli_print_help(const struct cli_command *cmd)
 {
-	printf("usage: vessel %s %s\n\n", cmd->name, cmd->args ? cmd->args : "[options]");
+	/* A NAME header first, as runc's help has: scripts look for
+	 * "NAME:" then "runc COMMAND" on the next line. */
+	printf("NAME:\n   %s %s", progname, cmd->name);
 	if (cmd->summary)
-		printf("%s\n\n", cmd->summary);
+		printf(" - %s", cmd->summary);
+	printf("\n\nusage: %s %s %s\n\n", progname, cmd->name, cmd->args ? cmd->args : "[options]");
 	printf("options:\n");
 	for (size_t i = 0, n = count_options(cmd->options); i < n; i++)
 		if (cmd->options[i].help)

@@ -103,6 +103,11 @@ struct cli_command {
 	const char *summary;		  /* one sentence */
 	const char *details;		  /* optional paragraph(s) after the options */
 	const struct cli_option *options; /* terminated by {0}; may be NULL */
+	/* Options end at the first operand, for commands whose trailing
+	 * operands are another program's argv (exec, ps, bundle) or a
+	 * subcommand (image): runc's SkipArgReorder.  Otherwise options may
+	 * also follow the operands (`update ID --pids-limit 5`), as in runc. */
+	bool options_before_operands;
 };
 
 /* getopt_long_only over cmd->options (+ --help/-h).  Returns an option id
@@ -117,6 +122,13 @@ static inline int cli_opt_status(int c)
 }
 /* Print cmd's --help text to stdout. */
 void cli_print_help(const struct cli_command *cmd);
+
+/* The name vessel was invoked as (basename of argv[0], "vessel" until set).
+ * Installed as `runc` for a client that only knows that name, vessel's help
+ * and version speak of "runc ...", as the tools parsing them expect; error
+ * messages keep saying "vessel". */
+void cli_set_progname(const char *argv0);
+const char *cli_progname(void);
 
 /* ---- errors ------------------------------------------------------------ */
 

@@ -52,6 +52,7 @@ static const struct cli_command command = {
 	       "The exit status is the process's own (128+N if killed by signal N); 255\n"
 	       "when vessel itself fails.",
     .options = options,
+    .options_before_operands = true,
 };
 
 /* --additional-gids 1,2 and repeated flags both add. */

@@ -25,6 +25,7 @@ static const struct cli_command command = {
 	       "  rm [--force] NAME...            remove images and the layers no other uses\n"
 	       "Run 'vessel image SUBCOMMAND --help' for a subcommand's options.",
     .options = options,
+    .options_before_operands = true,
 };
 
 #define STORE_OPTION                                                                               \

@@ -19,8 +19,11 @@ static const struct vs_command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vessel [global options] COMMAND [options] ARGS\n\n"
-		     "An OCI container runtime (runtime-spec " OCI_SPEC_VERSION ").\n\n"
+	const char *name = cli_progname();
+	/* runc's first two lines, which scripts check for */
+	fprintf(out, "NAME:\n   %s - Open Container Initiative runtime\n\n", name);
+	fprintf(out, "usage: %s [global options] COMMAND [options] ARGS\n\n", name);
+	fprintf(out, "An OCI container runtime (runtime-spec " OCI_SPEC_VERSION ").\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
@@ -38,8 +41,23 @@ static void usage(FILE *out)
 
 static void version(void)
 {
-	printf("vessel version %s\ncommit: %s\nspec: %s\n", VESSEL_VERSION, VESSEL_COMMIT,
+	const char *name = cli_progname();
+	printf("%s version %s\ncommit: %s\nspec: %s\n", name, VESSEL_VERSION, VESSEL_COMMIT,
 	       OCI_SPEC_VERSION);
+	/* installed under another name (runc): still say what this is */
+	if (strcmp(name, "vessel") != 0)
+		printf("runtime: vessel\n");
+}
+
+/* An unknown command asked for its help: runc's answer, which scripts
+ * match, rather than the full usage. */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-help") == 0)
+			return true;
+	return false;
 }
 
 static const struct vs_command *find_command(const char *name)
@@ -213,6 +231,9 @@ static int dispatch(struct vs_cli *cli, int argc, char **argv)
 	if (strcmp(argv[0], "help") == 0)
 		return run_help(cli, argc, argv);
 	const struct vs_command *cmd = find_command(argv[0]);
+	if (!cmd && wants_help(argc, argv))
+		return cli_usage_error(cli, "unknown command '%s': No help topic for '%s'", argv[0],
+				       argv[0]);
 	if (!cmd) {
 		usage(stderr);
 		return cli_usage_error(cli, "unknown command '%s'", argv[0]);
@@ -226,6 +247,7 @@ int main(int argc, char **argv)
 {
 	struct vs_cli cli = {.root = VESSEL_DEFAULT_ROOT, .log_format = VS_LOG_TEXT};
 	struct global_result r = {0};
+	cli_set_progname(argv[0]);
 	parse_global(&cli, argc, argv, &r);
 	if (!r.error)
 		absolute_root(&cli, &r);

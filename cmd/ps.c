@@ -30,6 +30,7 @@ static const struct cli_command command = {
     .details = "table runs ps(1) with PS-ARGS (default -ef) and keeps the container's lines;\n"
 	       "json prints the host pids as a JSON array.",
     .options = options,
+    .options_before_operands = true,
 };
 
 static void handle_freep(struct cg_handle **h)

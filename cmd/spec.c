@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -35,6 +36,28 @@ static void oci_config_freep(struct oci_config **c)
 	oci_config_free(*c);
 }
 
+#define SPEC_CGROUP2_MAGIC 0x63677270 /* CGROUP2_SUPER_MAGIC */
+
+/* runc's spec asks for a cgroup namespace only where /sys/fs/cgroup is
+ * cgroup2: on a v1 or hybrid host a container's cgroup mount is the v1
+ * hierarchies, which tools and runc's own tests expect to see by path.
+ * The default config (oci/default.c) always has one, for `vessel bundle`. */
+static void drop_cgroupns_unless_unified(struct oci_linux *l)
+{
+	struct statfs sfs;
+	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == SPEC_CGROUP2_MAGIC)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		if (l->namespaces[i].type == OCI_NS_CGROUP) {
+			free(l->namespaces[i].path);
+			continue;
+		}
+		l->namespaces[k++] = l->namespaces[i];
+	}
+	l->n_namespaces = k;
+}
+
 /* O_EXCL: never clobber a config, even one created while we ran. */
 static int write_new_file(const char *path, const char *data, struct vs_error *err)
 {
@@ -54,6 +77,7 @@ static int write_new_file(const char *path, const char *data, struct vs_error *e
 static int write_spec(const char *bundle, bool rootless, struct vs_error *err)
 {
 	_cleanup_(oci_config_freep) struct oci_config *config = oci_config_default(rootless);
+	drop_cgroupns_unless_unified(config->lnx);
 	config->lnx->seccomp = sc_default_profile();
 	if (!config->lnx->seccomp)
 		return vs_error_set(err, "the built-in default seccomp profile is unavailable");

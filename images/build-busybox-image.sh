@@ -176,7 +176,11 @@ make_config() {
 	scratch=$(mktemp -d)
 	if [[ -n ${VESSEL:-} && -x $VESSEL ]] &&
 		(cd "$scratch" && "$VESSEL" spec >/dev/null 2>&1) && jq -e . "$scratch/config.json" >/dev/null 2>&1; then
-		jq '.process.terminal = false | .process.args = ["sh"] | .root.path = "rootfs"' "$scratch/config.json"
+		# `vessel spec` leaves the cgroup namespace out on a v1/hybrid host
+		# (as runc); the test image has one everywhere, as the suites expect.
+		jq '.process.terminal = false | .process.args = ["sh"] | .root.path = "rootfs"
+			| if any(.linux.namespaces[]; .type == "cgroup") then .
+			  else .linux.namespaces += [{type: "cgroup"}] end' "$scratch/config.json"
 	else
 		echo "build-busybox-image: warning: '${VESSEL:-vessel} spec' unavailable, using the built-in default config" >&2
 		template_config

@@ -248,8 +248,8 @@ static int add_entry(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sys,
 		if (action == SCMP_ACT_NOTIFY &&
 		    (strcmp(name, "sendmsg") == 0 || strcmp(name, "write") == 0))
 			return vs_error_set(err,
-					    "%s.names[%zu]: SCMP_ACT_NOTIFY on \"%s\" is not "
-					    "supported: vessel needs it to pass the notify fd",
+					    "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for the "
+					    "%s syscall: vessel needs it to pass the notify fd",
 					    where, i, name);
 		if (add_rules(ctx, action, nr, name, conds, sys->n_args, split, where, err) < 0)
 			return -1;

@@ -25,7 +25,9 @@ int sc_listener_connect(const char *path, int *ret_fd, struct vs_error *err)
 	if (fd < 0)
 		return vs_error_errno(err, errno, "seccomp listener: socket");
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return vs_error_errno(err, errno, "connect to seccomp listener %s", path);
+		/* runc's words, which tools and runc's tests match */
+		return vs_error_errno(err, errno, "failed to connect with seccomp agent at %s",
+				      path);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }

@@ -33,7 +33,12 @@ setup() {
 	jq -e '[.mounts[].destination] == ["/proc","/dev","/dev/pts","/dev/shm","/dev/mqueue","/sys","/sys/fs/cgroup"]' "$c"
 	jq -e '.mounts[] | select(.destination == "/dev/pts") | .options | index("gid=5") and index("newinstance")' "$c"
 	jq -e '.mounts[] | select(.destination == "/sys") | .type == "sysfs" and (.options | index("ro"))' "$c"
-	jq -e '[.linux.namespaces[].type] == ["pid","network","ipc","uts","mount","cgroup"]' "$c"
+	# a cgroup namespace only where /sys/fs/cgroup is cgroup2, as runc
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		jq -e '[.linux.namespaces[].type] == ["pid","network","ipc","uts","mount","cgroup"]' "$c"
+	else
+		jq -e '[.linux.namespaces[].type] == ["pid","network","ipc","uts","mount"]' "$c"
+	fi
 	jq -e '.linux.maskedPaths | index("/proc/kcore") and index("/sys/firmware") and index("/proc/keys")' "$c"
 	jq -e '.linux.readonlyPaths | index("/proc/sys") and index("/proc/sysrq-trigger")' "$c"
 	jq -e '.linux.resources.devices[0].allow == false and .linux.resources.devices[0].access == "rwm"' "$c"

@@ -548,7 +548,7 @@ static void test_listener_config_errors(void)
 	s = profile("SCMP_ACT_ALLOW");
 	s->listener_path = S("/run/x.sock");
 	rule(s, "SCMP_ACT_NOTIFY", "write", NULL);
-	expect_compile_error(s, "SCMP_ACT_NOTIFY on \"write\" is not supported");
+	expect_compile_error(s, "SCMP_ACT_NOTIFY cannot be used for the write syscall");
 
 	struct sc_filter *f = (struct sc_filter *)1;
 	struct vs_error err = VS_ERROR_INIT;
