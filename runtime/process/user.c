@@ -1,10 +1,13 @@
 /* The user switch, cwd and execve of a container process. */
 #include "runtime/process/process.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -156,6 +159,24 @@ static bool is_executable(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+/* "...: no such file or directory": runc's (Go's) lower-case errno text.
+ * Docker maps a create error to exit 127 or 126 only when it contains "no
+ * such file or directory" or "permission denied", case-sensitively. */
+static void __attribute__((format(printf, 3, 4)))
+exe_error(struct vs_error *err, int errnum, const char *fmt, ...)
+{
+	_cleanup_free_ char *what = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	_cleanup_free_ char *msg = vs_strdup_printf("%s: %s", what ? what : fmt, strerror(errnum));
+	char *text = msg + strlen(msg) - strlen(strerror(errnum));
+	*text = (char)tolower((unsigned char)*text);
+	vs_error_set_raw(err, errnum, msg);
+}
+
 char *proc_find_executable(const char *file, char *const *env, struct vs_error *err)
 {
 	if (!file || !file[0]) {
@@ -163,15 +184,15 @@ char *proc_find_executable(const char *file, char *const *env, struct vs_error *
 		return NULL;
 	}
 	if (strchr(file, '/')) {
-		/* runc's wording: podman maps "no such file" to exit 127 and
-		 * "permission denied" to 126, but only from create. */
+		/* runc's wording: podman and docker map "no such file" to exit
+		 * 127 and "permission denied" to 126, but only from create. */
 		struct stat st;
 		if (stat(file, &st) < 0) {
-			vs_error_errno(err, errno, "exec \"%s\": stat %s", file, file);
+			exe_error(err, errno, "exec \"%s\": stat %s", file, file);
 			return NULL;
 		}
 		if (!S_ISREG(st.st_mode) || access(file, X_OK) < 0) {
-			vs_error_errno(err, EACCES, "exec \"%s\"", file);
+			exe_error(err, EACCES, "exec \"%s\"", file);
 			return NULL;
 		}
 		return vs_strdup(file);
@@ -186,7 +207,7 @@ char *proc_find_executable(const char *file, char *const *env, struct vs_error *
 		if (is_executable(cand))
 			return TAKE_PTR(cand);
 	}
-	vs_error_errno(err, ENOENT, "exec \"%s\": executable file not found in $PATH", file);
+	exe_error(err, ENOENT, "exec \"%s\": executable file not found in $PATH", file);
 	return NULL;
 }
 

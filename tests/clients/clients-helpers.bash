@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # tests/clients/clients-helpers.bash: what the real-client suites
-# (containerd.bats, podman.bats) share.  Each suite starts its daemon or
+# (containerd.bats, cri.bats, podman.bats, docker.bats) share.  Each suite starts its daemon or
 # configuration once per file (setup_file), under $CL_DIR, a private
 # directory, and drives vessel ($VESSEL) through it.
 #
@@ -17,8 +17,10 @@
 #                          recorded for the leak check
 #   cl_leaks               print what the suite's containers left: vessel
 #                          state dirs under $CL_STATE_ROOTS, mounts under
-#                          $CL_DIR, processes naming $CL_DIR or a container,
-#                          cgroups (v1 or v2) named after a container
+#                          $CL_DIR, processes naming $CL_DIR or a container
+#                          (but $CL_DAEMON_PID and the pids in
+#                          $CL_DAEMON_PIDS), cgroups (v1 or v2) named after
+#                          a container
 #   cl_lasting_leaks       cl_leaks, again for up to 3 s while it is not
 #                          empty (a shim or conmon exits a moment after its
 #                          container is removed)
@@ -104,6 +106,8 @@ _cl_leaked_procs() {
 		((pid == $$ || pid == BASHPID)) && continue
 		# the daemon itself runs until teardown_file
 		[[ -n ${CL_DAEMON_PID:-} && $pid == "$CL_DAEMON_PID" ]] && continue
+		# and the daemons it started (dockerd's containerd)
+		[[ " ${CL_DAEMON_PIDS:-} " == *" $pid "* ]] && continue
 		_is_harness_pid "$BASHPID" "$pid" && continue
 		echo "process $pid: $(tr '\0' ' ' 2>/dev/null <"$f")"
 	done < <(grep -lsaF "${pats[@]}" /proc/[0-9]*/cmdline)

@@ -457,7 +457,7 @@ remove_pod() {
 	# at StartContainer
 	run cri start "$CTR"
 	assert_failure
-	msg='OCI runtime create failed: create: init step executable: exec "/no/such/binary": stat /no/such/binary: No such file or directory'
+	msg='OCI runtime create failed: create: init step executable: exec "/no/such/binary": stat /no/such/binary: no such file or directory'
 	assert_output --partial "cri-client: StartContainer: UNKNOWN: failed to create containerd task: failed to create shim task: $msg"
 	run cri status "$CTR"
 	assert_success

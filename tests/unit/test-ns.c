@@ -184,7 +184,7 @@ static void test_find_executable(void)
 	p = proc_find_executable("no-such-program-xyz", env, &err);
 	CHECK(p == NULL, "missing program");
 	CHECK_STR(err.msg, "exec \"no-such-program-xyz\": executable file not found in $PATH: "
-			   "No such file or directory");
+			   "no such file or directory");
 	vs_error_clear(&err);
 }
 
