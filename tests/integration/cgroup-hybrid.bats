@@ -382,6 +382,10 @@ requires_v1() {
 	jq -e '.data.cpu.throttling | has("periods")' <<<"$output"
 }
 
+holds_eventfd() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -q eventfd
+}
+
 oom_reported() {
 	grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/ev"
 }
@@ -393,7 +397,8 @@ oom_reported() {
 	"$VESSEL" --root "$ROOT" events --interval 1h "$CID" >"$BATS_TEST_TMPDIR/ev" 2>&1 &
 	local ev=$!
 	# events is watching once it holds the eventfd registration
-	retry 50 0.1 test -n "$(ls -l "/proc/$ev/fd" 2>/dev/null | grep eventfd)"
+	# (a function: retry must look again each time, not test one expansion)
+	retry 100 0.1 holds_eventfd "$ev"
 	# the OOM killer picks tail or the shell: either way one is killed
 	run vessel exec "$CID" sh -c 'head -c 100000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
 	grep -q '^oom_kill [1-9]' "$(v1_dir memory)/memory.oom_control" || fail "no OOM kill: $output"
