@@ -16,7 +16,7 @@
  *                                             open(fifo, O_WRONLY) blocks
  *   open(fifo, O_RDONLY|O_NONBLOCK)  ------>  open returns; write "0"
  *   poll(fifo, pidfd): byte or death          startContainer hooks, final
- *                                             cpu affinity, execve
+ *                                             cpu affinity, seccomp, execve
  *   read until EOF                   <------  on failure: the error text,
  *     "0" then EOF: the user process            then _exit
  *       runs (execve closed the CLOEXEC fd)

@@ -26,7 +26,9 @@
  *   SYNC_HOOKS_ACK {state "creating"} ------>  createContainer hooks
  *   SYNC_STATE {state "created"} ----------->  (kept for startContainer hooks)
  *                                              pivot, attributes, user, caps,
- *                                              no_new_privs, seccomp
+ *                                              no_new_privs, seccomp (only with
+ *                                              a listener; else just before
+ *                                              execve, see spawn.h)
  *                               <------------  SYNC_SECCOMP_FD {fd} (NOTIFY only)
  *   send fd + state to listenerPath
  *   SYNC_SECCOMP_ACK ----------------------->
