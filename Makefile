@@ -94,7 +94,16 @@ $(BUILDDIR)/libvessel.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILDDIR)/%.o: %.c
+# The compiler and sanitizers a tree was built with: objects are rebuilt
+# when they change (build-asan from an older gcc-built tree).
+CC_STAMP := $(BUILDDIR)/gen/cc-stamp
+$(CC_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(SANITIZE) $(WEAKEN)' | cmp -s - $@ || echo '$(CC) $(SANITIZE) $(WEAKEN)' >$@
+
+.PHONY: FORCE
+
+$(BUILDDIR)/%.o: %.c $(CC_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
