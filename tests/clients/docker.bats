@@ -96,7 +96,7 @@ setup() {
 # Every test removes its containers; whatever is left (a failure midway) is
 # force-removed and reported as a leak.
 teardown() {
-	[[ -z ${CL_SKIP:-} ]] || return 0
+	[[ -z ${CL_SKIP:-} && -z ${DK_SKIPPED:-} ]] || return 0
 	local c leaks
 	dk_daemon_pids
 	leaks=$(cl_lasting_leaks)
@@ -151,7 +151,10 @@ dk_daemon_pids() {
 # a docker command costs 25-40 times the host's; the rest is the same code on
 # both hosts and runs on the host.
 host_only() {
-	[[ -z ${VESSEL_IN_VM:-} ]] || skip "no cgroup work that differs on cgroup v2: the host run covers it"
+	[[ -n ${VESSEL_IN_VM:-} ]] || return 0
+	# teardown's leak check costs seconds there, for nothing
+	DK_SKIPPED=1
+	skip "no cgroup work that differs on cgroup v2: the host run covers it"
 }
 
 # each_runtime FN ARGS...: FN RUNTIME ARGS... for each of $DK_RUNTIMES.
@@ -376,7 +379,7 @@ case_update() {
 	run dk_cg_read "$pid" cpu cpu.cfs_quota_us cpu.max
 	assert_success
 	assert_output --regexp '^50000( 100000)?$'
-	run dk_cg_read "$pid" pids pids.max
+	run dk_cg_read "$pid" pids pids.max pids.max
 	assert_success
 	assert_output 50
 	# stats: the container's own usage against its limit, one process
