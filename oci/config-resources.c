@@ -8,6 +8,25 @@
 
 static const char *const rule_types[] = {"a", "c", "b", NULL};
 
+/* runc 1.1.5 reads an access string letter by letter and ignores what is
+ * not r, w or m (configs written for it carry "rwa"): drop those letters
+ * with a warning.  What is left must still say something. */
+static int check_device_access(struct oj_ctx *c, char *access)
+{
+	size_t kept = 0, len = strlen(access);
+	for (size_t i = 0; i < len; i++)
+		if (strchr("rwm", access[i]))
+			access[kept++] = access[i];
+	if (kept == 0)
+		return oj_fail_key(c, "access",
+				   "no access in \"%.*s\" (expected letters of \"rwm\")", (int)len,
+				   access);
+	if (kept != len)
+		oj_warn_key(c, "access", "letters other than r, w, m are ignored, as runc does");
+	access[kept] = '\0';
+	return 0;
+}
+
 static int parse_device_rule(struct oj_ctx *c, yajl_val v, void *out)
 {
 	struct oci_device_rule *d = out;
@@ -37,10 +56,7 @@ static int parse_device_rule(struct oj_ctx *c, yajl_val v, void *out)
 				   "must be -1 (any) or a device number");
 	if (oj_string(c, v, "access", false, &d->access) < 0)
 		return -1;
-	if (d->access && (d->access[0] == '\0' || strspn(d->access, "rwm") != strlen(d->access)))
-		return oj_fail_key(
-		    c, "access", "invalid access \"%s\" (expected letters of \"rwm\")", d->access);
-	return 0;
+	return d->access ? check_device_access(c, d->access) : 0;
 }
 
 static int parse_memory(struct oj_ctx *c, yajl_val v, void *out)

@@ -249,8 +249,8 @@ case("blkio-weight-range", "linux.resources.blockIO.weight: 65536 out of range (
      setp("linux.resources.blockIO", {"weight": 65536}))
 case("blkio-throttle-rate-missing", "linux.resources.blockIO.throttleReadBpsDevice[0].rate: missing required field",
      setp("linux.resources.blockIO", {"throttleReadBpsDevice": [{"major": 8, "minor": 0}]}))
-case("device-rule-access", "linux.resources.devices[0].access: invalid access \"rwx\" (expected letters of \"rwm\")",
-     setp("linux.resources.devices", [{"allow": False, "access": "rwx"}]))
+case("device-rule-access", "linux.resources.devices[0].access: no access in \"ax\" (expected letters of \"rwm\")",
+     setp("linux.resources.devices", [{"allow": False, "access": "ax"}]))
 case("device-rule-allow-missing", "linux.resources.devices[1].allow: missing required field",
      setp("linux.resources.devices", [{"allow": False}, {"type": "c"}]))
 case("device-rule-allow-null", "linux.resources.devices[0].allow: expected a boolean, got null",
