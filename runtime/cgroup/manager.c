@@ -199,7 +199,8 @@ static int warn_if_populated(struct cg_handle *h, struct vs_error *err)
 		return -1;
 	}
 	if (procs[0] != '\0')
-		vs_log_warn("cgroup %s already has processes in it; the container joins them",
+		vs_log_warn("container's cgroup is not empty: %s already has processes in it; "
+			    "the container joins them",
 			    h->path);
 	return 0;
 }
@@ -217,12 +218,12 @@ static int refuse_frozen(struct cg_handle *h, struct vs_error *err)
 	vs_error_clear(&e);
 	if (frozen == 1 || (h->fake && cg_file_exists(h, "cgroup.freeze") &&
 			    cg_read_u64(h, "cgroup.freeze", &frozen, &e) == 0 && frozen == 1))
-		return vs_error_set(err, "the container's cgroup %s is unexpectedly frozen",
-				    h->dir);
+		return vs_error_set(err, "container's cgroup unexpectedly frozen: %s", h->dir);
 	vs_error_clear(&e);
 	if (!h->fake && cg_v1_frozen(h->path))
 		return vs_error_set(
-		    err, "the container's v1 freezer cgroup %s is unexpectedly frozen", h->path);
+		    err, "container's cgroup unexpectedly frozen: the v1 freezer cgroup %s",
+		    h->path);
 	return 0;
 }
 

@@ -20,7 +20,7 @@ static int sub_path_check(const char *arg, const char *sub, struct vs_error *err
 	char *save = NULL;
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
 		if (strcmp(c, "..") == 0)
-			return vs_error_set(err, "--cgroup %s: %s is not a sub-cgroup path", arg,
+			return vs_error_set(err, "--cgroup %s: %s is not a sub cgroup path", arg,
 					    sub);
 	return 0;
 }

@@ -56,8 +56,10 @@ int cg_check_enforceable(const struct cg_handle *h, const struct oci_resources *
 		if (h && cg_has_controller(h, ctrl))
 			continue;
 		_cleanup_free_ char *why = why_unavailable(h, ctrl);
-		return vs_error_set(err, "linux.resources.unified[\"%s\"]: cannot enforce: %s", key,
-				    why);
+		return vs_error_set(
+		    err,
+		    "linux.resources.unified[\"%s\"]: invalid configuration: cannot enforce: %s",
+		    key, why);
 	}
 	return 0;
 }

@@ -30,14 +30,14 @@ premade() {
 	set_cmd true
 	run timeout 20 "$VESSEL" --root "$ROOT" run "$CID"
 	assert_failure
-	assert_output --partial "unexpectedly frozen"
+	assert_output --partial "container's cgroup unexpectedly frozen"
 	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
 	[ -z "$(cat "$dir/cgroup.procs")" ] || fail "processes left in $dir: $(cat "$dir/cgroup.procs")"
 	# a child of a frozen parent is frozen too
 	update_config '.linux.cgroupsPath = "/vessel-pre-'"$CID"'/child"'
 	run timeout 20 "$VESSEL" --root "$ROOT" run "$CID"
 	assert_failure
-	assert_output --partial "unexpectedly frozen"
+	assert_output --partial "container's cgroup unexpectedly frozen"
 	[ ! -e "$dir/child" ] || fail "child cgroup left behind"
 	rmdir "$dir"
 }
@@ -53,7 +53,7 @@ premade() {
 	set_cmd true
 	run timeout 20 "$VESSEL" --root "$ROOT" run "$CID"
 	assert_failure
-	assert_output --partial "v1 freezer cgroup /vessel-pre-$CID is unexpectedly frozen"
+	assert_output --partial "container's cgroup unexpectedly frozen: the v1 freezer cgroup /vessel-pre-$CID"
 	[ ! -e "$ROOT/$CID" ] || fail "state dir left behind"
 	[ ! -e "$(cgroup2_mount)/vessel-pre-$CID" ] || fail "cgroup2 dir left behind"
 	echo THAWED >"$frz/vessel-pre-$CID/freezer.state"
@@ -68,7 +68,7 @@ premade() {
 	update_config '.linux.cgroupsPath = "/vessel-pre-'"$CID"'"'
 	set_cmd sleep 1000
 	detached vessel run -d "$CID" || fail "run: $(cat "$BATS_TEST_TMPDIR/detached.log")"
-	grep -q "already has processes" "$BATS_TEST_TMPDIR/detached.log" ||
+	grep -q "container's cgroup is not empty: .* already has processes" "$BATS_TEST_TMPDIR/detached.log" ||
 		fail "no warning: $(cat "$BATS_TEST_TMPDIR/detached.log")"
 	wait_for_status "$CID" running
 	pid=$(container_pid "$CID")
@@ -163,7 +163,7 @@ v1_mount() {
 	assert_output --partial "--cgroup nosuch"
 	run vessel exec --cgroup ../.. "$CID" true
 	assert_failure
-	assert_output --partial "is not a sub-cgroup path"
+	assert_output --partial "is not a sub cgroup path"
 	run vessel exec --cgroup sub --cgroup sub "$CID" true
 	assert_failure
 	assert_output --partial "missing the CONTROLLER: prefix"
