@@ -18,6 +18,9 @@
 
 void oj_ctx_init(struct oj_ctx *c, const char *source, struct vs_error *err)
 {
+	/* Every field zero first: the callers' contexts live on the stack, and
+	 * a flag added later (user_optional) would otherwise start as garbage. */
+	*c = (struct oj_ctx){0};
 	c->source = source ? source : "<input>";
 	c->cap = 128;
 	c->path = vs_malloc0(c->cap);
