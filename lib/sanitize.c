@@ -52,6 +52,11 @@ void vs_sanitizer_child(void)
 	__sanitizer_set_report_fd((void *)(intptr_t)report_fd);
 }
 
+int vs_sanitizer_fd(void)
+{
+	return report_fd;
+}
+
 void vs_sanitizer_selftest(const char *where)
 {
 	const char *w = getenv("VESSEL_SANITIZER_SELFTEST");
@@ -65,6 +70,11 @@ void vs_sanitizer_selftest(const char *where)
 #else
 void vs_sanitizer_child(void)
 {
+}
+
+int vs_sanitizer_fd(void)
+{
+	return -1;
 }
 
 void vs_sanitizer_selftest(const char *where)

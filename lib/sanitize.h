@@ -16,8 +16,16 @@
 
 void vs_sanitizer_child(void);
 
+/* The report fd vs_sanitizer_child opened, or -1 (none, or not a sanitizer
+ * build).  The fd clean-ups of the init and of exec keep it: they run
+ * before pivot_root and setns, and a report written to a closed fd is lost
+ * (or lands in whatever file reuses the number).  It is O_CLOEXEC, so the
+ * container's process never sees it. */
+int vs_sanitizer_fd(void);
+
 /* Test hook of sanitizer builds: when VESSEL_SANITIZER_SELFTEST equals
- * `where` ("init": after pivot_root; "exec": after joining the container),
+ * `where` ("init": after pivot_root; "init-ready": the init's last step,
+ * after its fd clean-ups; "exec": after joining the container),
  * make one deliberate heap overflow, so tests can check that a report from
  * there reaches the log.  Compiled out of other builds. */
 void vs_sanitizer_selftest(const char *where);

@@ -65,7 +65,8 @@ static int stage1_shed(struct exec_ctx *ctx, struct vs_error *err)
 		return vs_error_errno(err, errno, "set non-dumpable");
 	if (vs_weakened("fds"))
 		return proc_pass_fds(ctx->req->preserve_fds, err);
-	int keep[] = {ctx->sock[1], ctx->init_pidfd, ctx->init_root, ctx->console};
+	int keep[] = {ctx->sock[1], ctx->init_pidfd, ctx->init_root, ctx->console,
+		      vs_sanitizer_fd()};
 	vs_log_close();
 	return proc_close_fds(ctx->req->preserve_fds, keep, ARRAY_SIZE(keep), err);
 }

@@ -90,6 +90,7 @@ static int fork_for_pid(struct spawn_ctx *ctx, struct vs_error *err)
 	if (n != 1)
 		return vs_error_set(err, "the forking process died");
 	prctl(PR_SET_NAME, "vessel:init", 0, 0, 0);
+	vs_sanitizer_child(); /* the report fd is bound to a pid: ours is new */
 	return 0;
 }
 
@@ -122,10 +123,11 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
  * socket, the log file, and whatever vessel's caller leaked to it. */
 static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	int keep[3 + 64];
+	int keep[4 + 64];
 	size_t n = 0;
 	if (vs_weakened("fds"))
 		return proc_pass_fds(ctx->n_preserve, err);
+	keep[n++] = vs_sanitizer_fd();
 	keep[n++] = ctx->sock_child;
 	keep[n++] = ctx->fifo_path;
 	keep[n++] = ctx->console;
@@ -276,7 +278,7 @@ static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
  * the program are resolved. */
 static int step_fds_setup(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	int keep[3] = {ctx->sock_child, ctx->fifo_path, ctx->fd_dir};
+	int keep[4] = {ctx->sock_child, ctx->fifo_path, ctx->fd_dir, vs_sanitizer_fd()};
 	if (vs_weakened("fds"))
 		return 0;
 	return proc_close_fds(ctx->n_preserve, keep, ARRAY_SIZE(keep), err);
@@ -369,6 +371,7 @@ static int step_ready(struct spawn_ctx *ctx, struct vs_error *err)
 	/* From here the init outlives `vessel create`. */
 	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
 		return vs_error_errno(err, errno, "clear parent death signal");
+	vs_sanitizer_selftest("init-ready");
 	return sync_send(ctx->sock_child, SYNC_READY, NULL, 0, -1, err);
 }
 

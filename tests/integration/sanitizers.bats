@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Sanitizer builds only (make asan; run by tests/run-all as asan/sanitizers):
 # a report from a process that has left the host's mount namespace, the
-# container's init after pivot_root or an exec'd process after its setns,
+# container's init after pivot_root (and after its fd clean-ups) or an
+# exec'd process after its setns,
 # still lands in ASAN_OPTIONS' log_path (lib/sanitize.h).  The deliberate
 # overflow comes from VESSEL_SANITIZER_SELFTEST, compiled into sanitizer
 # builds only.
@@ -28,6 +29,14 @@ reported() {
 	set_args true
 	run env ASAN_OPTIONS="log_path=$REPORTS/asan:halt_on_error=1:detect_leaks=0" \
 		VESSEL_SANITIZER_SELFTEST=init "$VESSEL" --root "$ROOT" run "$CID"
+	[[ $status -ne 0 ]] || fail "the init's overflow went unnoticed: $output"
+	reported init
+}
+
+@test "a report from the init's last step, after its fd clean-ups, reaches log_path" {
+	set_args true
+	run env ASAN_OPTIONS="log_path=$REPORTS/asan:halt_on_error=1:detect_leaks=0" \
+		VESSEL_SANITIZER_SELFTEST=init-ready "$VESSEL" --root "$ROOT" run "$CID"
 	[[ $status -ne 0 ]] || fail "the init's overflow went unnoticed: $output"
 	reported init
 }
