@@ -152,11 +152,50 @@ static int do_pivot(struct rootfs_plan *plan, struct vs_error *err)
 	return 0;
 }
 
+/* The host's own procfs and sysfs stay in this mount namespace under a
+ * chroot.  The kernel lets a user namespace mount a fresh procfs or sysfs
+ * only where one is already fully visible (mount_too_revealing), so
+ * leaving them would let the container mount an unmasked /proc of its own
+ * (runc's no_pivot test).  Detach them, deepest first; the container's
+ * own, under the root, stay.  The namespace is not shared with the host
+ * (the rootfs step made it slave or private), so nothing propagates. */
+static int hide_host_procfs(const char *root, struct vs_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return vs_error_errno(err, errno, "open /proc/self/mountinfo");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, n = 0;
+	char **targets = NULL;
+	while (getline(&line, &cap, f) > 0) {
+		char mp[4096], fstype[64];
+		const char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		unescape(mp);
+		if ((strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0) &&
+		    !is_prefix_dir(root, mp)) {
+			vs_strv_push(&targets, mp);
+			n++;
+		}
+	}
+	int r = 0;
+	for (size_t i = n; i-- > 0 && r == 0;)
+		if (umount2(targets[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			r = vs_error_errno(err, errno, "--no-pivot: detach the host's %s",
+					   targets[i]);
+	vs_strv_free(targets);
+	return r;
+}
+
 /* --no-pivot: for roots pivot_root refuses (ramfs/initramfs).  The old root
  * stays reachable to a process that can escape a chroot (CAP_SYS_CHROOT),
  * which is why it is opt-in. */
 static int do_chroot(struct rootfs_plan *plan, struct vs_error *err)
 {
+	if (hide_host_procfs(plan->root, err) < 0)
+		return -1;
 	if (fchdir(plan->root_fd) < 0)
 		return vs_error_errno(err, errno, "chdir %s", plan->root);
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)

@@ -117,17 +117,23 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
  *   console      the --console-socket connection, a socket; closed by
  *                "terminal";
  *   rootfs fds   detached id-mapped trees of bind sources that become the
- *                container's mounts anyway; "rootfs" consumes them.
+ *                container's mounts anyway; "rootfs" consumes them;
+ *   log file     --log, a regular file opened O_WRONLY|O_APPEND|O_CLOEXEC:
+ *                not a directory (nothing to walk or chdir into), and only
+ *                this non-dumpable process can reach it; the steps' --debug
+ *                lines go there until execve closes it (runc keeps its log
+ *                pipe the same way).
  * Gone: the state-dir lock (closed by "identity"), the host namespace fds
  * of linux.namespaces paths, the cgroup directory, the seccomp listener
- * socket, the log file, and whatever vessel's caller leaked to it. */
+ * socket, and whatever vessel's caller leaked to it. */
 static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	int keep[4 + 64];
+	int keep[5 + 64];
 	size_t n = 0;
 	if (vs_weakened("fds"))
 		return proc_pass_fds(ctx->n_preserve, err);
 	keep[n++] = vs_sanitizer_fd();
+	keep[n++] = vs_log_fd();
 	keep[n++] = ctx->sock_child;
 	keep[n++] = ctx->fifo_path;
 	keep[n++] = ctx->console;
@@ -135,7 +141,6 @@ static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 	if (n_rootfs > ARRAY_SIZE(keep) - n)
 		return vs_error_set(err, "more than %zu id-mapped mounts", ARRAY_SIZE(keep) - n);
 	n += n_rootfs;
-	vs_log_close();
 	return proc_close_fds(ctx->n_preserve, keep, n, err);
 }
 
@@ -278,7 +283,8 @@ static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
  * the program are resolved. */
 static int step_fds_setup(struct spawn_ctx *ctx, struct vs_error *err)
 {
-	int keep[4] = {ctx->sock_child, ctx->fifo_path, ctx->fd_dir, vs_sanitizer_fd()};
+	int keep[5] = {ctx->sock_child, ctx->fifo_path, ctx->fd_dir, vs_sanitizer_fd(),
+		       vs_log_fd()};
 	if (vs_weakened("fds"))
 		return 0;
 	return proc_close_fds(ctx->n_preserve, keep, ARRAY_SIZE(keep), err);
