@@ -493,8 +493,14 @@ preserved"
 	pid=$(container_pid "$CID")
 	run ls "/proc/$pid/fd"
 	assert_success
-	[ "${#lines[@]}" -eq 4 ] || fail "init fds: $(ls -l /proc/"$pid"/fd)"
-	run readlink "/proc/$pid/fd/${lines[3]}"
+	local fds=() fd san=
+	grep -q __asan_init "$VESSEL" && san=1
+	for fd in "${lines[@]}"; do
+		# a sanitizer build's init also keeps its report file (lib/sanitize.h)
+		[[ -n $san && $(readlink "/proc/$pid/fd/$fd") == *.child.?????? ]] || fds+=("$fd")
+	done
+	[ "${#fds[@]}" -eq 4 ] || fail "init fds: $(ls -l /proc/"$pid"/fd)"
+	run readlink "/proc/$pid/fd/${fds[3]}"
 	assert_output "$ROOT/$CID/exec.fifo"
 }
 
