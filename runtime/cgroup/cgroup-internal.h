@@ -186,6 +186,10 @@ int cg_v1_cpuset_fill(const char *dir, struct vs_error *err);
  * memsw >= limit at every step). */
 bool cg_v1_memsw_first(int64_t new_memsw, uint64_t cur_limit);
 
+/* Append memory.stat's "key value" lines (buf, may be NULL; split in
+ * place) to s's raw memory figures: cgroup2's and v1's have one format. */
+void cg_stats_add_memory_stat(struct cg_stats *s, char *buf);
+
 /* Fill what cgroup2 did not give from the v1 hierarchies (stats-v1.c). */
 void cg_stats_v1(const struct cg_handle *h, struct cg_stats *s);
 

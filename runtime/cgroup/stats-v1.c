@@ -74,21 +74,7 @@ static uint64_t key_or_zero(const char *dir, const char *file, const char *key)
 static void v1_memory_stat(const char *dir, struct cg_stats *s)
 {
 	_cleanup_free_ char *buf = read_or_null(dir, "memory.stat");
-	char *save = NULL;
-	for (char *l = buf ? strtok_r(buf, "\n", &save) : NULL; l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		char key[64];
-		uint64_t v;
-		if (sscanf(l, "%63s %" SCNu64, key, &v) != 2)
-			continue;
-		s->mem_stat_keys =
-		    vs_realloc(s->mem_stat_keys, (s->n_mem_stat + 2) * sizeof(char *));
-		s->mem_stat_values =
-		    vs_realloc(s->mem_stat_values, (s->n_mem_stat + 1) * sizeof(uint64_t));
-		s->mem_stat_keys[s->n_mem_stat] = vs_strdup(key);
-		s->mem_stat_keys[s->n_mem_stat + 1] = NULL;
-		s->mem_stat_values[s->n_mem_stat++] = v;
-	}
+	cg_stats_add_memory_stat(s, buf);
 }
 
 static void v1_memory(const struct cg_handle *h, struct cg_stats *s)

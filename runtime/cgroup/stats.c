@@ -51,16 +51,11 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-static void stats_memory_stat(struct cg_handle *h, struct cg_stats *s)
+void cg_stats_add_memory_stat(struct cg_stats *s, char *buf)
 {
-	_cleanup_free_ char *buf = NULL;
-	struct vs_error e = VS_ERROR_INIT;
-	if (cg_read(h, "memory.stat", &buf, &e) < 0) {
-		vs_error_clear(&e);
-		return;
-	}
 	char *save = NULL;
-	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char key[64];
 		uint64_t v;
 		if (sscanf(line, "%63s %" SCNu64, key, &v) != 2)
@@ -73,6 +68,17 @@ static void stats_memory_stat(struct cg_handle *h, struct cg_stats *s)
 		s->mem_stat_keys[s->n_mem_stat + 1] = NULL;
 		s->mem_stat_values[s->n_mem_stat++] = v;
 	}
+}
+
+static void stats_memory_stat(struct cg_handle *h, struct cg_stats *s)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct vs_error e = VS_ERROR_INIT;
+	if (cg_read(h, "memory.stat", &buf, &e) < 0) {
+		vs_error_clear(&e);
+		return;
+	}
+	cg_stats_add_memory_stat(s, buf);
 }
 
 static void stats_memory(struct cg_handle *h, struct cg_stats *s)
