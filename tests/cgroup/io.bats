@@ -22,7 +22,9 @@ make_disk() {
 	LOOPDEV=$(losetup -f --show "$BATS_TEST_TMPDIR/disk.img") || skip "losetup failed"
 	local n=${LOOPDEV#/dev/loop}
 	read -r MAJ MIN < <(tr ':' ' ' <"/sys/block/loop$n/dev")
-	update_config ".linux.devices += [{\"path\": \"/dev/vdisk\", \"type\": \"b\", \"major\": $MAJ, \"minor\": $MIN}]"
+	# linux.devices only makes the node; as in runc, reading it needs a rule
+	update_config ".linux.devices += [{\"path\": \"/dev/vdisk\", \"type\": \"b\", \"major\": $MAJ, \"minor\": $MIN}]
+		| .linux.resources.devices += [{\"allow\": true, \"type\": \"b\", \"major\": $MAJ, \"minor\": $MIN, \"access\": \"rw\"}]"
 }
 
 # Seconds (busybox time inside the container) to read 2 MiB of the disk
