@@ -26,6 +26,9 @@ expect_refused() {
 	[ ! -e "$(cgroup2_mount)/vessel/$CID" ] || fail "cgroup left behind"
 }
 
+# A pipeline that needs 100 MB in one process, marked as the first to kill.
+HOG_100M='head -c 100000000 /dev/zero | (echo 1000 >/proc/self/oom_score_adj; exec tail >/dev/null)'
+
 # The v1 cgroup of the container for controller $1 (the hierarchy mount
 # from mountinfo, so a "cpu,cpuacct" mount is found too).
 v1_dir() {
@@ -77,8 +80,10 @@ requires_v1() {
 	[ "$(cat "$dir/memory.soft_limit_in_bytes")" = 16777216 ]
 	pid=$(container_pid "$CID")
 	grep -qx "$pid" "$dir/cgroup.procs" || fail "init $pid not in $dir"
-	# tail buffers the one 100 MB "line" in memory: above the limit
-	run vessel exec "$CID" sh -c 'head -c 100000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
+	# tail buffers the one 100 MB "line" in memory: above the limit. Its
+	# oom_score_adj of 1000 makes it the OOM killer's choice: under load the
+	# killer once took the reporting shell instead (CI, empty output).
+	run vessel exec "$CID" sh -c "$HOG_100M"'; echo "rc=$?"'
 	assert_output --partial "rc=137"
 	grep -q '^oom_kill [1-9]' "$dir/memory.oom_control" || fail "no OOM kill: $(cat "$dir/memory.oom_control")"
 	# below the limit the same works
@@ -399,8 +404,8 @@ oom_reported() {
 	# events is watching once it holds the eventfd registration
 	# (a function: retry must look again each time, not test one expansion)
 	retry 100 0.1 holds_eventfd "$ev"
-	# the OOM killer picks tail or the shell: either way one is killed
-	run vessel exec "$CID" sh -c 'head -c 100000000 /dev/zero | tail >/dev/null; echo "rc=$?"'
+	# the hog is the OOM killer's choice (HOG_100M)
+	run vessel exec "$CID" sh -c "$HOG_100M"'; echo "rc=$?"'
 	grep -q '^oom_kill [1-9]' "$(v1_dir memory)/memory.oom_control" || fail "no OOM kill: $output"
 	retry 100 0.1 oom_reported || { kill "$ev"; fail "no oom event: $(cat "$BATS_TEST_TMPDIR/ev")"; }
 	jq -e --arg id "$CID" 'select(.type == "oom") | .id == $id' "$BATS_TEST_TMPDIR/ev"
