@@ -29,21 +29,8 @@ expect_refused() {
 # A pipeline that needs 100 MB in one process, marked as the first to kill.
 HOG_100M='head -c 100000000 /dev/zero | (echo 1000 >/proc/self/oom_score_adj; exec tail >/dev/null)'
 
-# The v1 cgroup of the container for controller $1 (the hierarchy mount
+# The v1 directory of controller $1 for cgroup path $2 (the hierarchy mount
 # from mountinfo, so a "cpu,cpuacct" mount is found too).
-v1_dir() {
-	local mnt
-	mnt=$(awk -v c="$1" '{
-		for (i = 1; i <= NF && $i != "-"; i++) ;
-		if ($(i + 1) != "cgroup") next
-		n = split($(i + 3), o, ",")
-		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
-	}' /proc/self/mountinfo)
-	[[ -n $mnt ]] || fail "no v1 hierarchy for $1"
-	echo "$mnt$(jq -r .cgroupPath "$ROOT/$CID/state.json")"
-}
-
-# The v1 directory of controller $1 for cgroup path $2.
 v1_dir_for_path() {
 	local mnt
 	mnt=$(awk -v c="$1" '{
@@ -54,6 +41,11 @@ v1_dir_for_path() {
 	}' /proc/self/mountinfo)
 	[[ -n $mnt ]] || fail "no v1 hierarchy for $1"
 	echo "$mnt$2"
+}
+
+# The v1 cgroup of the container for controller $1.
+v1_dir() {
+	v1_dir_for_path "$1" "$(jq -r .cgroupPath "$ROOT/$CID/state.json")"
 }
 
 # The controller is bound to v1 and not in cgroup2: limits go to v1
