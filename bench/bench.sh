@@ -25,7 +25,8 @@
 # (30), SYS_ITER (50000), SYS_ROUNDS (3), SYS_PASSES (3), CONC_SIZES
 # ("2 8 32" parallel runs), CONC_ROUNDS (10), SCALE_N (1000: the scale
 # phase keeps that many `sleep` containers; SCALE_N=5000 for the density
-# target of issue 19, about 10 min more), SCALE_RUNTIMES ("vessel"); the VM's (TCG
+# target of issue 19, about 10 min more), SCALE_RUNTIMES ("vessel"),
+# CG2NS_PHASES (all; e.g. "scale" alone with --configs cg2ns); the VM's (TCG
 # makes every exec 10-40x dearer): VM_ROUNDS (5), VM_DENSITY_SIZES ("5 10"),
 # VM_FREEZE_ROUNDS (2), VM_SYS_ITER (2000).  --smoke: 1 round, N = 2 and 3,
 # a few hundred syscalls, no VM: proves the scripts work (make check).
@@ -278,7 +279,7 @@ main() {
 	# would not compare, so only vessel and runc.
 	[[ " $CONFIGS " == *" host "* ]] && RUNTIMES_LIST=${RUNTIMES_LIST/ crun/} ROUNDS=$HOST_ROUNDS PHASES="lifecycle exec" inner host
 	[[ " $CONFIGS " == *" cg2ns "* ]] &&
-		PHASES="lifecycle teardown exec freeze sysops density concurrency scale" unshare -m --propagation private "$SELF" --inner cg2ns
+		PHASES=${CG2NS_PHASES:-lifecycle teardown exec freeze sysops density concurrency scale} unshare -m --propagation private "$SELF" --inner cg2ns
 	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES="lifecycle exec freeze sysops density" run_vm
 	echo "measuring time: $((SECONDS - start)) s" >>"$DATA/machine.txt"
 	python3 "$REPO/bench/report.py" "$OUT" || bench_die "report.py failed"
