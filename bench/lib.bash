@@ -17,7 +17,7 @@ rt_cmd() {
 		# crun 1.8 refuses hybrid hierarchies, and its cgroupfs manager
 		# raises RLIMIT_MEMLOCK (for the device eBPF program), which fails
 		# without CAP_SYS_RESOURCE: so off the VM it runs with no cgroup.
-		[[ $CONFIG == vm ]] || RT+=(--cgroup-manager=disabled)
+		[[ ${CONFIG:-} == vm ]] || RT+=(--cgroup-manager=disabled)
 		;;
 	*) bench_die "unknown runtime $1" ;;
 	esac
