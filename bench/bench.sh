@@ -26,7 +26,9 @@
 # ("2 8 32" parallel runs), CONC_ROUNDS (10), SCALE_N (1000: the scale
 # phase keeps that many `sleep` containers; SCALE_N=5000 for the density
 # target of issue 19, about 10 min more), SCALE_RUNTIMES ("vessel"),
-# CG2NS_PHASES (all; e.g. "scale" alone with --configs cg2ns); the VM's (TCG
+# CG2NS_PHASES (all; e.g. "scale" alone with --configs cg2ns), VM_PHASES;
+# VM_SCALE_N (20: the VM's scale phase, for the containers' cgroup
+# memory.current, which the host's cgroup2 lacks); the VM's (TCG
 # makes every exec 10-40x dearer): VM_ROUNDS (5), VM_DENSITY_SIZES ("5 10"),
 # VM_FREEZE_ROUNDS (2), VM_SYS_ITER (2000).  --smoke: 1 round, N = 2 and 3,
 # a few hundred syscalls, no VM: proves the scripts work (make check).
@@ -187,6 +189,7 @@ run_vm() {
 		-e "PHASES=$PHASES" -e "ROUNDS=$VM_ROUNDS" -e "DENSITY_SIZES=$VM_DENSITY_SIZES" \
 		-e "FREEZE_SIZES=$FREEZE_SIZES" -e "FREEZE_ROUNDS=$VM_FREEZE_ROUNDS" \
 		-e "SYS_ITER=$VM_SYS_ITER" -e "SYS_ROUNDS=3" -e "SYS_PASSES=1" \
+		-e "SCALE_N=$VM_SCALE_N" -e "SCALE_RUNTIMES=$SCALE_RUNTIMES" -e "TEARDOWN=$TEARDOWN" \
 		-- bench/bench.sh --inner vm | split_vm_output "$vmdata" || rc=$?
 	((rc == 0)) || bench_warn "vm: the VM run ended with status $rc"
 }
@@ -255,7 +258,7 @@ main() {
 		CONC_SIZES=${CONC_SIZES:-2 8 32} CONC_ROUNDS=${CONC_ROUNDS:-10} SCALE_N=${SCALE_N:-1000} \
 		SCALE_RUNTIMES=${SCALE_RUNTIMES:-vessel}
 	VM_ROUNDS=${VM_ROUNDS:-5} VM_DENSITY_SIZES=${VM_DENSITY_SIZES:-5 10} \
-		VM_FREEZE_ROUNDS=${VM_FREEZE_ROUNDS:-2} VM_SYS_ITER=${VM_SYS_ITER:-2000}
+		VM_FREEZE_ROUNDS=${VM_FREEZE_ROUNDS:-2} VM_SYS_ITER=${VM_SYS_ITER:-2000} VM_SCALE_N=${VM_SCALE_N:-20}
 	if ((SMOKE)); then
 		ROUNDS=1 HOST_ROUNDS=1 DENSITY_SIZES="2 3" FREEZE_SIZES="1 3" FREEZE_ROUNDS=1 SYS_ITER=400 \
 			SYS_ROUNDS=1 SYS_PASSES=1 CONC_SIZES=2 CONC_ROUNDS=1 SCALE_N=3
@@ -280,7 +283,7 @@ main() {
 	[[ " $CONFIGS " == *" host "* ]] && RUNTIMES_LIST=${RUNTIMES_LIST/ crun/} ROUNDS=$HOST_ROUNDS PHASES="lifecycle exec" inner host
 	[[ " $CONFIGS " == *" cg2ns "* ]] &&
 		PHASES=${CG2NS_PHASES:-lifecycle teardown exec freeze sysops density concurrency scale} unshare -m --propagation private "$SELF" --inner cg2ns
-	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES="lifecycle exec freeze sysops density" run_vm
+	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES=${VM_PHASES:-lifecycle exec freeze sysops density scale} run_vm
 	echo "measuring time: $((SECONDS - start)) s" >>"$DATA/machine.txt"
 	python3 "$REPO/bench/report.py" "$OUT" || bench_die "report.py failed"
 	bench_log "report: $OUT/report.md ($((SECONDS - start)) s)"

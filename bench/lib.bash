@@ -318,6 +318,32 @@ meminfo_kb() {
 	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
 }
 
+# record_cpu OP ROUND CMD...: as record (PARAM "-"), plus a line OP-cpu
+# whose WALL_NS column holds CMD's CPU time (user + system, CMD and what it
+# reaped): unlike the wall time, other tenants' load hardly moves it.
+record_cpu() {
+	local op=$1 round=$2 line rc=0
+	shift 2
+	line=$("$TIMER" -c "$@" 2>>"${ERRFILE:-/dev/null}") || rc=$?
+	read -r -a f <<<"${line:-0 0 127 0}"
+	printf '%s\t%s\t%s\t-\t%s\t%s\t%s\t%s\n%s\t%s\t%s-cpu\t-\t%s\t%s\t%s\t%s\n' \
+		"$CONFIG" "$WHO" "$op" "$round" "${f[0]}" "${f[1]}" "${f[2]}" \
+		"$CONFIG" "$WHO" "$op" "$round" "${f[3]:-0}" "${f[1]}" "${f[2]}" >>"$DATA/timings.tsv"
+	return "$rc"
+}
+
+# memcg_row K: where the containers' cgroups have memory.current (the VM;
+# this host's cgroup2 has no memory controller), their sum goes to
+# scale-memcg.tsv: CONFIG RUNTIME K CGROUPS BYTES.
+memcg_row() {
+	local cg2 sum
+	cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[[ -n $cg2 && -e $cg2/cgroup.controllers ]] && grep -qw memory "$cg2/cgroup.controllers" || return 0
+	sum=$(find "$cg2" -maxdepth 3 -type d -name "s-$WHO-*-$$" -exec cat {}/memory.current \; 2>/dev/null |
+		awk '{ s += $1; n++ } END { if (n) print n "\t" s }')
+	[[ -z $sum ]] || printf '%s\t%s\t%s\t%s\n' "$CONFIG" "$WHO" "$1" "$sum" >>"$DATA/scale-memcg.tsv"
+}
+
 # Scale: SCALE_N detached `sleep` containers of vessel (SCALE_RUNTIMES),
 # started one by one, kept, then all deleted.  Every start is an "sstart"
 # line (round = k), every delete an "sdelete"; at every tenth of N,
@@ -334,13 +360,14 @@ scale_one() {
 	local ERRFILE=$DATA/scale-$CONFIG-$WHO.err
 	for ((k = 1; k <= n; k++)); do
 		id=s-$WHO-$k-$$
-		if ! record sstart - "$k" "${RT[@]}" run -d --bundle "$WORK/b-sleep" "$id"; then
+		if ! record_cpu sstart "$k" "${RT[@]}" run -d --bundle "$WORK/b-sleep" "$id"; then
 			bench_warn "$CONFIG: $WHO: scale: container $k failed to start (see $ERRFILE)"
 			force_delete "$id"
 			break
 		fi
 		started=$k
 		if ((k % step == 0 || k == n)); then
+			memcg_row "$k"
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CONFIG" "$WHO" "$k" "$(memavail_kb)" \
 				"$(meminfo_kb Slab)" "$(meminfo_kb PageTables)" "$mem0" >>"$DATA/scale.tsv"
 			bench_log "$CONFIG: $WHO: $k containers up"

@@ -238,7 +238,7 @@ def concurrency_table(t, c, out):
     out.append("\nRatios here are of throughputs: above 1 means vessel starts more containers per second.\n")
 
 
-def scale_table(t, rows, resident, c, out):
+def scale_table(t, rows, resident, c, out, memcg=()):
     rows = [x for x in rows if x[0] == c]
     for r in RUNTIMES:
         mine = [x for x in rows if x[1] == r]
@@ -249,9 +249,10 @@ def scale_table(t, rows, resident, c, out):
         ks = sorted(starts)
         out.append(f"{r}: N = {n} detached `sleep` containers started one after another, kept, "
                    f"then deleted newest first.\n")
-        out.append("| containers | start median (ms) | p10 (ms) | p90 (ms) | MemAvailable used (MiB) "
+        cpu = t.by_round.get((c, r, "sstart-cpu", "-"), {})
+        out.append("| containers | start median (ms) | p10 (ms) | p90 (ms) | CPU median (ms) | MemAvailable used (MiB) "
                    "| per container (KiB) | Slab (MiB) | PageTables (MiB) |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append("|---|---|---|---|---|---|---|---|---|")
         mem = {int(x[2]): x for x in mine}
         base = mem.get(0)
         step = max(1, (n + 9) // 10)
@@ -267,8 +268,10 @@ def scale_table(t, rows, resident, c, out):
                 used, per = f"{u / 1024:.0f}", f"{u / hi:.0f}"
                 slab = f"{(int(row[4]) - int(base[4])) / 1024:+.0f}"
                 pt = f"{(int(row[5]) - int(base[5])) / 1024:+.0f}"
+            vc = [cpu[k] for k in ks if lo <= k <= hi and k in cpu]
+            cm = f"{ms(statistics.median(vc)):.2f}" if vc else "-"
             out.append(f"| {lo}-{hi} | {ms(statistics.median(v)):.1f} | {ms(pct(v, .1)):.1f} | {ms(pct(v, .9)):.1f} "
-                       f"| {used} | {per} | {slab} | {pt} |")
+                       f"| {cm} | {used} | {per} | {slab} | {pt} |")
         first = [starts[k] for k in ks[:step]]
         last = [starts[k] for k in ks[-step:]]
         dels = t.ok.get((c, r, "sdelete", "-"), [])
@@ -276,10 +279,19 @@ def scale_table(t, rows, resident, c, out):
                    f"p10: {pct(last, .1) / pct(first, .1):.2f}x (p10 is the least disturbed by other tenants). "
                    f"Time to start all: {sum(starts.values()) / 1e9:.0f} s; to delete all: {sum(dels) / 1e9:.0f} s "
                    f"(median delete {ms(statistics.median(dels)) if dels else float('nan'):.1f} ms).")
+        mc = [x for x in memcg if x[0] == c and x[1] == r]
+        if mc:
+            out.append("Containers' cgroup memory.current (kernel memory of their namespaces, mounts and "
+                       "processes charged to the container): " + ", ".join(
+                           f"{int(x[4]) / int(x[3]) / 1024:.0f} KiB per container at {x[2]} ({x[3]} cgroups)"
+                           for x in mc) + ".")
         for x in resident:
             if x[0] == c and x[1] == r:
                 out.append(f"Runtime processes resident with all {n} up: {x[2]}; processes on the host: {x[3]}.")
-        out.append("MemAvailable, Slab and PageTables are host-wide (/proc/meminfo; other tenants move them "
+        out.append("CPU is the user + system time of the `run -d` process and what it reaped (not the "
+                   "container's init, which outlives it): vessel's own work, which other tenants' load hardly "
+                   "moves; the init's kernel work (mounts, pivot_root) is only in the wall time. "
+                   "MemAvailable, Slab and PageTables are host-wide (/proc/meminfo; other tenants move them "
                    "too), taken right after the k-th start; \"used\" is the drop of MemAvailable since "
                    "before the first start.\n")
 
@@ -379,7 +391,7 @@ def headline(t, c):
     return ", ".join(parts)
 
 
-def section(t, dens, sysops, bins, raw, outdir, c, title, out, scale=(), resident=()):
+def section(t, dens, sysops, bins, raw, outdir, c, title, out, scale=(), resident=(), memcg=()):
     out.append(f"## {title}\n")
     out.append(f"Configuration `{c}`: {CONFIG_TEXT.get(c, c)}.\n")
     out.append(f"Headline (`run` of /bin/true, medians): {headline(t, c) or 'not measured'}.\n")
@@ -409,7 +421,7 @@ def section(t, dens, sysops, bins, raw, outdir, c, title, out, scale=(), residen
             out.append(f"![density curve]({chart})\n")
     if any(x[0] == c for x in scale):
         out.append("### 4b. Scale: start latency and memory by tenth\n")
-        scale_table(t, scale, resident, c, out)
+        scale_table(t, scale, resident, c, out, memcg)
     if any(s[0] == c for s in sysops):
         out.append("### 5. Syscall cost inside a container\n")
         sysops_table(sysops, c, out)
@@ -431,6 +443,9 @@ def main():
     tv = Timings(read_tsv(os.path.join(vmraw, "timings.tsv")))
     dv = read_tsv(os.path.join(vmraw, "density.tsv"))
     sv = read_tsv(os.path.join(vmraw, "sysops.tsv"))
+    scv = read_tsv(os.path.join(vmraw, "scale.tsv"))
+    rsv = read_tsv(os.path.join(vmraw, "scale-resident.tsv"))
+    mcv = read_tsv(os.path.join(vmraw, "scale-memcg.tsv"))
 
     out = ["# vessel benchmark report\n",
            "Written by `make bench` (bench/bench.sh, bench/report.py) from the raw data in `raw/` "
@@ -450,7 +465,7 @@ def main():
         if c in t.configs():
             section(t, dens, sysops, bins, raw, outdir, c, title, out, scale, resident)
     if tv.configs():
-        section(tv, dv, sv, bins, vmraw, outdir, "vm", "cgroup v2 VM (ratios only)", out)
+        section(tv, dv, sv, bins, vmraw, outdir, "vm", "cgroup v2 VM (ratios only)", out, scv, rsv, mcv)
     else:
         out.append("## cgroup v2 VM\n\nNot run (`--no-vm`, `--smoke`, or the VM failed).\n")
     for w in (os.path.join(raw, "warnings.txt"), os.path.join(vmraw, "warnings.txt")):
