@@ -22,7 +22,13 @@
 #
 # Knobs (environment): ROUNDS (100; HOST_ROUNDS, 50, for config host),
 # DENSITY_SIZES ("100 500 1000"), FREEZE_SIZES ("1 10 100"), FREEZE_ROUNDS
-# (30), SYS_ITER (50000), SYS_ROUNDS (3), SYS_PASSES (3); the VM's (TCG
+# (30), SYS_ITER (50000), SYS_ROUNDS (3), SYS_PASSES (3), CONC_SIZES
+# ("2 8 32" parallel runs), CONC_ROUNDS (10), SCALE_N (1000: the scale
+# phase keeps that many `sleep` containers; SCALE_N=5000 for the density
+# target of issue 19, about 10 min more), SCALE_RUNTIMES ("vessel"),
+# CG2NS_PHASES (all; e.g. "scale" alone with --configs cg2ns), VM_PHASES;
+# VM_SCALE_N (20: the VM's scale phase, for the containers' cgroup
+# memory.current, which the host's cgroup2 lacks); the VM's (TCG
 # makes every exec 10-40x dearer): VM_ROUNDS (5), VM_DENSITY_SIZES ("5 10"),
 # VM_FREEZE_ROUNDS (2), VM_SYS_ITER (2000).  --smoke: 1 round, N = 2 and 3,
 # a few hundred syscalls, no VM: proves the scripts work (make check).
@@ -71,7 +77,8 @@ build() {
 	cc "${flags[@]}" -o "$b/bench-timer" "$REPO/bench/timer.c"
 	cc "${flags[@]}" -o "$b/bench-floor" "$REPO/bench/floor.c"
 	cc "${flags[@]}" -static -o "$b/bench-sysops" "$REPO/bench/sysops.c"
-	TIMER=$b/bench-timer FLOOR=$b/bench-floor SYSOPS=$b/bench-sysops
+	cc "${flags[@]}" -static -o "$b/bench-teardown" "$REPO/bench/teardown.c"
+	TIMER=$b/bench-timer FLOOR=$b/bench-floor SYSOPS=$b/bench-sysops TEARDOWN=$b/bench-teardown
 }
 
 # make_bundle NAME FILTER [JQ-ARGS...]: one bundle per workload, all on one rootfs (root.path absolute, read-only
@@ -89,8 +96,10 @@ prepare_work() {
 	chmod 755 "$WORK"
 	cp -a "$BUILDDIR/images/busybox/rootfs" "$WORK/rootfs"
 	install -m 0755 "$SYSOPS" "$WORK/rootfs/bin/bench-sysops"
+	install -m 0755 "$TEARDOWN" "$WORK/rootfs/bin/bench-teardown"
 	make_bundle b-true '.process.args = ["/bin/true"]'
 	make_bundle b-sleep '.process.args = ["sleep", "1000000"]'
+	make_bundle b-stamp '.process.args = ["/bin/bench-teardown", "--stamp"]'
 	local n
 	for n in $FREEZE_SIZES; do
 		# shellcheck disable=SC2016 # $script is jq's
@@ -145,8 +154,10 @@ inner() {
 			"cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)" >"$DATA/machine.txt"
 		;;
 	esac
-	# config host runs in bench.sh's own shell, whose trap also removes WORK
+	# config host runs in bench.sh's own shell, whose trap also removes WORK;
+	# a signal becomes an exit, so the EXIT trap deletes the containers
 	[[ $CONFIG == host ]] || trap cleanup_containers EXIT
+	trap 'exit 130' INT TERM HUP
 	run_phases
 	if [[ $CONFIG == vm ]]; then
 		# The guest's writes vanish at poweroff: hand the data back on stdout.
@@ -178,6 +189,7 @@ run_vm() {
 		-e "PHASES=$PHASES" -e "ROUNDS=$VM_ROUNDS" -e "DENSITY_SIZES=$VM_DENSITY_SIZES" \
 		-e "FREEZE_SIZES=$FREEZE_SIZES" -e "FREEZE_ROUNDS=$VM_FREEZE_ROUNDS" \
 		-e "SYS_ITER=$VM_SYS_ITER" -e "SYS_ROUNDS=3" -e "SYS_PASSES=1" \
+		-e "SCALE_N=$VM_SCALE_N" -e "SCALE_RUNTIMES=$SCALE_RUNTIMES" -e "TEARDOWN=$TEARDOWN" \
 		-- bench/bench.sh --inner vm | split_vm_output "$vmdata" || rc=$?
 	((rc == 0)) || bench_warn "vm: the VM run ended with status $rc"
 }
@@ -242,23 +254,26 @@ main() {
 	export BUILDDIR=${BUILDDIR:-$REPO/build-bench} ROUNDS=${ROUNDS:-100} \
 		DENSITY_SIZES=${DENSITY_SIZES:-100 500 1000} FREEZE_SIZES=${FREEZE_SIZES:-1 10 100} \
 		FREEZE_ROUNDS=${FREEZE_ROUNDS:-30} SYS_ITER=${SYS_ITER:-50000} SYS_ROUNDS=${SYS_ROUNDS:-3} \
-		SYS_PASSES=${SYS_PASSES:-3} HOST_ROUNDS=${HOST_ROUNDS:-50}
+		SYS_PASSES=${SYS_PASSES:-3} HOST_ROUNDS=${HOST_ROUNDS:-50} \
+		CONC_SIZES=${CONC_SIZES:-2 8 32} CONC_ROUNDS=${CONC_ROUNDS:-10} SCALE_N=${SCALE_N:-1000} \
+		SCALE_RUNTIMES=${SCALE_RUNTIMES:-vessel}
 	VM_ROUNDS=${VM_ROUNDS:-5} VM_DENSITY_SIZES=${VM_DENSITY_SIZES:-5 10} \
-		VM_FREEZE_ROUNDS=${VM_FREEZE_ROUNDS:-2} VM_SYS_ITER=${VM_SYS_ITER:-2000}
+		VM_FREEZE_ROUNDS=${VM_FREEZE_ROUNDS:-2} VM_SYS_ITER=${VM_SYS_ITER:-2000} VM_SCALE_N=${VM_SCALE_N:-20}
 	if ((SMOKE)); then
 		ROUNDS=1 HOST_ROUNDS=1 DENSITY_SIZES="2 3" FREEZE_SIZES="1 3" FREEZE_ROUNDS=1 SYS_ITER=400 \
-			SYS_ROUNDS=1 SYS_PASSES=1
+			SYS_ROUNDS=1 SYS_PASSES=1 CONC_SIZES=2 CONC_ROUNDS=1 SCALE_N=3
 	fi
 	OUT=${OUT:-$REPO/bench/results/$(date -u +%Y-%m-%d)}
 	install_deps
 	build
-	export VESSEL TIMER FLOOR SYSOPS
+	export VESSEL TIMER FLOOR SYSOPS TEARDOWN
 	export DATA=$OUT/raw
 	rm -rf "$DATA"
 	mkdir -p "$DATA"
 	prepare_work
 	export WORK
 	trap 'cleanup_containers; rm -rf "$WORK"' EXIT
+	trap 'exit 130' INT TERM HUP
 	probe_runtimes
 	export RUNTIMES_LIST
 	describe_machine
@@ -267,8 +282,8 @@ main() {
 	# would not compare, so only vessel and runc.
 	[[ " $CONFIGS " == *" host "* ]] && RUNTIMES_LIST=${RUNTIMES_LIST/ crun/} ROUNDS=$HOST_ROUNDS PHASES="lifecycle exec" inner host
 	[[ " $CONFIGS " == *" cg2ns "* ]] &&
-		PHASES="lifecycle exec freeze sysops density" unshare -m --propagation private "$SELF" --inner cg2ns
-	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES="lifecycle exec freeze sysops density" run_vm
+		PHASES=${CG2NS_PHASES:-lifecycle teardown exec freeze sysops density concurrency scale} unshare -m --propagation private "$SELF" --inner cg2ns
+	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES=${VM_PHASES:-lifecycle exec freeze sysops density scale} run_vm
 	echo "measuring time: $((SECONDS - start)) s" >>"$DATA/machine.txt"
 	python3 "$REPO/bench/report.py" "$OUT" || bench_die "report.py failed"
 	bench_log "report: $OUT/report.md ($((SECONDS - start)) s)"

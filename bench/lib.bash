@@ -17,7 +17,7 @@ rt_cmd() {
 		# crun 1.8 refuses hybrid hierarchies, and its cgroupfs manager
 		# raises RLIMIT_MEMLOCK (for the device eBPF program), which fails
 		# without CAP_SYS_RESOURCE: so off the VM it runs with no cgroup.
-		[[ $CONFIG == vm ]] || RT+=(--cgroup-manager=disabled)
+		[[ ${CONFIG:-} == vm ]] || RT+=(--cgroup-manager=disabled)
 		;;
 	*) bench_die "unknown runtime $1" ;;
 	esac
@@ -249,5 +249,147 @@ phase_sysops() {
 				force_delete "s-$who-$variant-$$"
 			done
 		done
+	done
+}
+
+# Teardown: from the container's exit to the runtime's exit, for a
+# foreground `run` (bench/teardown.c: the container's process writes
+# CLOCK_MONOTONIC and exits; the harness takes the time when wait4 returns
+# for the runtime).  timings.tsv: op "teardown" (the interval) and
+# "teardown-run" (the whole run) for the same round.
+phase_teardown() {
+	local r who line rc
+	bench_log "$CONFIG: teardown, $ROUNDS rounds of ${RUNTIMES[*]}"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for who in $(rotate "$r" "${RUNTIMES[@]}"); do
+			WHO=$who
+			rt_cmd "$who"
+			rc=0
+			line=$("$TEARDOWN" "${RT[@]}" run --bundle "$WORK/b-stamp" "t-$who-$r-$$") || rc=$?
+			((rc == 0)) || force_delete "t-$who-$r-$$"
+			read -r -a f <<<"${line:-0 0 0 127}"
+			printf '%s\t%s\tteardown\t-\t%s\t%s\t%s\t%s\n%s\t%s\tteardown-run\t-\t%s\t%s\t%s\t%s\n' \
+				"$CONFIG" "$WHO" "$r" "${f[0]}" "${f[2]}" "${f[3]}" \
+				"$CONFIG" "$WHO" "$r" "${f[1]}" "${f[2]}" "${f[3]}" >>"$DATA/timings.tsv"
+		done
+	done
+}
+
+# One batch of the concurrency phase, run under $TIMER as its own process:
+# P foreground `run`s of /bin/true started at once; fails if any failed.
+# shellcheck disable=SC2317 # called through bash -c
+conc_batch() {
+	local p=$1 id=$2 i fails=0
+	shift 2
+	local pids=()
+	for ((i = 0; i < p; i++)); do
+		"$@" run --bundle "$WORK/b-true" "$id-$i" </dev/null >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || fails=$((fails + 1))
+	done
+	((fails == 0))
+}
+
+# Concurrency: CONC_SIZES (2 8 32) parallel `run`s at once, CONC_ROUNDS
+# rounds, runtimes interleaved batch by batch in a rotating order; op
+# "conc", PARAM = P, the batch's wall time (throughput = P / wall).
+phase_concurrency() {
+	local p r who id
+	for p in $CONC_SIZES; do
+		bench_log "$CONFIG: concurrency, $p parallel runs, $CONC_ROUNDS rounds"
+		for ((r = 1; r <= CONC_ROUNDS; r++)); do
+			for who in $(rotate "$r" "${RUNTIMES[@]}"); do
+				WHO=$who
+				rt_cmd "$who"
+				id=c-$who-$p-$r-$$
+				record conc "$p" "$r" bash -c "$(declare -f conc_batch); WORK=$WORK conc_batch \"\$@\"" \
+					_ "$p" "$id" "${RT[@]}" || {
+					local k
+					for ((k = 0; k < p; k++)); do force_delete "$id-$k"; done
+				}
+			done
+		done
+	done
+}
+
+meminfo_kb() {
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+# record_cpu OP ROUND CMD...: as record (PARAM "-"), plus a line OP-cpu
+# whose WALL_NS column holds CMD's CPU time (user + system, CMD and what it
+# reaped): unlike the wall time, other tenants' load hardly moves it.
+record_cpu() {
+	local op=$1 round=$2 line rc=0
+	shift 2
+	line=$("$TIMER" -c "$@" 2>>"${ERRFILE:-/dev/null}") || rc=$?
+	read -r -a f <<<"${line:-0 0 127 0}"
+	printf '%s\t%s\t%s\t-\t%s\t%s\t%s\t%s\n%s\t%s\t%s-cpu\t-\t%s\t%s\t%s\t%s\n' \
+		"$CONFIG" "$WHO" "$op" "$round" "${f[0]}" "${f[1]}" "${f[2]}" \
+		"$CONFIG" "$WHO" "$op" "$round" "${f[3]:-0}" "${f[1]}" "${f[2]}" >>"$DATA/timings.tsv"
+	return "$rc"
+}
+
+# memcg_row K: where the containers' cgroups have memory.current (the VM;
+# this host's cgroup2 has no memory controller), their sum goes to
+# scale-memcg.tsv: CONFIG RUNTIME K CGROUPS BYTES.
+memcg_row() {
+	local cg2 sum
+	cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[[ -n $cg2 && -e $cg2/cgroup.controllers ]] && grep -qw memory "$cg2/cgroup.controllers" || return 0
+	sum=$(find "$cg2" -maxdepth 3 -type d -name "s-$WHO-*-$$" -exec cat {}/memory.current \; 2>/dev/null |
+		awk '{ s += $1; n++ } END { if (n) print n "\t" s }')
+	[[ -z $sum ]] || printf '%s\t%s\t%s\t%s\n' "$CONFIG" "$WHO" "$1" "$sum" >>"$DATA/scale-memcg.tsv"
+}
+
+# Scale: SCALE_N detached `sleep` containers of vessel (SCALE_RUNTIMES),
+# started one by one, kept, then all deleted.  Every start is an "sstart"
+# line (round = k), every delete an "sdelete"; at every tenth of N,
+# scale.tsv gets CONFIG RUNTIME K MEMAVAIL_KB SLAB_KB PAGETABLES_KB
+# MEMAVAIL0_KB.  The EXIT trap (cleanup_containers) removes whatever an
+# interrupted run left.
+scale_one() {
+	local n=$SCALE_N k started=0 id mem0 step=$(((SCALE_N + 9) / 10))
+	sync
+	sleep 1
+	mem0=$(memavail_kb)
+	printf '%s\t%s\t0\t%s\t%s\t%s\t%s\n' "$CONFIG" "$WHO" "$mem0" "$(meminfo_kb Slab)" \
+		"$(meminfo_kb PageTables)" "$mem0" >>"$DATA/scale.tsv"
+	local ERRFILE=$DATA/scale-$CONFIG-$WHO.err
+	for ((k = 1; k <= n; k++)); do
+		id=s-$WHO-$k-$$
+		if ! record_cpu sstart "$k" "${RT[@]}" run -d --bundle "$WORK/b-sleep" "$id"; then
+			bench_warn "$CONFIG: $WHO: scale: container $k failed to start (see $ERRFILE)"
+			force_delete "$id"
+			break
+		fi
+		started=$k
+		if ((k % step == 0 || k == n)); then
+			memcg_row "$k"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CONFIG" "$WHO" "$k" "$(memavail_kb)" \
+				"$(meminfo_kb Slab)" "$(meminfo_kb PageTables)" "$mem0" >>"$DATA/scale.tsv"
+			bench_log "$CONFIG: $WHO: $k containers up"
+		fi
+	done
+	echo "$CONFIG	$WHO	$(resident_runtime_procs)	$(ps -e --no-headers | wc -l)" >>"$DATA/scale-resident.tsv"
+	for ((k = started; k >= 1; k--)); do
+		record sdelete - "$k" "${RT[@]}" delete --force "s-$WHO-$k-$$" ||
+			force_delete "s-$WHO-$k-$$"
+	done
+	local left
+	left=$("${RT[@]}" list -q | grep -c "^s-$WHO-" || true)
+	((left == 0)) || bench_warn "$CONFIG: $WHO: scale: $left containers left after the deletes"
+}
+
+phase_scale() {
+	local who
+	bench_log "$CONFIG: scale, N = $SCALE_N, ${SCALE_RUNTIMES}"
+	for who in $SCALE_RUNTIMES; do
+		[[ " ${RUNTIMES[*]} " == *" $who "* ]] || continue
+		WHO=$who
+		rt_cmd "$who"
+		scale_one
 	done
 }

@@ -193,6 +193,109 @@ def density_table(t, dens, c, raw, out):
     out.append("")
 
 
+def teardown_table(t, c, out):
+    rts = [r for r in t.runtimes(c) if t.ok.get((c, r, "teardown", "-"))]
+    if not rts:
+        return
+    n = max(len(t.ok.get((c, r, "teardown", "-"), [])) for r in rts)
+    out.append(f"From the container process's exit to the runtime's exit, foreground `run` "
+               f"(bench/teardown.c), {n} interleaved rounds. Milliseconds: median (p10-p90).\n")
+    out.append("| | " + " | ".join(rts) + " | " + " | ".join(f"vessel/{r}" for r in rts if r != "vessel") + " |")
+    out.append("|---" * (2 * len(rts)) + "|")
+    for op, what in (("teardown", "teardown"), ("teardown-run", "whole `run`")):
+        v = t.median(c, "vessel", op)
+        out.append(f"| {what} | " + " | ".join(t.cell(c, r, op) for r in rts) + " | " +
+                   " | ".join(ratio(v, t.median(c, r, op)) for r in rts if r != "vessel") + " |")
+    if c != "vm" and "crun" in rts:
+        out.append("\ncrun runs without a cgroup here, so its teardown has no cgroup to remove; "
+                   "vessel's and runc's include an rmdir of the container's cgroup2 directory.")
+    out.append("")
+
+
+def concurrency_table(t, c, out):
+    rts = t.runtimes(c)
+    sizes = sorted({int(k[3]) for k in list(t.ok) + list(t.failed) if k[0] == c and k[2] == "conc"})
+    if not sizes:
+        return
+    rounds = max((len(t.ok.get((c, r, "conc", str(p)), [])) for r in rts for p in sizes), default=0)
+    out.append(f"P foreground `run`s of /bin/true started at once; throughput = P / wall time of the "
+               f"batch (until the last exits), containers per second, median (p10-p90) over {rounds} "
+               f"batches; runtimes interleaved batch by batch.\n")
+    out.append("| P | " + " | ".join(rts) + " | " + " | ".join(f"vessel/{r}" for r in rts if r != "vessel") + " |")
+    out.append("|---" * (2 * len(rts)) + "|")
+    for p in sizes:
+        cells, med = [], {}
+        for r in rts:
+            v = [p / (x / 1e9) for x in t.ok.get((c, r, "conc", str(p)), [])]
+            fails = t.failed.get((c, r, "conc", str(p)), 0)
+            if v:
+                med[r] = statistics.median(v)
+                cells.append(f"{med[r]:.0f} ({pct(v, .1):.0f}-{pct(v, .9):.0f})" + (f", {fails} failed" if fails else ""))
+            else:
+                cells.append(f"fails ({fails})" if fails else "-")
+        out.append(f"| {p} | " + " | ".join(cells) + " | " +
+                   " | ".join(ratio(med.get("vessel"), med.get(r)) for r in rts if r != "vessel") + " |")
+    out.append("\nRatios here are of throughputs: above 1 means vessel starts more containers per second.\n")
+
+
+def scale_table(t, rows, resident, c, out, memcg=()):
+    rows = [x for x in rows if x[0] == c]
+    for r in RUNTIMES:
+        mine = [x for x in rows if x[1] == r]
+        starts = t.by_round.get((c, r, "sstart", "-"), {})
+        if not mine or not starts:
+            continue
+        n = len(starts)
+        ks = sorted(starts)
+        out.append(f"{r}: N = {n} detached `sleep` containers started one after another, kept, "
+                   f"then deleted newest first.\n")
+        cpu = t.by_round.get((c, r, "sstart-cpu", "-"), {})
+        out.append("| containers | start median (ms) | p10 (ms) | p90 (ms) | CPU median (ms) | MemAvailable used (MiB) "
+                   "| per container (KiB) | Slab (MiB) | PageTables (MiB) |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        mem = {int(x[2]): x for x in mine}
+        base = mem.get(0)
+        step = max(1, (n + 9) // 10)
+        for d in range(10):
+            lo, hi = d * step + 1, min((d + 1) * step, n)
+            if lo > hi:
+                break
+            v = [starts[k] for k in ks if lo <= k <= hi]
+            row = mem.get(hi)
+            used = per = slab = pt = "-"
+            if row and base:
+                u = int(row[6]) - int(row[3])
+                used, per = f"{u / 1024:.0f}", f"{u / hi:.0f}"
+                slab = f"{(int(row[4]) - int(base[4])) / 1024:+.0f}"
+                pt = f"{(int(row[5]) - int(base[5])) / 1024:+.0f}"
+            vc = [cpu[k] for k in ks if lo <= k <= hi and k in cpu]
+            cm = f"{ms(statistics.median(vc)):.2f}" if vc else "-"
+            out.append(f"| {lo}-{hi} | {ms(statistics.median(v)):.1f} | {ms(pct(v, .1)):.1f} | {ms(pct(v, .9)):.1f} "
+                       f"| {cm} | {used} | {per} | {slab} | {pt} |")
+        first = [starts[k] for k in ks[:step]]
+        last = [starts[k] for k in ks[-step:]]
+        dels = t.ok.get((c, r, "sdelete", "-"), [])
+        out.append(f"\nLast tenth / first tenth, median start: {statistics.median(last) / statistics.median(first):.2f}x, "
+                   f"p10: {pct(last, .1) / pct(first, .1):.2f}x (p10 is the least disturbed by other tenants). "
+                   f"Time to start all: {sum(starts.values()) / 1e9:.0f} s; to delete all: {sum(dels) / 1e9:.0f} s "
+                   f"(median delete {ms(statistics.median(dels)) if dels else float('nan'):.1f} ms).")
+        mc = [x for x in memcg if x[0] == c and x[1] == r]
+        if mc:
+            out.append("Containers' cgroup memory.current (kernel memory of their namespaces, mounts and "
+                       "processes charged to the container): " + ", ".join(
+                           f"{int(x[4]) / int(x[3]) / 1024:.0f} KiB per container at {x[2]} ({x[3]} cgroups)"
+                           for x in mc) + ".")
+        for x in resident:
+            if x[0] == c and x[1] == r:
+                out.append(f"Runtime processes resident with all {n} up: {x[2]}; processes on the host: {x[3]}.")
+        out.append("CPU is the user + system time of the `run -d` process and what it reaped (not the "
+                   "container's init, which outlives it): vessel's own work, which other tenants' load hardly "
+                   "moves; the init's kernel work (mounts, pivot_root) is only in the wall time. "
+                   "MemAvailable, Slab and PageTables are host-wide (/proc/meminfo; other tenants move them "
+                   "too), taken right after the k-th start; \"used\" is the drop of MemAvailable since "
+                   "before the first start.\n")
+
+
 def sysops_table(rows, c, out):
     rows = [s for s in rows if s[0] == c]
     if not rows:
@@ -288,7 +391,7 @@ def headline(t, c):
     return ", ".join(parts)
 
 
-def section(t, dens, sysops, bins, raw, outdir, c, title, out):
+def section(t, dens, sysops, bins, raw, outdir, c, title, out, scale=(), resident=(), memcg=()):
     out.append(f"## {title}\n")
     out.append(f"Configuration `{c}`: {CONFIG_TEXT.get(c, c)}.\n")
     out.append(f"Headline (`run` of /bin/true, medians): {headline(t, c) or 'not measured'}.\n")
@@ -299,6 +402,12 @@ def section(t, dens, sysops, bins, raw, outdir, c, title, out):
         out.append(f"![run latency distribution]({chart})\n")
     out.append("### 2. Runtime memory\n")
     memory_table(t, c, bins, out)
+    if any(k[0] == c and k[2] == "teardown" for k in t.ok):
+        out.append("### 1b. Teardown\n")
+        teardown_table(t, c, out)
+    if any(k[0] == c and k[2] == "conc" for k in list(t.ok) + list(t.failed)):
+        out.append("### 1c. Concurrency: parallel `run`s\n")
+        concurrency_table(t, c, out)
     out.append("### 3. exec latency\n")
     exec_table(t, c, out)
     chart = cdf_chart(t, c, "exec", outdir, f"exec-cdf-{c}", f"exec /bin/true into a running container ({c})")
@@ -310,6 +419,9 @@ def section(t, dens, sysops, bins, raw, outdir, c, title, out):
         chart = density_chart(t, c, outdir, f"density-{c}")
         if chart:
             out.append(f"![density curve]({chart})\n")
+    if any(x[0] == c for x in scale):
+        out.append("### 4b. Scale: start latency and memory by tenth\n")
+        scale_table(t, scale, resident, c, out, memcg)
     if any(s[0] == c for s in sysops):
         out.append("### 5. Syscall cost inside a container\n")
         sysops_table(sysops, c, out)
@@ -324,11 +436,16 @@ def main():
     t = Timings(read_tsv(os.path.join(raw, "timings.tsv")))
     dens = read_tsv(os.path.join(raw, "density.tsv"))
     sysops = read_tsv(os.path.join(raw, "sysops.tsv"))
+    scale = read_tsv(os.path.join(raw, "scale.tsv"))
+    resident = read_tsv(os.path.join(raw, "scale-resident.tsv"))
     bins = {r[0]: (r[1], r[2] if len(r) > 2 else "") for r in read_tsv(os.path.join(raw, "binaries.tsv"))}
     vmraw = os.path.join(raw, "vm")
     tv = Timings(read_tsv(os.path.join(vmraw, "timings.tsv")))
     dv = read_tsv(os.path.join(vmraw, "density.tsv"))
     sv = read_tsv(os.path.join(vmraw, "sysops.tsv"))
+    scv = read_tsv(os.path.join(vmraw, "scale.tsv"))
+    rsv = read_tsv(os.path.join(vmraw, "scale-resident.tsv"))
+    mcv = read_tsv(os.path.join(vmraw, "scale-memcg.tsv"))
 
     out = ["# vessel benchmark report\n",
            "Written by `make bench` (bench/bench.sh, bench/report.py) from the raw data in `raw/` "
@@ -346,9 +463,9 @@ def main():
     for c, title in (("cg2ns", "Host, private cgroup2 namespace (all three runtimes)"),
                      ("host", "Host, hybrid cgroups as they are (vessel and runc)")):
         if c in t.configs():
-            section(t, dens, sysops, bins, raw, outdir, c, title, out)
+            section(t, dens, sysops, bins, raw, outdir, c, title, out, scale, resident)
     if tv.configs():
-        section(tv, dv, sv, bins, vmraw, outdir, "vm", "cgroup v2 VM (ratios only)", out)
+        section(tv, dv, sv, bins, vmraw, outdir, "vm", "cgroup v2 VM (ratios only)", out, scv, rsv, mcv)
     else:
         out.append("## cgroup v2 VM\n\nNot run (`--no-vm`, `--smoke`, or the VM failed).\n")
     for w in (os.path.join(raw, "warnings.txt"), os.path.join(vmraw, "warnings.txt")):

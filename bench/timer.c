@@ -1,8 +1,10 @@
 /* bench-timer: run one command and report its wall time and peak RSS.
  *
- *   bench-timer [-q] [-i FILE] CMD [ARG]...
+ *   bench-timer [-q] [-c] [-i FILE] CMD [ARG]...
  *
- * Prints one line on stdout: "WALL_NS MAXRSS_KB STATUS", where WALL_NS is
+ * Prints one line on stdout: "WALL_NS MAXRSS_KB STATUS", with -c
+ * "WALL_NS MAXRSS_KB STATUS CPU_NS" (user + system time of CMD and the
+ * descendants it reaped, from the same rusage), where WALL_NS is
  * CLOCK_MONOTONIC from just before fork() to just after wait4() returned,
  * MAXRSS_KB is ru_maxrss from wait4() and STATUS is the exit status (128+N
  * when killed by signal N).  The command's stdout goes to /dev/null, its
@@ -39,7 +41,7 @@ static long long now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-timer [-q] [-i FILE] CMD [ARG]...\n");
+	fprintf(stderr, "usage: bench-timer [-q] [-c] [-i FILE] CMD [ARG]...\n");
 	exit(2);
 }
 
@@ -59,10 +61,12 @@ static void child_exec(char **argv, const char *in, int quiet)
 int main(int argc, char **argv)
 {
 	const char *in = NULL;
-	int quiet = 0, opt;
-	while ((opt = getopt(argc, argv, "+qi:")) != -1) {
+	int quiet = 0, cpu = 0, opt;
+	while ((opt = getopt(argc, argv, "+qci:")) != -1) {
 		if (opt == 'q')
 			quiet = 1;
+		else if (opt == 'c')
+			cpu = 1;
 		else if (opt == 'i')
 			in = optarg;
 		else
@@ -90,7 +94,12 @@ int main(int argc, char **argv)
 	long long t1 = now_ns();
 
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	printf("%lld %ld %d\n", t1 - t0, ru.ru_maxrss, code);
+	if (cpu)
+		printf("%lld %ld %d %lld\n", t1 - t0, ru.ru_maxrss, code,
+		       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+			   (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
+	else
+		printf("%lld %ld %d\n", t1 - t0, ru.ru_maxrss, code);
 	if (code == 127) {
 		fprintf(stderr, "bench-timer: could not run %s\n", argv[optind]);
 		return 2;

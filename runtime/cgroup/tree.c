@@ -2,6 +2,7 @@
  * host can give them, enabling them in the ancestors, applying each. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,17 +82,45 @@ static bool required(const struct oci_resources *res, const char *name)
 	return false;
 }
 
-/* Enable in one directory's cgroup.subtree_control.  All at once first (one
- * write, the common case); if the kernel refuses the set, one by one, so a
- * controller only wanted for statistics cannot fail the container. */
+/* Is controller `name` in the text of a cgroup.subtree_control ("cpu io",
+ * or "+cpu +io" as a fake cgroupfs keeps what was written)? */
+static bool listed(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = text; *p;) {
+		p += strspn(p, " \t\n+");
+		size_t len = strcspn(p, " \t\n");
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* Enable in one directory's cgroup.subtree_control what it lacks.  All at
+ * once first (one write, the common case); if the kernel refuses the set,
+ * one by one, so a controller only wanted for statistics cannot fail the
+ * container.  Nothing is written when all are enabled already (every create
+ * after the first): the kernel handles any write to subtree_control by
+ * walking every descendant cgroup under cgroup_mutex
+ * (cgroup_lock_and_drain_offline), even when nothing changes, so for the
+ * root and the `vessel` parent each write cost time in proportion to the
+ * number of containers, and held the host-wide cgroup lock meanwhile. */
 static int enable_in(const struct cg_handle *h, int dirfd, const char *dir,
 		     const struct oci_resources *res, struct vs_error *err)
 {
 	struct cg_handle at = *h;
 	at.fd = dirfd;
 	at.dir = (char *)dir;
+	_cleanup_free_ char *now = NULL;
+	if (cg_read(&at, "cgroup.subtree_control", &now, err) < 0) {
+		vs_error_clear(err);
+		now = vs_strdup(""); /* unreadable: write as before */
+	}
 	_cleanup_free_ char *all = vs_strdup("");
 	for (char **c = h->available; *c; c++) {
+		if (listed(now, *c))
+			continue;
 		char *next = vs_strdup_printf("%s%s+%s", all, *all ? " " : "", *c);
 		free(all);
 		all = next;
@@ -100,6 +129,8 @@ static int enable_in(const struct cg_handle *h, int dirfd, const char *dir,
 		return 0;
 	vs_error_clear(err);
 	for (char **c = h->available; *c; c++) {
+		if (listed(now, *c))
+			continue;
 		_cleanup_free_ char *one = vs_strdup_printf("+%s", *c);
 		if (cg_write(&at, "cgroup.subtree_control", one, err) == 0)
 			continue;

@@ -4,12 +4,13 @@
 
 #include "runtime/container/container.h"
 
-#define CT_LOCK_FILE   "lock"
-#define CT_STATE_FILE  "state.json"
-#define CT_CONFIG_FILE "config.json"
-#define CT_FIFO_FILE   "exec.fifo"
-#define CT_CGROUP_FILE "cgroup"
-#define CT_INIT_FILE   "init"
+#define CT_LOCK_FILE	  "lock"
+#define CT_STATE_FILE	  "state.json"
+#define CT_CONFIG_FILE	  "config.json"
+#define CT_FIFO_FILE	  "exec.fifo"
+#define CT_FIFO_DONE_FILE "exec.done"
+#define CT_CGROUP_FILE	  "cgroup"
+#define CT_INIT_FILE	  "init"
 
 struct ct_container *ct_new(const char *root, const char *id);
 char *ct_path(const struct ct_container *c, const char *name);
@@ -18,6 +19,9 @@ bool ct_init_alive(const struct ct_container *c);
 int ct_remove_dir(const char *dir, struct vs_error *err);
 /* Record in the state what `start` needs from the config (start.c). */
 void ct_note_start(struct oci_state *s, const struct oci_config *config);
+/* Record whether delete needs the config (poststop hooks, an image bundle
+ * to release; ops.c). */
+void ct_note_delete(struct oci_state *s, const struct oci_config *config);
 /* SIGKILL through pidfd, wait (10 s at most) until pid has exited, reap it
  * if it is our child.  The one kill-and-wait of delete and forget. */
 int ct_kill_wait(int pidfd, pid_t pid, struct vs_error *err);

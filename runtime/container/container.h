@@ -13,7 +13,9 @@
  *   <root>/<id>/config.json the bundle's config as it was at create time
  *                           (poststop hooks and exec read it; the bundle may
  *                           change or vanish)
- *   <root>/<id>/exec.fifo   exists while the container is "created"
+ *   <root>/<id>/exec.fifo   exists while the container is "created"; start
+ *                           renames it to exec.done (not unlinked: see
+ *                           start.c)
  *   <root>/<id>/cgroup      the cgroup path, written before the cgroup is
  *                           made: a create killed before state.json exists
  *                           leaves this, and delete --force (ct_forget)

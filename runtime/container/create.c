@@ -203,6 +203,7 @@ static int save_state(struct create_ctx *x, struct spawn_result *r, struct vs_er
 	x->c->state = s;
 	fill_state(x, s, r->pid, OCI_STATUS_CREATED);
 	ct_note_start(s, x->config);
+	ct_note_delete(s, x->config);
 	s->init_start_time = r->start_time;
 	s->cgroup_path = vs_strdup(r->cgroup_path);
 	s->config_path = ct_path(x->c, CT_CONFIG_FILE);

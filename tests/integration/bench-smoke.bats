@@ -36,7 +36,8 @@ bench_leftovers() {
 	local report=$out/report.md
 	[ -f "$report" ]
 	for h in "1. Lifecycle latency" "2. Runtime memory" "3. exec latency" "4. Density" \
-		"5. Syscall cost inside a container" "6. Freeze/thaw"; do
+		"5. Syscall cost inside a container" "6. Freeze/thaw" "1b. Teardown" \
+		"1c. Concurrency: parallel \`run\`s" "4b. Scale: start latency and memory by tenth"; do
 		grep -qF "### $h" "$report" || fail "report lacks section $h"
 	done
 	# vessel did every lifecycle step in both host configurations, and the
@@ -50,6 +51,15 @@ bench_leftovers() {
 		awk -F'\t' -v c="$c" '$1 == c && $2 == "floor" && $8 == 0' "$out/raw/timings.tsv" | grep -q . ||
 			fail "the floor did not run in config $c"
 	done
+	# teardown and the concurrency batch succeeded for vessel in cg2ns
+	for op in teardown teardown-run conc; do
+		awk -F'\t' -v op="$op" '$1 == "cg2ns" && $2 == "vessel" && $3 == op && $8 == 0 && $6 > 0' \
+			"$out/raw/timings.tsv" | grep -q . || fail "no successful vessel $op in config cg2ns"
+	done
+	# scale started its 3 containers and deleted all 3
+	run awk -F'\t' '$2 == "vessel" && $8 == 0 { n[$3]++ } END { print n["sstart"], n["sdelete"] }' \
+		"$out/raw/timings.tsv"
+	assert_output "3 3"
 	# density reached both sizes for vessel, leaving no runtime process behind
 	run awk -F'\t' '$2 == "vessel" { print $3, $6 }' "$out/raw/density.tsv"
 	assert_output $'2 0\n3 0'
@@ -76,6 +86,21 @@ bench_leftovers() {
 	((rss > 65536)) || fail "peak RSS $rss KiB after a 64 MiB string"
 	run "$timer" /nonexistent/cmd
 	assert_failure 2
+}
+
+@test "bench-smoke: bench-teardown times from the stamp to the command's exit" {
+	local td=$BATS_TEST_TMPDIR/td
+	cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$td" "$REPO_ROOT/bench/teardown.c"
+	run "$td" --stamp
+	assert_success
+	[[ $output =~ ^[0-9]+$ ]] || fail "bad stamp: $output"
+	run "$td" sh -c "\"$td\" --stamp; exit 4"
+	assert_failure 1
+	read -r tdn wall rss st <<<"$output"
+	[[ $st == 4 ]] || fail "status: $output"
+	((tdn > 0 && tdn <= wall && rss > 0)) || fail "bad line: $output"
+	run "$td" true
+	assert_failure 1 # no stamp came
 }
 
 @test "bench-smoke: bench-floor runs the container the runtimes run, and cleans up" {

@@ -197,7 +197,8 @@ log_field() { # KIND FIELD
 	state=$ROOT/$CID/state.json
 	run jq -r '.vessel.poststartHooks' "$state"
 	assert_output 1
-	jq 'del(.vessel.poststartHooks) | if .vessel == {} then del(.vessel) else . end' "$state" \
+	jq 'del(.vessel.poststartHooks, .vessel.poststopHooks, .vessel.imageStore)
+		| if .vessel == {} then del(.vessel) else . end' "$state" \
 		>"$state.old"
 	chmod 600 "$state.old"
 	mv "$state.old" "$state"
@@ -209,4 +210,27 @@ log_field() { # KIND FIELD
 	assert_output poststart
 	assert_equal "$(log_field poststart status)" running
 	assert_equal "$(log_field poststart id)" "$CID"
+}
+
+# The same for delete: a state.json without poststopHooks/imageStore (an
+# older vessel made the container) makes delete read the config, so its
+# poststop hooks still run.
+@test "hooks: poststop still runs for a state.json without the record (older vessel)" {
+	make_host_hook
+	update_config ".process.args = [\"true\"] | .hooks.poststop = [$(hook_json poststop)]"
+	detached vessel create "$CID" || fail "create: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	state=$ROOT/$CID/state.json
+	run jq -c '[.vessel.poststopHooks, .vessel.imageStore]' "$state"
+	assert_output '["1","0"]'
+	jq 'del(.vessel.poststopHooks, .vessel.imageStore)' "$state" >"$state.old"
+	chmod 600 "$state.old"
+	mv "$state.old" "$state"
+	detached vessel start "$CID" || fail "start: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	wait_for_status "$CID" stopped
+	run vessel delete "$CID"
+	assert_success
+	run cut -d' ' -f1 "$LOG"
+	assert_output poststop
+	assert_equal "$(log_field poststop id)" "$CID"
+	[ ! -e "$ROOT/$CID" ] || fail "delete left the state dir"
 }

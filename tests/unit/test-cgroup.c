@@ -49,6 +49,14 @@ static void set_controllers(const char *list)
 	vs_error_clear(&err);
 }
 
+static void set_file(const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = vs_strdup_printf("%s%s", fake_root, rel);
+	struct vs_error err = VS_ERROR_INIT;
+	vs_write_file(path, text, strlen(text), &err);
+	vs_error_clear(&err);
+}
+
 static struct oci_resources *parse(const char *json)
 {
 	struct oci_resources *r = NULL;
@@ -208,6 +216,36 @@ static void test_create_writes(void)
 	}
 	destroy(h);
 	CHECK(!exists("/vessel/c1"), "destroy removes the cgroup");
+	CHECK(!exists("/vessel"), "destroy removes the parent vessel made");
+}
+
+/* subtree_control is written only with what a directory lacks, and not at
+ * all when it has every controller: the kernel walks every descendant cgroup
+ * on any write there (the term that grew with the number of containers). */
+static void test_enable_only_missing(void)
+{
+	set_controllers("cpu io memory\n");
+	set_file("/cgroup.subtree_control", "cpu io\n"); /* as the kernel shows it */
+	_cleanup_(res_freep) struct oci_resources *res = parse("{}");
+	struct cg_handle *a = NULL, *b = NULL;
+	_cleanup_free_ char *e = create("c3", NULL, res, &a);
+	CHECK(e == NULL, "create c3");
+	_cleanup_free_ char *root = slurp("/cgroup.subtree_control");
+	CHECK_STR(root, "+memory");
+	_cleanup_free_ char *parent = slurp("/vessel/cgroup.subtree_control");
+	CHECK_STR(parent, "+cpu +io +memory");
+	set_file("/vessel/cgroup.subtree_control", "cpu io memory\n");
+	set_file("/cgroup.subtree_control", "cpu io memory\n");
+	_cleanup_free_ char *e2 = create("c4", NULL, res, &b);
+	CHECK(e2 == NULL, "create c4");
+	_cleanup_free_ char *root2 = slurp("/cgroup.subtree_control");
+	CHECK_STR(root2, "cpu io memory");
+	_cleanup_free_ char *parent2 = slurp("/vessel/cgroup.subtree_control");
+	CHECK_STR(parent2, "cpu io memory");
+	if (a)
+		destroy(a);
+	if (b)
+		destroy(b);
 	CHECK(!exists("/vessel"), "destroy removes the parent vessel made");
 }
 
@@ -434,6 +472,7 @@ int main(void)
 	test_conversions();
 	test_paths();
 	test_create_writes();
+	test_enable_only_missing();
 	test_update_merges_cpu_max();
 	test_refusals();
 	test_bpf_program();
