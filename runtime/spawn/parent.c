@@ -25,14 +25,38 @@
 #include "runtime/spawn/spawn-internal.h"
 #include "runtime/terminal/terminal.h"
 
+/* runc's debug message at its equivalent point, logged beside the step's
+ * name ("init step ready (runc: ...)"): the shim's users, and runc's own
+ * tests, look for those words in a --debug log.  Each is what the step
+ * does: the init begins; it joins and makes its namespaces (runc's
+ * nsexec); it reports ready and closes the sync socket. */
+static const struct {
+	const char *stage, *step, *runc;
+} runc_names[] = {
+    {"init", "identity", "child process in init()"},
+    {"init", "namespaces", "nsexec container setup"},
+    {"init", "ready", "init: closing the pipe to signal completion"},
+};
+
+static void log_step(const char *stage, const char *step)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(runc_names); i++)
+		if (!strcmp(runc_names[i].stage, stage) && !strcmp(runc_names[i].step, step)) {
+			vs_log_debug("%s step %s (runc: %s)", stage, step, runc_names[i].runc);
+			return;
+		}
+	vs_log_debug("%s step %s", stage, step);
+}
+
 int spawn_run_steps(const char *stage, const struct spawn_step *steps, size_t n,
 		    struct spawn_ctx *ctx, struct vs_error *err)
 {
-	/* The init's stderr is the container's: its steps go to --log only. */
+	/* The init's stderr is the container's: its steps go to --log or to
+	 * its copy of the caller's stderr (spawn_init_main). */
 	bool log = vs_log_debug_enabled() && (strcmp(stage, "init") != 0 || vs_log_fd() >= 0);
 	for (size_t i = 0; i < n; i++) {
 		if (log)
-			vs_log_debug("%s step %s", stage, steps[i].name);
+			log_step(stage, steps[i].name);
 		if (steps[i].fn(ctx, err) < 0)
 			return vs_error_wrap(err, "%s step %s", stage, steps[i].name);
 	}

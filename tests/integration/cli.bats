@@ -203,12 +203,12 @@ all_commands() {
 	assert_output --partial 'unknown syscall "vessel_no_such_syscall" skipped'
 }
 
-@test "--log with text format writes time, level and message" {
+@test "--log with text format writes time, level and message (logfmt, as runc)" {
 	local log=$BATS_TEST_TMPDIR/vessel.txt
 	run "$VESSEL" --log "$log" checkpoint c1
 	assert_failure 1
 	run cat "$log"
-	assert_output --regexp '^[0-9]{4}-[0-9-]+T[0-9:.]+Z error checkpoint: checkpoint is not supported'
+	assert_output --regexp '^time="[0-9]{4}-[0-9-]+T[0-9:.]+Z" level=error msg="checkpoint: checkpoint is not supported'
 }
 
 @test "--log in a missing directory fails clearly" {
