@@ -282,7 +282,8 @@ static int run_one_in(enum oci_hook_kind kind, size_t index, const struct oci_ho
 	/* "error running hook": the words runc's users (and its tests) look
 	 * for in a failed hook's message. */
 	if (spawn_and_wait(hook, o, state_json, err) < 0)
-		return vs_error_wrap(err, "error running %s hook #%zu %s", name, index, hook->path);
+		return vs_error_wrap(err, "error running hook: %s hook #%zu %s", name, index,
+				     hook->path);
 	return 0;
 }
 

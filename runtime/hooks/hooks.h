@@ -12,10 +12,10 @@
  * error reads "<kind> hook #<i> <path>: timed out after <N> s".
  *
  * Errors name the kind, the index in the list, the path, and the cause:
- *   "error running createRuntime hook #1 /usr/bin/x: exited with status 3"
- *   "error running prestart hook #0 /bin/nope: exec: No such file or directory"
- *   "error running poststart hook #0 /bin/y: killed by signal 9 (SIGKILL: killed)"
- *   "error running prestart hook #0 /bin/z: exited with status 1, stderr: no such device"
+ *   "error running hook: createRuntime hook #1 /usr/bin/x: exited with status 3"
+ *   "error running hook: prestart hook #0 /bin/nope: exec: No such file or directory"
+ *   "error running hook: poststart hook #0 /bin/y: killed by signal 9 (SIGKILL: killed)"
+ *   "error running hook: prestart hook #0 /bin/z: exited with status 1, stderr: no such device"
  *
  * Where each kind is called (runtime-spec v1.2 config.md "POSIX-platform
  * Hooks" and runtime.md "Lifecycle"), for the spawn:

@@ -99,7 +99,7 @@ HOOK
 			{path: "/bin/sh", args: ["sh", "-c", "echo hook-said-this >&2; kill -SYS $$"]}]'
 	run vessel create "$CID"
 	assert_failure
-	assert_output --partial "error running createRuntime hook #1 /bin/sh: killed by signal 31 (SIGSYS: bad system call), stderr: hook-said-this"
+	assert_output --partial "error running hook: createRuntime hook #1 /bin/sh: killed by signal 31 (SIGSYS: bad system call), stderr: hook-said-this"
 	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo first >&2; echo second >&2; exit 4"]}]'
 	run vessel create "$CID"
 	assert_failure

@@ -390,7 +390,7 @@ start_listener() {
 		| .hooks.startContainer = [{path: "/bin/mkdir", args: ["mkdir", "/dev/shm/hook-dir"]}]'
 	run vessel run "$CID"
 	assert_failure
-	assert_output --partial "error running startContainer hook #0 /bin/mkdir: killed by signal 31 (SIGSYS: bad system call)"
+	assert_output --partial "error running hook: startContainer hook #0 /bin/mkdir: killed by signal 31 (SIGSYS: bad system call)"
 	# without the rule the hook makes its dir, which the process then sees
 	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]'
 	run vessel run "$CID"
