@@ -270,7 +270,7 @@ start_listener() {
 		.state.bundle, .state.annotations["org.vessel.test"],
 		(.pid > 1 and .pid == .state.pid)] | join(" ")' "$STATE"
 	assert_success
-	assert_output "1.2.0 seccompFd vessel-test-metadata $CID creating $BUNDLE yes true"
+	assert_output "1.3.0 seccompFd vessel-test-metadata $CID creating $BUNDLE yes true"
 }
 
 @test "seccomp: the agent's error answer reaches the process" {
