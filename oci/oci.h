@@ -227,7 +227,7 @@ struct oci_memory {
 	oci_opt_i64 limit; /* bytes, -1 = unlimited */
 	oci_opt_i64 reservation;
 	oci_opt_i64 swap;   /* memory+swap, -1 = unlimited */
-	oci_opt_i64 kernel; /* deprecated */
+	oci_opt_i64 kernel; /* deprecated: the parser warns and clears .set */
 	oci_opt_i64 kernel_tcp;
 	oci_opt_u64 swappiness;
 	oci_opt_bool disable_oom_killer;
