@@ -215,7 +215,19 @@ static void gen_linux(yajl_gen g)
 	gen_seccomp(g);
 	gen_enabled(g, "apparmor", false);
 	gen_enabled(g, "selinux", false);
-	gen_enabled(g, "intelRdt", false);
+	/* Refused with a clear error (no resctrl groups written yet). */
+	gen_str(g, "intelRdt");
+	yajl_gen_map_open(g);
+	gen_bool(g, "enabled", false);
+	gen_bool(g, "schemata", false);
+	gen_bool(g, "monitoring", false);
+	yajl_gen_map_close(g);
+	gen_str(g, "memoryPolicy");
+	yajl_gen_map_open(g);
+	gen_strv(g, "modes", oci_mempolicy_modes);
+	gen_strv(g, "flags", oci_mempolicy_flags);
+	yajl_gen_map_close(g);
+	gen_enabled(g, "netDevices", true);
 	gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);
 	gen_enabled(g, "idmap", true);

@@ -3,15 +3,18 @@
  * the top); deeper code may emit warnings (a poststop hook failed) and debug
  * lines (an unknown syscall was skipped).
  *
- * text format:  "vessel: <msg>" on stderr, or "<time> <level> <msg>" in a file
+ * text format:  "vessel: <msg>" on stderr for errors and warnings; debug and
+ *               info lines, and every line in a file, are logfmt as runc's
+ *               (logrus'): time="<time>" level=<level> msg="<msg>"
  * json format:  {"level":"error","msg":"...","time":"..."} one per line, the
  *               form containerd's shim and conmon read back from --log.
  * With --log, errors go to the file AND to stderr, as runc does; the other
  * levels only to the file.  Without --log, errors are text on stderr and the
- * other levels are on stderr in the format asked for ("vessel: debug: ..."
+ * other levels are on stderr in the format asked for (logfmt "... level=debug ..."
  * or a JSON line).  --debug logs each stage of create, start, exec, kill and
- * delete (and each step of the spawn: the init's only with --log, as its
- * stderr is the container's). */
+ * delete, and each step of the spawn (the init's go to a copy of the
+ * stderr it was born with, see vs_log_keep_stderr: its own fd 2 becomes the
+ * container's). */
 #ifndef VESSEL_LIB_LOG_H
 #define VESSEL_LIB_LOG_H
 
@@ -24,6 +27,12 @@ enum vs_log_format { VS_LOG_TEXT, VS_LOG_JSON };
  * opened. */
 int vs_log_open(const char *path, enum vs_log_format format, bool debug);
 void vs_log_close(void);
+/* In a spawned child with --debug and no --log: log to a close-on-exec
+ * copy of the stderr it was born with (the caller's: the child's own fd 2
+ * becomes the container's later), so its steps reach the caller as runc's
+ * init's do through its log pipe.  The copy is >= min_fd (above the fds
+ * passed to the container) and vs_log_fd() returns it. */
+int vs_log_keep_stderr(int min_fd);
 bool vs_log_debug_enabled(void);
 /* The fd of the log file or -1; the spawn keeps it open across fork so the
  * child can report, and closes it before exec. */

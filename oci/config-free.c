@@ -172,6 +172,7 @@ void oci_linux_free(struct oci_linux *l)
 		free(l->intel_rdt->clos_id);
 		free(l->intel_rdt->l3_cache_schema);
 		free(l->intel_rdt->mem_bw_schema);
+		vs_strv_free(l->intel_rdt->schemata);
 	}
 	free(l->intel_rdt);
 	oj_kv_free(l->sysctl, l->n_sysctl);
@@ -185,6 +186,12 @@ void oci_linux_free(struct oci_linux *l)
 		vs_strv_free(l->personality->flags);
 	}
 	free(l->personality);
+	if (l->memory_policy) {
+		free(l->memory_policy->mode);
+		free(l->memory_policy->nodes);
+		vs_strv_free(l->memory_policy->flags);
+	}
+	free(l->memory_policy);
 	free(l);
 }
 

@@ -274,8 +274,18 @@ static void gen_linux_misc(yajl_gen g, const struct oci_linux *l)
 		oj_gen_key_str(g, "closID", l->intel_rdt->clos_id);
 		oj_gen_key_str(g, "l3CacheSchema", l->intel_rdt->l3_cache_schema);
 		oj_gen_key_str(g, "memBwSchema", l->intel_rdt->mem_bw_schema);
+		oj_gen_key_strv(g, "schemata", l->intel_rdt->schemata);
+		oj_gen_key_opt_bool(g, "enableMonitoring", l->intel_rdt->enable_monitoring);
 		oj_gen_key_opt_bool(g, "enableCMT", l->intel_rdt->enable_cmt);
 		oj_gen_key_opt_bool(g, "enableMBM", l->intel_rdt->enable_mbm);
+		yajl_gen_map_close(g);
+	}
+	if (l->memory_policy) {
+		oj_gen_key(g, "memoryPolicy");
+		yajl_gen_map_open(g);
+		oj_gen_key_str(g, "mode", l->memory_policy->mode);
+		oj_gen_key_str(g, "nodes", l->memory_policy->nodes);
+		oj_gen_key_strv(g, "flags", l->memory_policy->flags);
 		yajl_gen_map_close(g);
 	}
 	if (l->personality) {

@@ -137,8 +137,24 @@ static int parse_intel_rdt(struct oj_ctx *c, yajl_val v, void *out)
 	if (oj_string(c, v, "closID", false, &rdt->clos_id) < 0 ||
 	    oj_string(c, v, "l3CacheSchema", false, &rdt->l3_cache_schema) < 0 ||
 	    oj_string(c, v, "memBwSchema", false, &rdt->mem_bw_schema) < 0 ||
+	    oj_strv(c, v, "schemata", false, &rdt->schemata) < 0 ||
+	    oj_opt_bool(c, v, "enableMonitoring", &rdt->enable_monitoring) < 0 ||
 	    oj_opt_bool(c, v, "enableCMT", &rdt->enable_cmt) < 0 ||
 	    oj_opt_bool(c, v, "enableMBM", &rdt->enable_mbm) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_memory_policy(struct oj_ctx *c, yajl_val v, void *out)
+{
+	struct oci_memory_policy **ret = out;
+	struct oci_memory_policy *m = *ret = vs_malloc0(sizeof(*m));
+	if (oj_string(c, v, "mode", true, &m->mode) < 0 ||
+	    check_field_enum(c, "mode", m->mode, oci_mempolicy_modes, "memory policy mode") < 0 ||
+	    oj_string(c, v, "nodes", false, &m->nodes) < 0 ||
+	    oj_strv(c, v, "flags", false, &m->flags) < 0 ||
+	    oj_check_strv_enum(c, v, "flags", m->flags, oci_mempolicy_flags, "memory policy flag") <
+		0)
 		return -1;
 	return 0;
 }
@@ -243,7 +259,8 @@ int oci_parse_linux(struct oj_ctx *c, yajl_val v, void *out)
 	    oj_string(c, v, "mountLabel", false, &l->mount_label) < 0 ||
 	    oj_object(c, v, "personality", false, parse_personality, &l->personality) < 0 ||
 	    oj_map(c, v, "netDevices", sizeof(struct oci_net_device), (void **)&l->net_devices,
-		   &l->n_net_devices, parse_net_device) < 0)
+		   &l->n_net_devices, parse_net_device) < 0 ||
+	    oj_object(c, v, "memoryPolicy", false, parse_memory_policy, &l->memory_policy) < 0)
 		return -1;
 	return 0;
 }

@@ -147,6 +147,19 @@ const char *const oci_seccomp_flags[] = {
     NULL,
 };
 
+/* In the kernel's numbering order (uapi/linux/mempolicy.h). */
+const char *const oci_mempolicy_modes[] = {
+    "MPOL_DEFAULT",	   "MPOL_PREFERRED",	       "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL",
+    "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE", NULL,
+};
+
+const char *const oci_mempolicy_flags[] = {
+    "MPOL_F_NUMA_BALANCING",
+    "MPOL_F_RELATIVE_NODES",
+    "MPOL_F_STATIC_NODES",
+    NULL,
+};
+
 const char *const oci_personality_domains[] = {"LINUX", "LINUX32", NULL};
 
 /* Grammar: "" | ITEM ("," ITEM)*, ITEM = N | N "-" M with N <= M. */

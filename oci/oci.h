@@ -23,7 +23,7 @@
 
 #include "lib/error.h"
 
-#define OCI_SPEC_VERSION "1.2.0"
+#define OCI_SPEC_VERSION "1.3.0"
 
 typedef struct {
 	bool set;
@@ -227,7 +227,7 @@ struct oci_memory {
 	oci_opt_i64 limit; /* bytes, -1 = unlimited */
 	oci_opt_i64 reservation;
 	oci_opt_i64 swap;   /* memory+swap, -1 = unlimited */
-	oci_opt_i64 kernel; /* deprecated */
+	oci_opt_i64 kernel; /* deprecated: the parser warns and clears .set */
 	oci_opt_i64 kernel_tcp;
 	oci_opt_u64 swappiness;
 	oci_opt_bool disable_oom_killer;
@@ -350,9 +350,21 @@ struct oci_intel_rdt {
 	char *clos_id;
 	char *l3_cache_schema;
 	char *mem_bw_schema;
-	oci_opt_bool enable_cmt;
+	char **schemata;		/* v1.3: lines for the schemata file */
+	oci_opt_bool enable_monitoring; /* v1.3 */
+	oci_opt_bool enable_cmt;	/* v1.1-v1.2, replaced by enableMonitoring */
 	oci_opt_bool enable_mbm;
 };
+
+/* linux.memoryPolicy (v1.3): set_mempolicy(2) for the container's
+ * processes.  mode and flags are checked against the lists below. */
+struct oci_memory_policy {
+	char *mode;  /* MPOL_* (required) */
+	char *nodes; /* "0-3,7"; NULL or "" = none */
+	char **flags;
+};
+extern const char *const oci_mempolicy_modes[];
+extern const char *const oci_mempolicy_flags[];
 
 struct oci_personality {
 	char *domain; /* LINUX | LINUX32 */
@@ -388,6 +400,7 @@ struct oci_linux {
 	struct oci_personality *personality;
 	struct oci_net_device *net_devices;
 	size_t n_net_devices;
+	struct oci_memory_policy *memory_policy;
 };
 
 /* ---- the whole config --------------------------------------------------- */

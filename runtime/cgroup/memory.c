@@ -77,9 +77,6 @@ static int refuse_v1_only(const struct oci_memory *m, struct vs_error *err)
 	if (m->disable_oom_killer.set && m->disable_oom_killer.value)
 		return vs_error_set(err,
 				    "disableOOMKiller: cgroup v2 cannot disable the OOM killer");
-	if ((m->kernel.set && m->kernel.value) || (m->kernel_tcp.set && m->kernel_tcp.value))
-		vs_log_warn("linux.resources.memory.kernel/kernelTCP are deprecated and ignored: "
-			    "cgroup v2 accounts kernel memory in memory.max");
 	return 0;
 }
 

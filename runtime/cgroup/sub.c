@@ -25,6 +25,19 @@ static int sub_path_check(const char *arg, const char *sub, struct vs_error *err
 	return 0;
 }
 
+/* A sub-cgroup that is not there: the process could not be added to it.
+ * The words are runc's ("adding pid ... cgroup.procs: no such file ..."),
+ * which tools match; vessel finds out before the process exists. */
+static int sub_missing(const char *arg, const char *dir, int e, struct vs_error *err)
+{
+	if (e != ENOENT)
+		return vs_error_errno(err, e, "--cgroup %s: open cgroup %s", arg, dir);
+	return vs_error_set(err,
+			    "--cgroup %s: sub-cgroup %s does not exist: adding pid to "
+			    "%s/cgroup.procs: no such file or directory",
+			    arg, dir, dir);
+}
+
 /* The cgroup2 part: the handle's fd, path and dir become the sub-cgroup's,
  * so clone3(CLONE_INTO_CGROUP) puts the process there. */
 static int select_v2(struct cg_handle *h, const char *arg, const char *sub, struct vs_error *err)
@@ -34,7 +47,7 @@ static int select_v2(struct cg_handle *h, const char *arg, const char *sub, stru
 	_cleanup_free_ char *dir = vs_strdup_printf("%s/%s", h->dir, sub);
 	int fd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return vs_error_errno(err, errno, "--cgroup %s: open cgroup %s", arg, dir);
+		return sub_missing(arg, dir, errno, err);
 	vs_closep(&h->fd);
 	h->fd = fd;
 	free(h->dir);
@@ -55,7 +68,7 @@ static int select_v1(struct cg_handle *h, const char *arg, const char *ctrl, con
 		    err, "--cgroup %s: unknown controller %s (no v1 hierarchy has it)", arg, ctrl);
 	_cleanup_free_ char *dir = vs_strdup_printf("%s%s/%s", mnt, h->v1_path, sub);
 	if (access(dir, F_OK) < 0)
-		return vs_error_errno(err, errno, "--cgroup %s: cgroup %s", arg, dir);
+		return sub_missing(arg, dir, errno, err);
 	vs_strv_push(&h->v1_sub_mounts, mnt);
 	vs_strv_push(&h->v1_sub_dirs, dir);
 	return 0;

@@ -178,9 +178,6 @@ static int memory_check(const struct oci_memory *m, struct vs_error *err)
 {
 	if (!m)
 		return 0;
-	if ((m->kernel.set && m->kernel.value) || (m->kernel_tcp.set && m->kernel_tcp.value))
-		return vs_error_set(err, "linux.resources.memory.kernel/kernelTCP: kernel memory "
-					 "limits are deprecated and not supported by vessel");
 	char buf[32];
 	if (cg_memory_swap_value(m, buf, sizeof(buf), err) < 0)
 		return vs_error_wrap(err, "linux.resources.memory");

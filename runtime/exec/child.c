@@ -225,7 +225,14 @@ void exec_stage2(struct exec_ctx *ctx)
 	/* vessel blocked the signals it forwards; ours must be a clean slate. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	exec_child_log(ctx->sock[1], "exec stage 2: in the container's pid namespace, running "
+				     "its steps (runc: child process in init())");
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		/* The last line before the filter, which may deny send. */
+		if (steps[i].fn == step_seccomp)
+			exec_child_log(ctx->sock[1], "exec stage 2: about to load the seccomp "
+						     "filter and execve (runc: setns_init: "
+						     "about to exec)");
 		if (steps[i].fn(ctx, &err) < 0) {
 			vs_error_wrap(&err, "exec step %s", steps[i].name);
 			exec_child_fail(ctx->sock[1], &err);

@@ -22,6 +22,7 @@ enum exec_msg_type {
 	EXEC_MSG_SECCOMP, /* stage 2: the seccomp notify fd; waits for the ack */
 	EXEC_MSG_ACK,	  /* vessel -> stage 2: the notify fd reached the listener */
 	EXEC_MSG_ERROR,	  /* either stage: errnum + text, then _exit */
+	EXEC_MSG_LOG,	  /* either stage, with --debug only: a debug line (text) */
 };
 
 struct exec_msg {
@@ -54,6 +55,10 @@ struct exec_ctx {
 	bool chdir_as_user; /* stage 2: root could not enter the cwd */
 };
 
+/* join.c: with --debug, a debug line for vessel to log (the stages hold
+ * no log fd: stage 1 sheds it, see stage1_shed).  Never after the seccomp
+ * load: the profile may deny send. */
+void exec_child_log(int sock, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* join.c: stage 1 and the clones; on return ctx->pid/pidfd are set and
  * stage 1 is reaped. */
 int exec_spawn(struct exec_ctx *ctx, struct vs_error *err);

@@ -107,6 +107,8 @@ static int build_process(struct exec_ctx *ctx, struct vs_error *err)
 	    0)
 		return -1;
 	ctx->has_proc = true;
+	if (l && proc_prepare_mempolicy(l->memory_policy, &ctx->proc, err) < 0)
+		return -1;
 	return 0;
 }
 

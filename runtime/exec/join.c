@@ -5,6 +5,8 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -40,6 +42,18 @@ void exec_child_fail(int sock, struct vs_error *err)
 	snprintf(m.text, sizeof(m.text), "%s", err->msg ? err->msg : "unknown error");
 	(void)!send(sock, &m, sizeof(m), MSG_NOSIGNAL);
 	_exit(1);
+}
+
+void exec_child_log(int sock, const char *fmt, ...)
+{
+	if (!vs_log_debug_enabled())
+		return;
+	struct exec_msg m = {.type = EXEC_MSG_LOG};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof(m.text), fmt, ap);
+	va_end(ap);
+	(void)!send(sock, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
 /* Stage 1 is in the host's pid namespace, out of the container's sight;
@@ -92,6 +106,8 @@ static __attribute__((noreturn)) void stage1(struct exec_ctx *ctx)
 		vs_error_errno(&err, errno, "join the namespaces of the container's init");
 		exec_child_fail(sock, &err);
 	}
+	exec_child_log(sock, "exec stage 1: joined the namespaces of the container's init "
+			     "(runc: nsexec container setup)");
 	/* CLONE_PARENT: stage 2 becomes vessel's child, so vessel can wait
 	 * for it; it inherits our cgroup, and is born into the container's
 	 * pid (and time) namespace, which setns only gives to children. */
@@ -177,6 +193,9 @@ static int on_msg(struct exec_ctx *ctx, struct exec_msg *m, int fd, struct vs_er
 		return send_to_listener(ctx, fd, err);
 	case EXEC_MSG_ERROR:
 		return vs_error_set_raw(err, m->errnum, m->text);
+	case EXEC_MSG_LOG:
+		vs_log_debug("%s", m->text);
+		return 0;
 	default:
 		return vs_error_set(err, "unexpected message %d from exec child", m->type);
 	}

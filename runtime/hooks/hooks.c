@@ -1,6 +1,8 @@
 #include "runtime/hooks/hooks.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -60,14 +62,16 @@ static void child_reset_signals(void)
  * reported as an errno on errfd (close-on-exec, so EOF means exec worked).
  * stderr is out_fd, a pipe vessel copies to its own stderr and keeps the
  * tail of for the error message; stdout is vessel's stderr. */
-static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, const char *cwd,
-						 int in_fd, int out_fd, int errfd)
+static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook,
+						 const struct hooks_opts *o, int in_fd, int out_fd,
+						 int errfd)
 {
+	const char *cwd = o ? o->cwd : NULL;
 	static char *const empty_env[] = {NULL};
 	char *default_argv[] = {hook->path, NULL};
 	char *const *argv = hook->args && hook->args[0] ? hook->args : default_argv;
 	char *const *envp = hook->env ? hook->env : empty_env;
-	int e[2] = {0, 0}; /* {1 for chdir, 0 for exec; errno} */
+	int e[2] = {0, 0}; /* {1 for chdir, 2 for pre_exec, 0 for exec; errno} */
 
 	child_reset_signals();
 	if (cwd && chdir(cwd) < 0) {
@@ -79,6 +83,10 @@ static __attribute__((noreturn)) void child_exec(const struct oci_hook *hook, co
 	/* Whatever vessel inherited without CLOEXEC (a shim's fds, preserved
 	 * fds) is not the hook's business. */
 	(void)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (o && o->pre_exec && o->pre_exec(o->pre_exec_arg) < 0) {
+		e[0] = 2;
+		goto fail;
+	}
 	execve(hook->path, argv, envp);
 fail:
 	e[1] = errno;
@@ -175,8 +183,13 @@ static int describe_status(int status, struct vs_error *err)
 	if (WIFSIGNALED(status)) {
 		/* The name too: "SIGSYS" says "seccomp" where 31 does not. */
 		const char *abbrev = sigabbrev_np(WTERMSIG(status));
+		const char *desc = strsignal(WTERMSIG(status));
+		/* Lower-case as every vessel message ("bad system call"). */
+		char lower[64];
+		snprintf(lower, sizeof(lower), "%s", desc ? desc : "?");
+		lower[0] = (char)tolower((unsigned char)lower[0]);
 		return vs_error_set(err, "killed by signal %d (SIG%s: %s)", WTERMSIG(status),
-				    abbrev ? abbrev : "?", strsignal(WTERMSIG(status)));
+				    abbrev ? abbrev : "?", lower);
 	}
 	return vs_error_set(err, "ended with wait status 0x%x", status);
 }
@@ -198,8 +211,8 @@ static void append_stderr(const struct hook_stderr *e, struct vs_error *err)
 }
 
 /* fork, exec, wait: the unlabeled part of hooks_run_one. */
-static int spawn_and_wait(const struct oci_hook *hook, const char *cwd, const char *state_json,
-			  struct vs_error *err)
+static int spawn_and_wait(const struct oci_hook *hook, const struct hooks_opts *o,
+			  const char *state_json, struct vs_error *err)
 {
 	_cleanup_close_ int in_fd = -1, err_rd = -1, err_wr = -1, pidfd = -1;
 	_cleanup_close_ int out_rd = -1, out_wr = -1;
@@ -219,7 +232,7 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *cwd, const ch
 	if (pid < 0)
 		return vs_error_errno(err, errno, "fork");
 	if (pid == 0)
-		child_exec(hook, cwd, in_fd, out_wr, err_wr);
+		child_exec(hook, o, in_fd, out_wr, err_wr);
 	close(TAKE_FD(err_wr));
 	close(TAKE_FD(out_wr));
 	struct hook_stderr out = {.fd = out_rd};
@@ -240,9 +253,12 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *cwd, const ch
 	    wait_hook(pid, pidfd, hook->timeout.set ? hook->timeout.value : 0, &out, &status, err);
 	if (r < 0)
 		return -1;
+	if (n == (ssize_t)sizeof(child_errno) && child_errno[0] == 1)
+		return vs_error_errno(err, child_errno[1], "chdir %s", o->cwd);
+	if (n == (ssize_t)sizeof(child_errno) && child_errno[0] == 2)
+		return vs_error_errno(err, child_errno[1], "%s", o->pre_exec_what);
 	if (n == (ssize_t)sizeof(child_errno))
-		return child_errno[0] ? vs_error_errno(err, child_errno[1], "chdir %s", cwd)
-				      : vs_error_errno(err, child_errno[1], "exec");
+		return vs_error_errno(err, child_errno[1], "exec");
 	if (r == 1)
 		r = vs_error_set(err, "timed out after %d s", (int)hook->timeout.value);
 	else
@@ -253,7 +269,7 @@ static int spawn_and_wait(const struct oci_hook *hook, const char *cwd, const ch
 }
 
 static int run_one_in(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,
-		      const char *cwd, const char *state_json, struct vs_error *err)
+		      const struct hooks_opts *o, const char *state_json, struct vs_error *err)
 {
 	const char *name = oci_hook_kind_name(kind);
 	if (!hook->path || hook->path[0] != '/')
@@ -263,8 +279,11 @@ static int run_one_in(enum oci_hook_kind kind, size_t index, const struct oci_ho
 		return vs_error_set(err, "%s hook #%zu %s: timeout must be positive, got %d", name,
 				    index, hook->path, (int)hook->timeout.value);
 	vs_log_debug("running %s hook #%zu %s", name, index, hook->path);
-	if (spawn_and_wait(hook, cwd, state_json, err) < 0)
-		return vs_error_wrap(err, "%s hook #%zu %s", name, index, hook->path);
+	/* "error running hook": the words runc's users (and its tests) look
+	 * for in a failed hook's message. */
+	if (spawn_and_wait(hook, o, state_json, err) < 0)
+		return vs_error_wrap(err, "error running hook: %s hook #%zu %s", name, index,
+				     hook->path);
 	return 0;
 }
 
@@ -283,11 +302,19 @@ int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const c
 int hooks_run_in(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
 		 enum hooks_policy policy, const char *cwd, struct vs_error *err)
 {
+	struct hooks_opts o = {.cwd = cwd};
+	return hooks_run_opts(kind, list, state_json, policy, &o, err);
+}
+
+int hooks_run_opts(enum oci_hook_kind kind, const struct oci_hook_list *list,
+		   const char *state_json, enum hooks_policy policy, const struct hooks_opts *o,
+		   struct vs_error *err)
+{
 	if (!list)
 		return 0;
 	for (size_t i = 0; i < list->n; i++) {
 		struct vs_error herr = VS_ERROR_INIT;
-		if (run_one_in(kind, i, &list->hooks[i], cwd, state_json, &herr) == 0)
+		if (run_one_in(kind, i, &list->hooks[i], o, state_json, &herr) == 0)
 			continue;
 		if (policy == HOOKS_FAIL) {
 			vs_error_set_raw(err, herr.errnum, herr.msg);

@@ -12,10 +12,10 @@
  * error reads "<kind> hook #<i> <path>: timed out after <N> s".
  *
  * Errors name the kind, the index in the list, the path, and the cause:
- *   "createRuntime hook #1 /usr/bin/x: exited with status 3"
- *   "prestart hook #0 /bin/nope: exec: No such file or directory"
- *   "poststart hook #0 /bin/y: killed by signal 9 (SIGKILL: Killed)"
- *   "prestart hook #0 /bin/z: exited with status 1, stderr: no such device"
+ *   "error running hook: createRuntime hook #1 /usr/bin/x: exited with status 3"
+ *   "error running hook: prestart hook #0 /bin/nope: exec: No such file or directory"
+ *   "error running hook: poststart hook #0 /bin/y: killed by signal 9 (SIGKILL: killed)"
+ *   "error running hook: prestart hook #0 /bin/z: exited with status 1, stderr: no such device"
  *
  * Where each kind is called (runtime-spec v1.2 config.md "POSIX-platform
  * Hooks" and runtime.md "Lifecycle"), for the spawn:
@@ -82,6 +82,22 @@ int hooks_run(enum oci_hook_kind kind, const struct oci_hook_list *list, const c
  * the process's cwd (the init is there by then); poststop the caller's. */
 int hooks_run_in(enum oci_hook_kind kind, const struct oci_hook_list *list, const char *state_json,
 		 enum hooks_policy policy, const char *cwd, struct vs_error *err);
+
+/* hooks_run_in with more per-hook settings: cwd (NULL: the caller's), and
+ * pre_exec, called in the forked hook process right before its execve
+ * (after its fds are set up; async-signal-safe work only; returns < 0 with
+ * errno set, reported as "<pre_exec_what>: <errno>").  The init uses it to
+ * run startContainer hooks under the container's seccomp filter, as runc
+ * does, while the init itself stays unfiltered until its own execve. */
+struct hooks_opts {
+	const char *cwd;
+	int (*pre_exec)(void *arg);
+	void *pre_exec_arg;
+	const char *pre_exec_what;
+};
+int hooks_run_opts(enum oci_hook_kind kind, const struct oci_hook_list *list,
+		   const char *state_json, enum hooks_policy policy, const struct hooks_opts *o,
+		   struct vs_error *err);
 
 /* Run one hook; `index` only labels errors. */
 int hooks_run_one(enum oci_hook_kind kind, size_t index, const struct oci_hook *hook,

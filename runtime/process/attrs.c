@@ -233,6 +233,8 @@ int proc_apply_attrs(const struct proc_plan *plan, struct vs_error *err)
 	if (plan->personality != (unsigned long)-1 && personality(plan->personality) < 0)
 		return vs_error_errno(err, errno, "linux.personality: personality(0x%lx)",
 				      plan->personality);
+	if (proc_apply_mempolicy(plan, err) < 0)
+		return -1;
 	if (plan->has_affinity_initial &&
 	    sched_setaffinity(0, sizeof(cpu_set_t), &plan->affinity_initial) < 0)
 		return vs_error_errno(err, errno,

@@ -19,7 +19,7 @@
  *   proc_make_cwd()            as root, in the container's root (runc creates
  *                              a missing cwd)
  *   proc_apply_attrs()         rlimits, oom_score_adj, ioprio, scheduler,
- *                              personality, initial cpu affinity (root still:
+ *                              personality, memory policy, initial cpu affinity (root still:
  *                              some need CAP_SYS_NICE / CAP_SYS_RESOURCE)
  *   proc_caps_drop_bounding()  needs CAP_SETPCAP, so before the user switch
  *   proc_chdir_privileged()    as root (runc's order), then checked inside
@@ -65,8 +65,15 @@ struct proc_plan {
 	bool has_affinity_initial, has_affinity_final;
 	cpu_set_t affinity_initial, affinity_final;
 	unsigned long personality; /* (unsigned long)-1 = leave alone */
-	char **env;		   /* process.env plus what vessel adds (LISTEN_FDS) */
-	char *exe;		   /* args[0] resolved in the container (proc_resolve_exe) */
+	/* linux.memoryPolicy: set_mempolicy(mpol_mode, mpol_nodes) */
+	bool has_mempolicy;
+	int mpol_mode; /* MPOL_* | MPOL_F_* */
+	union {
+		cpu_set_t mpol_nodes_set; /* parsed as a cpu list: same syntax */
+		unsigned long mpol_nodes[CPU_SETSIZE / (8 * sizeof(unsigned long))];
+	};
+	char **env; /* process.env plus what vessel adds (LISTEN_FDS) */
+	char *exe;  /* args[0] resolved in the container (proc_resolve_exe) */
 	const struct oci_kv *sysctl;
 	size_t n_sysctl;
 };
@@ -83,6 +90,9 @@ int proc_prepare(const struct oci_process *process, const struct oci_personality
 		 const struct oci_kv *sysctl, size_t n_sysctl, const struct proc_ns_info *ns,
 		 struct proc_plan *ret_plan, struct vs_error *err);
 void proc_plan_clear(struct proc_plan *plan);
+/* linux.memoryPolicy (may be NULL) into the plan; errors name the field. */
+int proc_prepare_mempolicy(const struct oci_memory_policy *m, struct proc_plan *plan,
+			   struct vs_error *err);
 
 /* Pure helpers (unit-tested). */
 int proc_cap_from_name(const char *name, int *ret_cap);
@@ -103,6 +113,8 @@ int proc_write_procfs(const char *rel, bool self, const char *value, struct vs_e
 /* Child side, in the order above. */
 int proc_apply_sysctl(const struct proc_plan *plan, struct vs_error *err);
 int proc_apply_attrs(const struct proc_plan *plan, struct vs_error *err);
+/* set_mempolicy; part of proc_apply_attrs. */
+int proc_apply_mempolicy(const struct proc_plan *plan, struct vs_error *err);
 int proc_caps_drop_bounding(const struct proc_plan *plan, struct vs_error *err);
 int proc_switch_user(const struct oci_user *user, struct vs_error *err);
 int proc_caps_apply(const struct proc_plan *plan, struct vs_error *err);

@@ -27,10 +27,15 @@
  * task holding CAP_SYS_ADMIN (in its user namespace) install a filter: the
  * capabilities step keeps it in the permitted and effective sets until
  * execve, which drops it (proc_plan.caps_hold, runtime/process).
+ * The startContainer hooks run under the filter too, as with runc (whose
+ * init loads it before them): each forked hook loads it right before its
+ * own execve (hooks_opts.pre_exec, runtime/spawn/exec.c), so the init's
+ * order above is kept.
  *
  * Syscalls vessel makes after sc_load (runtime/spawn/exec.c,
  * runtime/exec/child.c):
- *   always:        execve; on failure write (the error) + exit_group
+ *   always:        execve; on failure write (the error) + exit_group (in a
+ *                  startContainer hook's process: the same)
  *   with NOTIFY, in the init only (the notify fd must reach the parent over
  *   the sync socket, gone after "ready"): sendmsg, recvmsg (the ack), close,
  *                  prctl (PR_SET_PDEATHSIG), sendmsg (ready), openat + write

@@ -24,6 +24,36 @@ static __attribute__((noreturn)) void exec_fail(struct spawn_ctx *ctx, struct vs
 	_exit(1);
 }
 
+/* In the forked startContainer hook, right before its execve: the hook
+ * runs under the container's filter, as with runc (there the init loads it
+ * before the hooks, and they inherit it).  Loading it in the hook's own
+ * process keeps the init's order: vessel's init runs nothing under a
+ * profile that may deny it until its own execve (issue: a profile without
+ * close_range broke every create). */
+static int hook_load_filter(void *arg)
+{
+	struct vs_error e = VS_ERROR_INIT;
+	if (sc_load(arg, NULL, &e) == 0)
+		return 0;
+	errno = e.errnum ? e.errnum : EINVAL;
+	return -1;
+}
+
+static int run_start_hooks(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_START_CONTAINER];
+	struct hooks_opts o = {.pre_exec_what = "load the container's seccomp filter"};
+	if (!l->n)
+		return 0;
+	/* With a listener the init loaded the filter before "ready": the
+	 * hooks inherit it. */
+	if (spawn_seccomp_at_exec(ctx) && ctx->seccomp) {
+		o.pre_exec = hook_load_filter;
+		o.pre_exec_arg = ctx->seccomp;
+	}
+	return hooks_run_opts(OCI_HOOK_START_CONTAINER, l, ctx->state_created, HOOKS_FAIL, &o, err);
+}
+
 void spawn_exec_stage(struct spawn_ctx *ctx)
 {
 	struct vs_error err = VS_ERROR_INIT;
@@ -43,9 +73,7 @@ void spawn_exec_stage(struct spawn_ctx *ctx)
 		close(ctx->fd_dir);
 	if (vs_write_all(ctx->fifo, "0", 1) < 0)
 		_exit(1);
-	const struct oci_hook_list *l = &ctx->c->hooks[OCI_HOOK_START_CONTAINER];
-	if (l->n &&
-	    hooks_run(OCI_HOOK_START_CONTAINER, l, ctx->state_created, HOOKS_FAIL, &err) < 0)
+	if (run_start_hooks(ctx, &err) < 0)
 		exec_fail(ctx, &err);
 	if (proc_apply_final_affinity(&ctx->proc, &err) < 0)
 		exec_fail(ctx, &err);

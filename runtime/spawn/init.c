@@ -122,7 +122,10 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
  *                not a directory (nothing to walk or chdir into), and only
  *                this non-dumpable process can reach it; the steps' --debug
  *                lines go there until execve closes it (runc keeps its log
- *                pipe the same way).
+ *                pipe the same way).  With --debug and no --log it is
+ *                instead a CLOEXEC copy of the stderr the init was born
+ *                with (the caller's, which a container without a terminal
+ *                gets as its fd 2 anyway), above the preserved fds.
  * Gone: the state-dir lock (closed by "identity"), the host namespace fds
  * of linux.namespaces paths, the cgroup directory, the seccomp listener
  * socket, and whatever vessel's caller leaked to it. */
@@ -412,6 +415,8 @@ void spawn_init_main(struct spawn_ctx *ctx)
 {
 	struct vs_error err = VS_ERROR_INIT;
 	vs_sanitizer_child(); /* before pivot_root: see lib/sanitize.h */
+	/* Above the fds the container is given; "fds" keeps it (see there). */
+	(void)vs_log_keep_stderr(3 + (int)ctx->n_preserve);
 	if (spawn_run_steps("init", init_steps, ARRAY_SIZE(init_steps), ctx, &err) < 0) {
 		sync_send_error(ctx->sock_child, &err);
 		_exit(1);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,21 +23,54 @@
 #include "lib/util.h"
 #include "lib/weaken.h"
 #include "runtime/hooks/hooks.h"
+#include "runtime/net/net.h"
 #include "runtime/spawn/spawn-internal.h"
 #include "runtime/terminal/terminal.h"
+
+/* runc's debug message at its equivalent point, logged beside the step's
+ * name ("init step ready (runc: ...)"): the shim's users, and runc's own
+ * tests, look for those words in a --debug log.  Each is what the step
+ * does: the init begins; it joins and makes its namespaces (runc's
+ * nsexec); it reports ready and closes the sync socket. */
+static const struct {
+	const char *stage, *step, *runc;
+} runc_names[] = {
+    {"init", "identity", "child process in init()"},
+    {"init", "namespaces", "nsexec container setup"},
+    {"init", "ready", "init: closing the pipe to signal completion"},
+};
+
+static void log_step(const char *stage, const char *step)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(runc_names); i++)
+		if (!strcmp(runc_names[i].stage, stage) && !strcmp(runc_names[i].step, step)) {
+			vs_log_debug("%s step %s (runc: %s)", stage, step, runc_names[i].runc);
+			return;
+		}
+	vs_log_debug("%s step %s", stage, step);
+}
 
 int spawn_run_steps(const char *stage, const struct spawn_step *steps, size_t n,
 		    struct spawn_ctx *ctx, struct vs_error *err)
 {
-	/* The init's stderr is the container's: its steps go to --log only. */
+	/* The init's stderr is the container's: its steps go to --log or to
+	 * its copy of the caller's stderr (spawn_init_main). */
 	bool log = vs_log_debug_enabled() && (strcmp(stage, "init") != 0 || vs_log_fd() >= 0);
 	for (size_t i = 0; i < n; i++) {
 		if (log)
-			vs_log_debug("%s step %s", stage, steps[i].name);
+			log_step(stage, steps[i].name);
 		if (steps[i].fn(ctx, err) < 0)
 			return vs_error_wrap(err, "%s step %s", stage, steps[i].name);
 	}
 	return 0;
+}
+
+static bool net_is_host(const struct ns_plan *ns)
+{
+	struct stat a, b;
+	int fd = ns->join_fds[OCI_NS_NETWORK];
+	return fd >= 0 && fstat(fd, &a) == 0 && stat("/proc/1/ns/net", &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
@@ -49,18 +83,13 @@ static int step_namespaces(struct spawn_ctx *ctx, struct vs_error *err)
 	if (ctx->c->domainname && ctx->c->domainname[0] && !ctx->ns.has[OCI_NS_UTS])
 		return vs_error_set(err,
 				    "domainname: setting the domainname needs a uts namespace");
+	if (l && l->n_net_devices && (!ctx->ns.has[OCI_NS_NETWORK] || net_is_host(&ctx->ns)))
+		return vs_error_set(err, "linux.netDevices: needs a network namespace of the "
+					 "container's own (linux.namespaces)");
 	if (ctx->ns.new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
 	return 0;
-}
-
-static bool net_is_host(const struct ns_plan *ns)
-{
-	struct stat a, b;
-	int fd = ns->join_fds[OCI_NS_NETWORK];
-	return fd >= 0 && fstat(fd, &a) == 0 && stat("/proc/1/ns/net", &b) == 0 &&
-	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 static int step_process(struct spawn_ctx *ctx, struct vs_error *err)
@@ -75,7 +104,8 @@ static int step_process(struct spawn_ctx *ctx, struct vs_error *err)
 	if (!ctx->c->process)
 		return vs_error_set(err, "process: required to create a container");
 	if (proc_prepare(ctx->c->process, l ? l->personality : NULL, l ? l->sysctl : NULL,
-			 l ? l->n_sysctl : 0, &nsi, &ctx->proc, err) < 0)
+			 l ? l->n_sysctl : 0, &nsi, &ctx->proc, err) < 0 ||
+	    (l && proc_prepare_mempolicy(l->memory_policy, &ctx->proc, err) < 0))
 		return -1;
 	/* systemd socket activation: LISTEN_FDS fds pass through like
 	 * --preserve-fds, and the container is told it owns them. */
@@ -187,16 +217,33 @@ static int step_cgroup(struct spawn_ctx *ctx, struct vs_error *err)
 	return cg_create(&cc, &ctx->cgroup, err);
 }
 
+#define SPAWN_RDTGROUP_MAGIC 0x7655821 /* RDTGROUP_SUPER_MAGIC */
+
+/* linux.intelRdt: the spec wants an error where resctrl is not mounted;
+ * where it is, vessel does not write resctrl groups yet, and a setting it
+ * cannot apply is refused, never dropped (runtime.md: an error, not a
+ * silent no). */
+static int step_intel_rdt(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_linux *l = ctx->c->lnx;
+	struct statfs sfs;
+	if (!l || !l->intel_rdt)
+		return 0;
+	if (statfs("/sys/fs/resctrl", &sfs) < 0 || sfs.f_type != SPAWN_RDTGROUP_MAGIC)
+		return vs_error_set(err,
+				    "linux.intelRdt: resctrl is not mounted at /sys/fs/resctrl "
+				    "(no Intel RDT/AMD PQoS on this host, or not mounted): "
+				    "cannot apply it");
+	return vs_error_set(err, "linux.intelRdt: not supported by vessel yet (resctrl groups "
+				 "are not written): remove the section to run without it");
+}
+
 /* The cgroup comes before the rootfs plan: a cgroup mount without a cgroup
  * namespace binds the container's cgroup directory, which must exist. */
 static const struct spawn_step prepare_steps[] = {
-    {"namespaces", step_namespaces},
-    {"process", step_process},
-    {"cgroup", step_cgroup},
-    {"rootfs", step_rootfs},
-    {"seccomp", step_seccomp},
-    {"terminal", step_terminal},
-    {"fifo", step_fifo},
+    {"namespaces", step_namespaces}, {"process", step_process}, {"intelRdt", step_intel_rdt},
+    {"cgroup", step_cgroup},	     {"rootfs", step_rootfs},	{"seccomp", step_seccomp},
+    {"terminal", step_terminal},     {"fifo", step_fifo},
 };
 
 /* The init's identity goes to the caller before the parent can block on
@@ -259,10 +306,26 @@ static int do_clone(struct spawn_ctx *ctx, struct vs_error *err)
 	return report_started(ctx, err);
 }
 
+/* linux.netDevices: the init's network namespace exists and its mounts
+ * are made (SYNC_HOOKS_REQ); moved before the prestart and createRuntime
+ * hooks, so they (and the container) find the interfaces in place. */
+static int parent_net_devices(struct spawn_ctx *ctx, struct vs_error *err)
+{
+	const struct oci_linux *l = ctx->c->lnx;
+	if (!l || !l->n_net_devices)
+		return 0;
+	_cleanup_free_ struct net_dev *devs = vs_malloc0(l->n_net_devices * sizeof(*devs));
+	for (size_t i = 0; i < l->n_net_devices; i++)
+		devs[i] = (struct net_dev){l->net_devices[i].host_name, l->net_devices[i].name};
+	return net_devices_move(ctx->pidfd, devs, l->n_net_devices, err);
+}
+
 /* Both hook kinds of the runtime namespaces run with the pid now known. */
 static int parent_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct spawn_config *cfg = ctx->cfg;
+	if (parent_net_devices(ctx, err) < 0)
+		return -1;
 	_cleanup_free_ char *creating = cfg->state_json(cfg->state_data, ctx->pid, "creating");
 	_cleanup_free_ char *created = cfg->state_json(cfg->state_data, ctx->pid, "created");
 	static const enum oci_hook_kind kinds[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME};

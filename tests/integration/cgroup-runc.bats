@@ -161,6 +161,8 @@ v1_mount() {
 	run vessel exec --cgroup nosuch "$CID" true
 	assert_failure
 	assert_output --partial "--cgroup nosuch"
+	# runc's words, which tools match
+	assert_output --regexp " adding pid .*/nosuch/cgroup.procs: no such file "
 	run vessel exec --cgroup ../.. "$CID" true
 	assert_failure
 	assert_output --partial "is not a sub cgroup path"
@@ -197,6 +199,7 @@ v1_mount() {
 	run vessel exec --cgroup cpu:sub "$CID" true
 	assert_failure
 	assert_output --partial "--cgroup cpu:sub"
+	assert_output --regexp " adding pid .*/sub/cgroup.procs: no such file "
 	# delete --force removes the sub-cgroups, v1 ones included
 	run vessel delete --force "$CID"
 	assert_success

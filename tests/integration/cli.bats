@@ -15,10 +15,10 @@ all_commands() {
 	assert_success
 	assert_line --regexp '^vessel version [0-9]+\.[0-9]+\.[0-9]+'
 	assert_line --regexp '^commit: [0-9a-f]+|^commit: unknown'
-	assert_line 'spec: 1.2.0'
+	assert_line 'spec: 1.3.0'
 	run "$VESSEL" -v
 	assert_success
-	assert_line 'spec: 1.2.0'
+	assert_line 'spec: 1.3.0'
 }
 
 @test "--help lists every command and the global options, exit 0" {
@@ -203,12 +203,12 @@ all_commands() {
 	assert_output --partial 'unknown syscall "vessel_no_such_syscall" skipped'
 }
 
-@test "--log with text format writes time, level and message" {
+@test "--log with text format writes time, level and message (logfmt, as runc)" {
 	local log=$BATS_TEST_TMPDIR/vessel.txt
 	run "$VESSEL" --log "$log" checkpoint c1
 	assert_failure 1
 	run cat "$log"
-	assert_output --regexp '^[0-9]{4}-[0-9-]+T[0-9:.]+Z error checkpoint: checkpoint is not supported'
+	assert_output --regexp '^time="[0-9]{4}-[0-9-]+T[0-9:.]+Z" level=error msg="checkpoint: checkpoint is not supported'
 }
 
 @test "--log in a missing directory fails clearly" {
@@ -249,7 +249,7 @@ all_commands() {
 	local f=$output
 	jq -e . <<<"$f" >/dev/null
 	assert_equal "$(jq -r .ociVersionMin <<<"$f")" "1.0.0"
-	assert_equal "$(jq -r .ociVersionMax <<<"$f")" "1.2.0"
+	assert_equal "$(jq -r .ociVersionMax <<<"$f")" "1.3.0"
 	assert_equal "$(jq -c .hooks <<<"$f")" \
 		'["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]'
 	jq -e '.mountOptions | index("rbind") and index("ro") and index("rro") and index("nosuid")' <<<"$f"

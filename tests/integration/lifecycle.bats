@@ -54,7 +54,7 @@ state_field() {
 	[ "$(state_field "$CID" id)" = "$CID" ]
 	[ "$(state_field "$CID" bundle)" = "$BUNDLE" ]
 	[ "$(state_field "$CID" rootfs)" = "$BUNDLE/rootfs" ]
-	[ "$(state_field "$CID" ociVersion)" = 1.2.0 ]
+	[ "$(state_field "$CID" ociVersion)" = 1.3.0 ]
 	run state_field "$CID" created
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
 	# The init outlived `vessel create` and has not executed the user process.

@@ -2,6 +2,8 @@
 # Behaviours that runc 1.1.5 has and containerd, podman or a user rely on:
 # each test here failed against vessel before it matched runc.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 start_sleeper() {
@@ -97,7 +99,7 @@ HOOK
 			{path: "/bin/sh", args: ["sh", "-c", "echo hook-said-this >&2; kill -SYS $$"]}]'
 	run vessel create "$CID"
 	assert_failure
-	assert_output --partial "createRuntime hook #1 /bin/sh: killed by signal 31 (SIGSYS: Bad system call), stderr: hook-said-this"
+	assert_output --partial "error running hook: createRuntime hook #1 /bin/sh: killed by signal 31 (SIGSYS: bad system call), stderr: hook-said-this"
 	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo first >&2; echo second >&2; exit 4"]}]'
 	run vessel create "$CID"
 	assert_failure
@@ -160,7 +162,7 @@ HOOK
 	id=$(new_id t)
 	run vessel --debug run "$id"
 	assert_success
-	assert_line "vessel: debug: create $id: created"
+	assert_line --regexp "^time=\"[0-9T:.Z-]+\" level=debug msg=\"create $id: created\"\$"
 	id=$(new_id j)
 	run vessel --debug --log-format json run "$id"
 	assert_success
@@ -214,7 +216,7 @@ mount_capable() {
 	run vessel --log "$BATS_TEST_TMPDIR/log" run "$(new_id l)"
 	assert_success
 	assert_output from-host
-	grep -q 'warning mounts\[.*\].options: "mode=755,size=1k"' "$BATS_TEST_TMPDIR/log"
+	grep -q 'level=warning msg="mounts\[.*\].options: \\"mode=755,size=1k\\"' "$BATS_TEST_TMPDIR/log"
 }
 
 @test "runc-compat: a read-only /dev mount still gets /dev/pts, /dev/shm and the devices, then is read-only" {
@@ -307,4 +309,39 @@ no_mountns() {
 	assert_line --partial "createRuntime: vessel: state: container \"$CID\" does not exist"
 	assert_line --partial "poststop: vessel: state: container \"$CID\" does not exist"
 	refute_output --partial "timed out"
+}
+
+# runc's suite and the shims' users grep a --debug log for runc's words at
+# the points of the spawn they name; vessel logs its own step with runc's
+# name for the same point beside it, in text (logfmt) and JSON, on stderr
+# (the init's lines through its copy of the caller's stderr, never the
+# container's own) or in --log.
+@test "runc-compat: --debug names runc's equivalent stages, logfmt or JSON, on stderr or in --log" {
+	set_args true
+	local id
+	id=$(new_id t)
+	run --separate-stderr vessel --debug run "$id"
+	assert_success
+	assert_output ""
+	run echo "$stderr"
+	assert_line --regexp '^time="[^"]+" level=debug msg="init step namespaces \(runc: nsexec container setup\)"$'
+	assert_line --partial 'msg="init step identity (runc: child process in init())"'
+	assert_line --partial 'msg="init step ready (runc: init: closing the pipe to signal completion)"'
+	# JSON in --log, nothing of it on stderr
+	local log=$BATS_TEST_TMPDIR/debug.json
+	run --separate-stderr vessel --debug --log "$log" --log-format json run "$(new_id j)"
+	assert_success
+	[[ $stderr != *debug* ]] || fail "debug lines on stderr with --log: $stderr"
+	run jq -r 'select(.level == "debug") | .msg' "$log"
+	assert_line "init step namespaces (runc: nsexec container setup)"
+	assert_line "init step ready (runc: init: closing the pipe to signal completion)"
+	# exec: its two stages report through vessel
+	set_args sleep 1000
+	detached vessel run -d "$CID" || fail "run: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	run --separate-stderr vessel --debug exec "$CID" true
+	assert_success
+	run echo "$stderr"
+	assert_line --partial "(runc: nsexec container setup)"
+	assert_line --partial "(runc: child process in init())"
+	assert_line --partial "(runc: setns_init: about to exec)"
 }

@@ -148,7 +148,7 @@ default_profile() {
 	run "$VESSEL" --debug --root "$ROOT" run "$CID"
 	assert_failure
 	assert_output --partial "getppid: ENOMSG"
-	assert_output --partial 'unknown syscall "no_such_syscall_vessel" skipped'
+	assert_output --partial 'unknown syscall \"no_such_syscall_vessel\" skipped'
 }
 
 # The kernel logs ERRNO results of a filter loaded with the LOG flag
@@ -270,7 +270,7 @@ start_listener() {
 		.state.bundle, .state.annotations["org.vessel.test"],
 		(.pid > 1 and .pid == .state.pid)] | join(" ")' "$STATE"
 	assert_success
-	assert_output "1.2.0 seccompFd vessel-test-metadata $CID creating $BUNDLE yes true"
+	assert_output "1.3.0 seccompFd vessel-test-metadata $CID creating $BUNDLE yes true"
 }
 
 @test "seccomp: the agent's error answer reaches the process" {
@@ -377,4 +377,22 @@ start_listener() {
 	run vessel delete --force ".cache"
 	assert_success
 	[ -d "$ROOT/@cache/seccomp" ] || fail "delete touched the cache"
+}
+
+# runc runs startContainer hooks under the container's filter (its init
+# loads it before them); vessel loads it in the hook's own process, so the
+# init stays unfiltered until its execve (the profile below kills mkdir, the
+# init makes no mkdir anyway; "after the hook" is what the init's order
+# protects, tests/security and the close_range tests above).
+@test "seccomp: a startContainer hook runs under the container's filter (as runc)" {
+	allow_but '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]'
+	update_config '.process.args = ["test", "-d", "/dev/shm/hook-dir"]
+		| .hooks.startContainer = [{path: "/bin/mkdir", args: ["mkdir", "/dev/shm/hook-dir"]}]'
+	run vessel run "$CID"
+	assert_failure
+	assert_output --partial "error running hook: startContainer hook #0 /bin/mkdir: killed by signal 31 (SIGSYS: bad system call)"
+	# without the rule the hook makes its dir, which the process then sees
+	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]'
+	run vessel run "$CID"
+	assert_success
 }

@@ -17,7 +17,7 @@ setup() {
 	assert_output ""
 	local c=$SPECDIR/config.json
 	jq -e . "$c" >/dev/null
-	jq -e '.ociVersion == "1.2.0"' "$c"
+	jq -e '.ociVersion == "1.3.0"' "$c"
 	jq -e '.process.terminal == true and .process.args == ["sh"] and .process.cwd == "/"' "$c"
 	jq -e '.process.user.uid == 0 and .process.user.gid == 0' "$c"
 	jq -e '.process.env | index("TERM=xterm") and (map(startswith("PATH=")) | any)' "$c"
