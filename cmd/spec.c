@@ -1,9 +1,5 @@
 /* `vessel spec`: write a default config.json (oci/default.h plus the
- * default seccomp profile), as `runc spec` does.  Installed as `runc`, it
- * writes runc 1.1.5's default, which has no seccomp profile: scripts that
- * call `runc spec` and then edit the config (runc's own tests among them:
- * no_pivot.bats runs `unshare -mrpf`, which the default profile denies)
- * expect what runc gives.  Under its own name vessel stays confined. */
+ * default seccomp profile), as `runc spec` does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -82,9 +78,8 @@ static int write_spec(const char *bundle, bool rootless, struct vs_error *err)
 {
 	_cleanup_(oci_config_freep) struct oci_config *config = oci_config_default(rootless);
 	drop_cgroupns_unless_unified(config->lnx);
-	bool as_runc = strcmp(cli_progname(), "runc") == 0;
-	config->lnx->seccomp = as_runc ? NULL : sc_default_profile();
-	if (!as_runc && !config->lnx->seccomp)
+	config->lnx->seccomp = sc_default_profile();
+	if (!config->lnx->seccomp)
 		return vs_error_set(err, "the built-in default seccomp profile is unavailable");
 	_cleanup_free_ char *json = oci_config_to_json(config);
 	if (!json)

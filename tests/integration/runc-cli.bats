@@ -90,16 +90,3 @@ setup() {
 	assert_success
 	assert_output --partial "sleep 1000"
 }
-
-@test "runc-cli: installed as runc, spec writes runc's default (no seccomp profile); as vessel it is confined" {
-	local d=$BATS_TEST_TMPDIR/specs
-	mkdir -p "$d/runc" "$d/vessel"
-	run "$RUNC_LINK" spec -b "$d/runc"
-	assert_success
-	run jq -e '.linux | has("seccomp") | not' "$d/runc/config.json"
-	assert_success
-	run "$VESSEL" spec -b "$d/vessel"
-	assert_success
-	run jq -e '.linux.seccomp.defaultAction' "$d/vessel/config.json"
-	assert_success
-}
