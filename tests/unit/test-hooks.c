@@ -107,7 +107,7 @@ static void test_exit_status(void)
 	struct oci_hook h = sh_hook("exit 3", NULL);
 	_cleanup_free_ char *msg = NULL;
 	CHECK_INT(run1(OCI_HOOK_CREATE_RUNTIME, &h, "{}", &msg), ==, -1);
-	CHECK_STR(msg, "createRuntime hook #0 /bin/sh: exited with status 3");
+	CHECK_STR(msg, "error running hook: createRuntime hook #0 /bin/sh: exited with status 3");
 	hook_free(&h);
 }
 
@@ -130,7 +130,7 @@ static void test_timeout(void)
 	time_t t0 = time(NULL);
 	CHECK_INT(run1(OCI_HOOK_CREATE_CONTAINER, &h, "{}", &msg), ==, -1);
 	CHECK_INT(time(NULL) - t0, <, 4);
-	CHECK_STR(msg, "createContainer hook #0 /bin/sh: timed out after 1 s");
+	CHECK_STR(msg, "error running hook: createContainer hook #0 /bin/sh: timed out after 1 s");
 	hook_free(&h);
 }
 
@@ -139,7 +139,7 @@ static void test_exec_failure_and_bad_path(void)
 	struct oci_hook h = {.path = "/nonexistent/hook"};
 	_cleanup_free_ char *msg = NULL, *msg2 = NULL;
 	CHECK_INT(run1(OCI_HOOK_PRESTART, &h, "{}", &msg), ==, -1);
-	CHECK_STR(msg, "prestart hook #0 /nonexistent/hook: exec: No such file or directory");
+	CHECK_STR(msg, "error running hook: prestart hook #0 /nonexistent/hook: exec: No such file or directory");
 	struct oci_hook rel = {.path = "bin/true"};
 	CHECK_INT(run1(OCI_HOOK_PRESTART, &rel, "{}", &msg2), ==, -1);
 	CHECK(msg2 && strstr(msg2, "not absolute"), "relative path refused");
@@ -158,7 +158,7 @@ static void test_policies(void)
 	_cleanup_free_ char *p = path_in("order");
 	unlink(p);
 	CHECK_INT(hooks_run(OCI_HOOK_PRESTART, &l, "{}", HOOKS_FAIL, &err), ==, -1);
-	CHECK_STR(err.msg, "prestart hook #1 /bin/sh: exited with status 1");
+	CHECK_STR(err.msg, "error running hook: prestart hook #1 /bin/sh: exited with status 1");
 	vs_error_clear(&err);
 	_cleanup_free_ char *order2 = slurp("order");
 	CHECK_STR(order2, "1\n");
