@@ -139,7 +139,8 @@ static void test_exec_failure_and_bad_path(void)
 	struct oci_hook h = {.path = "/nonexistent/hook"};
 	_cleanup_free_ char *msg = NULL, *msg2 = NULL;
 	CHECK_INT(run1(OCI_HOOK_PRESTART, &h, "{}", &msg), ==, -1);
-	CHECK_STR(msg, "error running hook: prestart hook #0 /nonexistent/hook: exec: No such file or directory");
+	CHECK_STR(msg, "error running hook: prestart hook #0 /nonexistent/hook: exec: No such file "
+		       "or directory");
 	struct oci_hook rel = {.path = "bin/true"};
 	CHECK_INT(run1(OCI_HOOK_PRESTART, &rel, "{}", &msg2), ==, -1);
 	CHECK(msg2 && strstr(msg2, "not absolute"), "relative path refused");
