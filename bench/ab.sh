@@ -1,0 +1,138 @@
+#!/bin/bash
+# bench/ab.sh: an interleaved before/after of vessel binaries on `run` and
+# `exec`, the driver behind bench/NOTES.md's per-change tables.
+#
+#   bench/ab.sh [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC...
+#
+# SPEC is a vessel binary, optionally followed by @VAR=VALUE,... set in its
+# environment (e.g. base=/tmp/base/vessel weak=build-weak/vessel@VESSEL_TEST_WEAKEN=exe),
+# or floor:ARGS for bench-floor (run only; e.g. floor=floor: bare=floor:--bare).
+# Each round runs every (NAME, op) once, in an order rotated round by round,
+# so a burst of load from other tenants hits all of them alike:
+#   run    `vessel run` of /bin/true (the busybox bundle of make images,
+#          default seccomp profile, cache warm after the first round)
+#   exec   `vessel exec CTR /bin/true` into a `sleep` container of that binary
+# Every command goes through bench-timer -c (wall, peak RSS, user+sys CPU of
+# the command and what it reaped).  Raw lines go to DIR/ab.tsv
+# (NAME OP ROUND WALL_NS MAXRSS_KB STATUS CPU_NS); the summary (medians,
+# p10-p90, ratios to the first NAME) to stdout.  Each binary gets its own
+# --root under DIR.  Needs root, build/images (make images) and python3.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILDDIR=${BUILDDIR:-$REPO/build}
+ROUNDS=50 OUT="" BUNDLE_SRC=$BUILDDIR/images/busybox
+OPS=${OPS:-run exec}
+while getopts n:o:b: opt; do
+	case $opt in
+	n) ROUNDS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	b) BUNDLE_SRC=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+(($#)) || {
+	echo "usage: bench/ab.sh [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC..." >&2
+	exit 2
+}
+OUT=${OUT:-$(mktemp -d /tmp/vessel-ab.XXXXXX)}
+mkdir -p "$OUT/bin"
+cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-timer" "$REPO/bench/timer.c"
+cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-floor" "$REPO/bench/floor.c"
+TIMER=$OUT/bin/bench-timer FLOOR=$OUT/bin/bench-floor
+
+# One rootfs, two bundles (absolute root.path, so any cwd works).
+rm -rf "$OUT/rootfs" && cp -a "$BUNDLE_SRC/rootfs" "$OUT/rootfs"
+for b in true sleep; do
+	mkdir -p "$OUT/b-$b"
+	args='["/bin/true"]'
+	[[ $b == sleep ]] && args='["sleep", "1000000"]'
+	jq --arg root "$OUT/rootfs" --argjson args "$args" \
+		'.root.path = $root | .process.args = $args | .process.terminal = false' \
+		"$BUNDLE_SRC/config.json" >"$OUT/b-$b/config.json"
+done
+
+declare -A BIN ENVS
+NAMES=()
+for spec in "$@"; do
+	name=${spec%%=*} rest=${spec#*=}
+	NAMES+=("$name")
+	BIN[$name]=${rest%%@*}
+	ENVS[$name]=""
+	[[ $rest == *@* ]] && ENVS[$name]=${rest#*@}
+done
+
+# timed NAME OP ROUND CMD...: one line of ab.tsv.
+timed() {
+	local name=$1 op=$2 round=$3 line envs=() e
+	shift 3
+	IFS=, read -r -a envs <<<"${ENVS[$name]}"
+	line=$(env "${envs[@]}" "$TIMER" -q -c "$@") || true
+	printf '%s\t%s\t%s\t%s\n' "$name" "$op" "$round" "${line// /$'\t'}" >>"$OUT/ab.tsv"
+}
+
+vsl() { echo "${BIN[$1]}" --root "$OUT/state/$1"; }
+
+cleanup() {
+	local n
+	for n in "${NAMES[@]}"; do
+		[[ ${BIN[$n]} == floor:* ]] && continue
+		env ${ENVS[$n]:+${ENVS[$n]//,/ }} $(vsl "$n") delete -f "ab-x-$n" >/dev/null 2>&1 || true
+	done
+}
+trap cleanup EXIT
+
+: >"$OUT/ab.tsv"
+for n in "${NAMES[@]}"; do
+	[[ ${BIN[$n]} == floor:* ]] && continue
+	# shellcheck disable=SC2046
+	env ${ENVS[$n]:+${ENVS[$n]//,/ }} $(vsl "$n") run -d --bundle "$OUT/b-sleep" "ab-x-$n" </dev/null >/dev/null
+done
+# env(1) is not in the timed interval: bench-timer execs the runtime itself
+# with the environment it inherited, hence `env VARS bench-timer ...`.
+for ((r = 1; r <= ROUNDS; r++)); do
+	k=$((r % ${#NAMES[@]}))
+	order=("${NAMES[@]:k}" "${NAMES[@]:0:k}")
+	for n in "${order[@]}"; do
+		if [[ ${BIN[$n]} == floor:* ]]; then
+			read -r -a fargs <<<"${BIN[$n]#floor:}"
+			timed "$n" run "$r" "$FLOOR" "${fargs[@]}" "$OUT/rootfs" /bin/true
+			continue
+		fi
+		for op in $OPS; do
+			case $op in
+			# shellcheck disable=SC2046
+			run) timed "$n" run "$r" $(vsl "$n") run --bundle "$OUT/b-true" "ab-r-$n-$r" ;;
+			# shellcheck disable=SC2046
+			exec) timed "$n" exec "$r" $(vsl "$n") exec "ab-x-$n" /bin/true ;;
+			esac
+		done
+	done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); raw: $OUT/ab.tsv"
+python3 - "$OUT/ab.tsv" "${NAMES[@]}" <<'EOF'
+import statistics as st, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+names = sys.argv[2:]
+def q(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(p * len(v)))]
+print("| name | op | n | wall ms median (p10-p90) | CPU ms median | CPU vs %s | peak RSS KB median |" % names[0])
+print("|---|---|---|---|---|---|---|")
+base = {}
+for op in ("run", "exec"):
+    for n in names:
+        ok = [r for r in rows if r[0] == n and r[1] == op and r[5] == "0"]
+        bad = sum(1 for r in rows if r[0] == n and r[1] == op and r[5] != "0")
+        if not ok:
+            continue
+        w = [int(r[3]) / 1e6 for r in ok]
+        c = [int(r[6]) / 1e6 for r in ok]
+        m = [int(r[4]) for r in ok]
+        cm = st.median(c)
+        base.setdefault(op, cm)
+        print(f"| {n} | {op} | {len(ok)}{' (%d failed)' % bad if bad else ''} | "
+              f"{st.median(w):.2f} ({q(w, .1):.2f}-{q(w, .9):.2f}) | {cm:.2f} | "
+              f"{(cm / base[op] - 1) * 100:+.1f}% | {st.median(m):.0f} |")
+EOF
