@@ -2,11 +2,16 @@
 # bench/ab.sh: an interleaved before/after of vessel binaries on `run` and
 # `exec`, the driver behind bench/NOTES.md's per-change tables.
 #
-#   bench/ab.sh [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC...
+#   bench/ab.sh [-2] [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC...
 #
 # SPEC is a vessel binary, optionally followed by @VAR=VALUE,... set in its
 # environment (e.g. base=/tmp/base/vessel weak=build-weak/vessel@VESSEL_TEST_WEAKEN=exe),
-# or floor:ARGS for bench-floor (run only; e.g. floor=floor: bare=floor:--bare).
+# or floor:ARGS for bench-floor (run only; e.g. floor=floor:--seccomp=cached
+# bare=floor:--bare; --seccomp=cached loads the program the first vessel
+# binary cached, from the second round on).
+# -2: run in a private mount namespace whose /sys/fs/cgroup is cgroup2, as
+# bench.sh's config cg2ns (the floor's cgroup work is cgroup2 only; on this
+# hybrid host vessel would also make and mount the v1 hierarchies).
 # Each round runs every (NAME, op) once, in an order rotated round by round,
 # so a burst of load from other tenants hits all of them alike:
 #   run    `vessel run` of /bin/true (the busybox bundle of make images,
@@ -21,10 +26,11 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILDDIR=${BUILDDIR:-$REPO/build}
-ROUNDS=50 OUT="" BUNDLE_SRC=$BUILDDIR/images/busybox
+ROUNDS=50 OUT="" BUNDLE_SRC=$BUILDDIR/images/busybox CG2NS=0
 OPS=${OPS:-run exec}
-while getopts n:o:b: opt; do
+while getopts 2n:o:b: opt; do
 	case $opt in
+	2) CG2NS=1 ;;
 	n) ROUNDS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	b) BUNDLE_SRC=$OPTARG ;;
@@ -37,6 +43,13 @@ shift $((OPTIND - 1))
 	exit 2
 }
 OUT=${OUT:-$(mktemp -d /tmp/vessel-ab.XXXXXX)}
+if ((CG2NS)) && [[ -z ${AB_CG2NS:-} ]]; then
+	exec unshare -m --propagation private env AB_CG2NS=1 "$0" -n "$ROUNDS" -o "$OUT" -b "$BUNDLE_SRC" "$@"
+fi
+if [[ -n ${AB_CG2NS:-} ]]; then
+	umount -l /sys/fs/cgroup
+	mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+fi
 mkdir -p "$OUT/bin"
 cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-timer" "$REPO/bench/timer.c"
 cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-floor" "$REPO/bench/floor.c"
@@ -63,22 +76,29 @@ for spec in "$@"; do
 	[[ $rest == *@* ]] && ENVS[$name]=${rest#*@}
 done
 
-# timed NAME OP ROUND CMD...: one line of ab.tsv.
+# timed NAME OP ROUND CMD...: one line of ab.tsv.  env(1) is not in the
+# timed interval: bench-timer execs CMD with the environment it inherited.
 timed() {
-	local name=$1 op=$2 round=$3 line envs=() e
+	local name=$1 op=$2 round=$3 line envs=()
 	shift 3
 	IFS=, read -r -a envs <<<"${ENVS[$name]}"
 	line=$(env "${envs[@]}" "$TIMER" -q -c "$@") || true
 	printf '%s\t%s\t%s\t%s\n' "$name" "$op" "$round" "${line// /$'\t'}" >>"$OUT/ab.tsv"
 }
 
-vsl() { echo "${BIN[$1]}" --root "$OUT/state/$1"; }
+# vsl NAME: VSL=(env VARS... BINARY --root DIR) for untimed commands.
+vsl() {
+	local envs=()
+	IFS=, read -r -a envs <<<"${ENVS[$1]}"
+	VSL=(env "${envs[@]}" "${BIN[$1]}" --root "$OUT/state/$1")
+}
 
 cleanup() {
 	local n
 	for n in "${NAMES[@]}"; do
 		[[ ${BIN[$n]} == floor:* ]] && continue
-		env ${ENVS[$n]:+${ENVS[$n]//,/ }} $(vsl "$n") delete -f "ab-x-$n" >/dev/null 2>&1 || true
+		vsl "$n"
+		"${VSL[@]}" delete -f "ab-x-$n" >/dev/null 2>&1 || true
 	done
 }
 trap cleanup EXIT
@@ -86,26 +106,30 @@ trap cleanup EXIT
 : >"$OUT/ab.tsv"
 for n in "${NAMES[@]}"; do
 	[[ ${BIN[$n]} == floor:* ]] && continue
-	# shellcheck disable=SC2046
-	env ${ENVS[$n]:+${ENVS[$n]//,/ }} $(vsl "$n") run -d --bundle "$OUT/b-sleep" "ab-x-$n" </dev/null >/dev/null
+	vsl "$n"
+	"${VSL[@]}" run -d --bundle "$OUT/b-sleep" "ab-x-$n" </dev/null >/dev/null
 done
-# env(1) is not in the timed interval: bench-timer execs the runtime itself
-# with the environment it inherited, hence `env VARS bench-timer ...`.
 for ((r = 1; r <= ROUNDS; r++)); do
 	k=$((r % ${#NAMES[@]}))
 	order=("${NAMES[@]:k}" "${NAMES[@]:0:k}")
 	for n in "${order[@]}"; do
 		if [[ ${BIN[$n]} == floor:* ]]; then
 			read -r -a fargs <<<"${BIN[$n]#floor:}"
+			sc=("$OUT/state/${NAMES[0]}"/@cache/seccomp/*.bpf)
+			for i in "${!fargs[@]}"; do
+				[[ ${fargs[i]} == --seccomp=cached ]] || continue
+				fargs[i]=--seccomp
+				[[ -f ${sc[0]} ]] && fargs[i]="--seccomp ${sc[0]}" || fargs[i]=""
+			done
+			read -r -a fargs <<<"${fargs[*]}"
 			timed "$n" run "$r" "$FLOOR" "${fargs[@]}" "$OUT/rootfs" /bin/true
 			continue
 		fi
+		rt=("${BIN[$n]}" --root "$OUT/state/$n")
 		for op in $OPS; do
 			case $op in
-			# shellcheck disable=SC2046
-			run) timed "$n" run "$r" $(vsl "$n") run --bundle "$OUT/b-true" "ab-r-$n-$r" ;;
-			# shellcheck disable=SC2046
-			exec) timed "$n" exec "$r" $(vsl "$n") exec "ab-x-$n" /bin/true ;;
+			run) timed "$n" run "$r" "${rt[@]}" run --bundle "$OUT/b-true" "ab-r-$n-$r" ;;
+			exec) timed "$n" exec "$r" "${rt[@]}" exec "ab-x-$n" /bin/true ;;
 			esac
 		done
 	done
