@@ -62,13 +62,13 @@ refute_image_libs() {
 
 # Every command, and create/run/exec twice (the re-exec of runtime/exeseal),
 # would map and relocate each of these at start: they are linked from their
-# static archives (Makefile), libmnl is not used at all.
+# static archives (Makefile); libmnl and libm are not used at all.
 @test "image-libs: the runtime's own libraries are linked statically" {
 	requires command objdump
 	run objdump -p "$VESSEL"
 	assert_success
 	assert_output --regexp 'NEEDED +libc\.so'
-	refute_output --regexp 'NEEDED +lib(seccomp|cap|yajl|mnl|nettle)\.so'
+	refute_output --regexp 'NEEDED +lib(seccomp|cap|yajl|mnl|nettle|m)\.so'
 }
 
 @test "image-libs: --version, create, start, state, list, exec, kill, delete, run load no image library" {
