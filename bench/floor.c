@@ -2,7 +2,7 @@
  * busybox container to completion.  Its time is the floor the runtimes'
  * `run` times are divided by.
  *
- *   bench-floor [--bare] [--no-cgroup] [--seccomp FILE] ROOTFS CMD [ARG]...
+ *   bench-floor [--bare] [--no-cgroup] [--marks] [--seccomp FILE] ROOTFS CMD [ARG]...
  *
  * By default it is the same-work floor: the kernel work vessel's default
  * config (the busybox bundle's `vessel spec`, on a cgroup2 host) asks for,
@@ -29,7 +29,9 @@
  * --bare is the earlier floor (no device program, rlimit, capabilities,
  * user, no_new_privs or seccomp): the second line of the report.
  * --no-cgroup skips the cgroup and its device program (the floor for a
- * runtime run without one). */
+ * runtime run without one).
+ * --marks prints "PHASE CLOCK_REALTIME_NS" lines on stderr as each phase
+ * ends (bench/phases.py lines them up with vessel's --debug log). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* setresuid, clone3's flags */
 #endif
@@ -55,8 +57,20 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <grp.h>
 #include <unistd.h>
+
+static int marks;
+
+static void mark(const char *phase)
+{
+	struct timespec ts;
+	if (!marks)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "%s %lld\n", phase, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+}
 
 static void die(const char *what)
 {
@@ -308,6 +322,7 @@ struct plan {
 
 static void child(const struct plan *p)
 {
+	mark("clone");
 	if (sethostname("vessel", 6) < 0)
 		die("sethostname");
 	loopback_up();
@@ -318,6 +333,7 @@ static void child(const struct plan *p)
 	mount_api_filesystems();
 	make_devices();
 	mask_paths();
+	mark("rootfs");
 	/* pivot_root(".", ".") stacks the old root under the new one; the
 	 * detach then drops it without needing a directory for it. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -327,11 +343,14 @@ static void child(const struct plan *p)
 	if (chdir("/") < 0)
 		die("chdir /");
 	mnt(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+	mark("pivot");
 	if (!p->bare)
 		credentials();
+	mark("credentials");
 	if (p->seccomp.len &&
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &p->seccomp) < 0)
 		die("seccomp");
+	mark("seccomp");
 	execv(p->argv[0], p->argv);
 	die(p->argv[0]);
 }
@@ -376,8 +395,9 @@ static int make_cgroup(char *cg, size_t size, int with_program)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-floor [--bare] [--no-cgroup] [--seccomp FILE] ROOTFS CMD "
-			"[ARG]...\n");
+	fprintf(stderr,
+		"usage: bench-floor [--bare] [--no-cgroup] [--marks] [--seccomp FILE] ROOTFS CMD "
+		"[ARG]...\n");
 	exit(2);
 }
 
@@ -390,6 +410,8 @@ int main(int argc, char **argv)
 			p.bare = 1;
 		else if (strcmp(argv[i], "--no-cgroup") == 0)
 			use_cgroup = 0;
+		else if (strcmp(argv[i], "--marks") == 0)
+			marks = 1;
 		else if (strcmp(argv[i], "--seccomp") == 0 && i + 1 < argc)
 			p.seccomp = read_seccomp(argv[++i], &p.seccomp_flags);
 		else
@@ -400,7 +422,9 @@ int main(int argc, char **argv)
 	p.rootfs = argv[i];
 	p.argv = argv + i + 1;
 	char cg[4096] = "";
+	mark("start");
 	int cgfd = use_cgroup ? make_cgroup(cg, sizeof(cg), !p.bare) : -1;
+	mark("cgroup");
 	struct clone_args ca = {
 	    .flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS |
 		     CLONE_NEWCGROUP | (use_cgroup ? CLONE_INTO_CGROUP : 0),
@@ -415,7 +439,9 @@ int main(int argc, char **argv)
 	int status;
 	if (waitpid((pid_t)pid, &status, 0) < 0)
 		die("waitpid");
+	mark("exited");
 	if (use_cgroup && rmdir(cg) < 0)
 		die(cg);
+	mark("end");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
