@@ -2,10 +2,11 @@
 """bench/phases.py: where `vessel run` spends its time, phase by phase,
 next to the same-work floor (bench/floor.c) doing the same kernel work.
 
-  bench/phases.py [-n ROUNDS] [--cg2ns] VESSEL BUNDLE FLOOR ROOTFS [SECCOMP]
+  bench/phases.py [-n ROUNDS] [--cg2ns] [NAME=]VESSEL[,[NAME=]VESSEL...] BUNDLE FLOOR ROOTFS [SECCOMP]
 
 Each round runs `vessel --debug --log FILE --log-format json run` of BUNDLE
-and `FLOOR --marks [--seccomp SECCOMP] ROOTFS /bin/true`, alternately.  The
+for each VESSEL (a before/after: several binaries, one column each) and
+`FLOOR --marks [--seccomp SECCOMP] ROOTFS /bin/true`, one after the other.  The
 phases are cut at the timestamps of vessel's debug lines (the stages and
 the spawn's steps, CLOCK_REALTIME) and of the floor's marks; the start is
 taken just before the spawn and the end just after the wait.  Prints one
@@ -118,29 +119,35 @@ def main():
         subprocess.run(["mount", "-t", "cgroup2", "-o", "nsdelegate", "cgroup2", "/sys/fs/cgroup"],
                        check=True)
     tmp = tempfile.mkdtemp(prefix="vessel-phases.")
-    root = os.path.join(tmp, "root")
-    v, fl = [], []
+    vessels = []
+    for i, spec in enumerate(a.vessel.split(",")):
+        name, _, path = spec.rpartition("=")
+        vessels.append((name or f"vessel{i + 1}", path))
+    v, fl = {n: [] for n, _ in vessels}, []
     for r in range(a.n + 1):
-        res = run_vessel(a.vessel, root, a.bundle, f"ph-{r}", os.path.join(tmp, "log"))
+        order = vessels[r % len(vessels):] + vessels[:r % len(vessels)]
+        for name, path in order:
+            res = run_vessel(path, os.path.join(tmp, name), a.bundle, f"ph-{r}",
+                             os.path.join(tmp, "log"))
+            if res and r:  # round 0 warms the seccomp cache and the page cache
+                v[name].append(res)
         fres = run_floor(a.floor, a.rootfs, a.seccomp)
-        if r == 0:
-            continue  # warms the seccomp cache and the page cache
-        if res:
-            v.append(res)
-        if fres:
+        if fres and r:
             fl.append(fres)
-    if not v:
-        sys.exit("phases.py: no vessel run succeeded")
+    if not all(v.values()):
+        sys.exit("phases.py: a vessel never succeeded")
     med = lambda rows, k: statistics.median([x[k] for x in rows if k in x]) if any(k in x for x in rows) else None
-    print(f"{len(v)} vessel runs, {len(fl)} floor runs; medians in ms; "
-          f"load average {open('/proc/loadavg').read().split()[0]}\n")
-    print("| phase | vessel | floor | vessel - floor |")
-    print("|---|---|---|---|")
+    names = [n for n, _ in vessels]
+    last = names[-1]
+    print(f"{a.n} rounds; medians in ms; load average {open('/proc/loadavg').read().split()[0]}\n")
+    print("| phase | " + " | ".join(names) + f" | floor | {last} - floor |")
+    print("|---" * (len(names) + 3) + "|")
     for name, _, mk in PHASES + [("total", None, "total")]:
-        vm = med(v, name)
+        vm = [med(v[n], name) for n in names]
         fm = med(fl, name) if mk else None
-        diff = f"{vm - fm:+.2f}" if fm is not None else f"{vm:+.2f}"
-        print(f"| {name} | {vm:.2f} | {'' if fm is None else f'{fm:.2f}'} | {diff} |")
+        diff = f"{vm[-1] - fm:+.2f}" if fm is not None else f"{vm[-1]:+.2f}"
+        print(f"| {name} | " + " | ".join(f"{x:.2f}" for x in vm) +
+              f" | {'' if fm is None else f'{fm:.2f}'} | {diff} |")
 
 
 if __name__ == "__main__":
