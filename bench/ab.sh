@@ -4,8 +4,10 @@
 #
 #   bench/ab.sh [-2] [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC...
 #
-# SPEC is a vessel binary, optionally followed by @VAR=VALUE,... set in its
-# environment (e.g. base=/tmp/base/vessel weak=build-weak/vessel@VESSEL_TEST_WEAKEN=exe),
+# SPEC is a vessel binary (or another runtime with runc's CLI, with its
+# global options after a colon: crun=crun:--cgroup-manager=disabled),
+# optionally followed by @VAR=VALUE,... set in its environment (e.g.
+# base=/tmp/base/vessel weak=build-weak/vessel@VESSEL_TEST_WEAKEN=exe),
 # or floor:ARGS for bench-floor (run only; e.g. floor=floor:--seccomp=cached
 # bare=floor:--bare; --seccomp=cached loads the program the first vessel
 # binary cached, from the second round on).
@@ -55,14 +57,15 @@ cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-timer" 
 cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-floor" "$REPO/bench/floor.c"
 TIMER=$OUT/bin/bench-timer FLOOR=$OUT/bin/bench-floor
 
-# One rootfs, two bundles (absolute root.path, so any cwd works).
+# One rootfs, two bundles (absolute root.path, so any cwd works; ociVersion
+# 1.0.2 because crun 1.8 refuses 1.2.0, as in bench.sh).
 rm -rf "$OUT/rootfs" && cp -a "$BUNDLE_SRC/rootfs" "$OUT/rootfs"
 for b in true sleep; do
 	mkdir -p "$OUT/b-$b"
 	args='["/bin/true"]'
 	[[ $b == sleep ]] && args='["sleep", "1000000"]'
 	jq --arg root "$OUT/rootfs" --argjson args "$args" \
-		'.root.path = $root | .process.args = $args | .process.terminal = false' \
+		'.root.path = $root | .process.args = $args | .process.terminal = false | .ociVersion = "1.0.2"' \
 		"$BUNDLE_SRC/config.json" >"$OUT/b-$b/config.json"
 done
 
@@ -86,11 +89,19 @@ timed() {
 	printf '%s\t%s\t%s\t%s\n' "$name" "$op" "$round" "${line// /$'\t'}" >>"$OUT/ab.tsv"
 }
 
-# vsl NAME: VSL=(env VARS... BINARY --root DIR) for untimed commands.
+# rt_argv NAME: RT=(BINARY [GLOBAL-OPTIONS] --root DIR).
+rt_argv() {
+	local extra=()
+	[[ ${BIN[$1]} == *:* ]] && read -r -a extra <<<"${BIN[$1]#*:}"
+	RT=("${BIN[$1]%%:*}" "${extra[@]}" --root "$OUT/state/$1")
+}
+
+# vsl NAME: VSL=(env VARS... BINARY ... --root DIR) for untimed commands.
 vsl() {
 	local envs=()
 	IFS=, read -r -a envs <<<"${ENVS[$1]}"
-	VSL=(env "${envs[@]}" "${BIN[$1]}" --root "$OUT/state/$1")
+	rt_argv "$1"
+	VSL=(env "${envs[@]}" "${RT[@]}")
 }
 
 cleanup() {
@@ -125,11 +136,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			timed "$n" run "$r" "$FLOOR" "${fargs[@]}" "$OUT/rootfs" /bin/true
 			continue
 		fi
-		rt=("${BIN[$n]}" --root "$OUT/state/$n")
+		rt_argv "$n"
 		for op in $OPS; do
 			case $op in
-			run) timed "$n" run "$r" "${rt[@]}" run --bundle "$OUT/b-true" "ab-r-$n-$r" ;;
-			exec) timed "$n" exec "$r" "${rt[@]}" exec "ab-x-$n" /bin/true ;;
+			run) timed "$n" run "$r" "${RT[@]}" run --bundle "$OUT/b-true" "ab-r-$n-$r" ;;
+			exec) timed "$n" exec "$r" "${RT[@]}" exec "ab-x-$n" /bin/true ;;
 			esac
 		done
 	done
