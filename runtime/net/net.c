@@ -33,7 +33,7 @@ static int net_wait_ack(int fd, uint32_t seq, struct vs_error *err)
 			continue;
 		if (n < 0)
 			return vs_error_errno(err, errno, "rtnetlink receive");
-		int len = (int)n;
+		unsigned len = (unsigned)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 		     h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
