@@ -20,15 +20,21 @@ VERSION := 0.1.0
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # Linked: what most commands need (nettle only for sha256, it is small and
-# needs no initialisation).  LAZY_PKGS are not linked into vessel:
-# runtime/image dlopen()s them at first use, so the commands that never
-# import an image do not load them and their dependencies (libarchive pulls
-# in libxml2, ICU, libstdc++, zstd, lzma, ...).  Their cflags are used as
-# usual; their sonames come from $(SONAMES_H).
-PKGS    := libseccomp libcap yajl libmnl nettle
+# needs no initialisation), from their static archives (Debian's -dev
+# packages ship them; yajl's is libyajl_s.a).  Every exec of vessel pays
+# ld.so's mapping and relocation of each shared object it needs, and
+# create, run and exec exec twice (runtime/exeseal): linked statically,
+# vessel needs only libc (bench/NOTES.md, "The re-exec's cost").
+# LAZY_PKGS are not linked into vessel: runtime/image dlopen()s them at
+# first use, so the commands that never import an image do not load them
+# and their dependencies (libarchive pulls in libxml2, ICU, libstdc++,
+# zstd, lzma, ...).  Their cflags are used as usual; their sonames come
+# from $(SONAMES_H).  A library added here that has no archive goes after
+# -Bdynamic.
+PKGS    := libseccomp libcap yajl nettle
 LAZY_PKGS := libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap -lyajl -lmnl -lnettle)
+PKG_LIBS   := -Wl,-Bstatic -lseccomp -lcap -lyajl_s -lnettle -Wl,-Bdynamic
 LAZY_LIBS  := $(shell pkg-config --libs $(LAZY_PKGS) 2>/dev/null || echo -larchive)
 SONAMES_H  := $(BUILDDIR)/gen/vessel-sonames.h
 
@@ -47,9 +53,8 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
            -DVESSEL_VERSION='"$(VERSION)"' -DVESSEL_COMMIT='"$(COMMIT)"'
 LDLIBS  += $(PKG_LIBS)
 # A library the code no longer calls must not stay loaded by every command.
+# No libm: lib/fmath.c has the little the cpu.shares map needs.
 LDFLAGS += -Wl,--as-needed
-# libm: the cgroup v2 cpu.shares -> cpu.weight map is log-quadratic.
-LDLIBS  += -lm
 
 # `make weak`: build-weak/vessel, whose protections tests/security can switch
 # off one at a time through VESSEL_TEST_WEAKEN (lib/weaken.h).  Never
@@ -73,8 +78,9 @@ DEPS     := $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
-# test-image writes its layer tars with libarchive directly.
-UNIT_LDLIBS := $(LAZY_LIBS)
+# test-image writes its layer tars with libarchive directly; test-fmath
+# checks lib/fmath.c against libm.
+UNIT_LDLIBS := $(LAZY_LIBS) -lm
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/fuzz/%)

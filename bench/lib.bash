@@ -80,10 +80,15 @@ lifecycle_round() {
 	record delete - "$r" "${RT[@]}" delete "$id" || force_delete "$id"
 }
 
+# floor: the same-work floor, with the seccomp program vessel cached (none
+# until vessel has run once); floor-bare and floor-nocg: bench/floor.c --bare.
 floor_round() {
-	local r=$1
-	record run - "$r" "$FLOOR" "$WORK/rootfs" /bin/true || true
-	WHO=floor-nocg record run - "$r" "$FLOOR" --no-cgroup "$WORK/rootfs" /bin/true || true
+	local r=$1 sc=()
+	sc=("$WORK"/state/vessel/@cache/seccomp/*.bpf)
+	[[ -f ${sc[0]} ]] && sc=(--seccomp "${sc[0]}") || sc=()
+	record run - "$r" "$FLOOR" "${sc[@]}" "$WORK/rootfs" /bin/true || true
+	WHO=floor-bare record run - "$r" "$FLOOR" --bare "$WORK/rootfs" /bin/true || true
+	WHO=floor-nocg record run - "$r" "$FLOOR" --bare --no-cgroup "$WORK/rootfs" /bin/true || true
 }
 
 phase_lifecycle() {

@@ -21,7 +21,11 @@ CONFIG_TEXT = {
     "and remove a cgroup2 directory and attach a device eBPF program; crun "
     "runs with --cgroup-manager=disabled (no cgroup at all: its cgroupfs "
     "manager raises RLIMIT_MEMLOCK, which fails without CAP_SYS_RESOURCE); "
-    "floor = bench/floor.c with a cgroup, floor-nocg without",
+    "floor = bench/floor.c's same-work floor (the kernel work of vessel's "
+    "default config: cgroup with its device program, namespaces, mounts, "
+    "devices, masks, rlimit, capabilities, no_new_privs, vessel's cached "
+    "seccomp program, exec), bare = without device program, credentials "
+    "and seccomp, nocg = bare without a cgroup",
     "vm": "the cgroup v2 VM of tests/vm/ (Debian 6.1 kernel, TCG emulation, "
     "2 vCPUs): all three runtimes with their default cgroup2 managers and "
     "every controller; absolute times are inflated by emulation, only the "
@@ -104,12 +108,17 @@ def lifecycle_tables(t, c, out):
     for op in ["run", "create", "start", "delete"]:
         cells = [t.cell(c, r, op) for r in rts]
         floor = t.cell(c, "floor", op) if op == "run" else ""
+        if op == "run" and t.median(c, "floor-bare", "run") is not None:
+            floor += f"; bare {t.cell(c, 'floor-bare', 'run')}"
         if op == "run" and t.median(c, "floor-nocg", "run") is not None:
             floor += f"; nocg {t.cell(c, 'floor-nocg', 'run')}"
         v = t.median(c, "vessel", op)
         rat = [ratio(v, t.median(c, r, op)) for r in rts if r != "vessel"]
         fl = ratio(v, t.median(c, "floor", op)) if op == "run" else ""
         out.append(f"| {op} | " + " | ".join(cells) + f" | {floor} | " + " | ".join(rat) + f" | {fl} |")
+    if t.median(c, "floor-bare", "run"):
+        out.append(f"\nvessel run / bare floor = "
+                   f"{ratio(t.median(c, 'vessel', 'run'), t.median(c, 'floor-bare', 'run'))}.")
     if "crun" in rts and t.median(c, "floor-nocg", "run"):
         out.append(f"\nAgainst the floor of its own configuration: crun run / floor-nocg = "
                    f"{ratio(t.median(c, 'crun', 'run'), t.median(c, 'floor-nocg', 'run'))}, "
@@ -321,7 +330,7 @@ def sysops_table(rows, c, out):
 
 
 COLORS = {"vessel": "#9400d3", "crun": "#009e73", "runc": "#56b4e9", "floor": "#e69f00",
-          "floor-nocg": "#c0a000"}
+          "floor-bare": "#d55e00", "floor-nocg": "#c0a000"}
 
 
 def gnuplot(script, outdir):
@@ -336,7 +345,7 @@ def gnuplot(script, outdir):
 
 def cdf_chart(t, c, op, outdir, name, title):
     series = []
-    for r in t.runtimes(c) + (["floor", "floor-nocg"] if op == "run" else []):
+    for r in t.runtimes(c) + (["floor", "floor-bare", "floor-nocg"] if op == "run" else []):
         v = sorted(t.ok.get((c, r, op, "-"), []))
         if not v:
             continue

@@ -8,7 +8,9 @@
  * CLOCK_MONOTONIC from just before fork() to just after wait4() returned,
  * MAXRSS_KB is ru_maxrss from wait4() and STATUS is the exit status (128+N
  * when killed by signal N).  The command's stdout goes to /dev/null, its
- * stderr too with -q; its stdin is /dev/null, or FILE with -i.
+ * stderr too with -q; its stdin is /dev/null, or FILE with -i.  CPU_NS
+ * matters on a machine shared with other tenants: the CPU a command burns
+ * is a steadier figure than its wall time, which includes waiting for a core.
  *
  * Why wait4's rusage: it is the kernel's own high-water mark of the child,
  * taken at exit, with the maxima of the descendants the child itself reaped
@@ -37,6 +39,11 @@ static long long now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long tv_ns(const struct timeval *tv)
+{
+	return (long long)tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
 }
 
 static void usage(void)
@@ -96,8 +103,7 @@ int main(int argc, char **argv)
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (cpu)
 		printf("%lld %ld %d %lld\n", t1 - t0, ru.ru_maxrss, code,
-		       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
-			   (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
+		       tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime));
 	else
 		printf("%lld %ld %d\n", t1 - t0, ru.ru_maxrss, code);
 	if (code == 127) {

@@ -6,7 +6,6 @@
  * update and `events` see it.  containerd sends `update --resources -`. */
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -101,7 +100,8 @@ static int parse_bytes(const char *s, int64_t *ret)
 		const char *u = strchr(units, tolower((unsigned char)*end));
 		if (!u)
 			return -1;
-		mult = pow(1024, (double)(u - units));
+		for (const char *k = units; k < u; k++)
+			mult *= 1024;
 		end++;
 		if (strcasecmp(end, "b") != 0 && strcasecmp(end, "ib") != 0 &&
 		    strcasecmp(end, "i") != 0 && *end)

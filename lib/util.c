@@ -311,13 +311,40 @@ int vs_mkdir_p(const char *path, mode_t mode, struct vs_error *err)
 	return 0;
 }
 
+/* The civil (proleptic Gregorian) date of a day count from 1970-01-01
+ * (H. Hinnant's days-to-civil algorithm). */
+static void civil_from_days(long long z, int *y, int *m, int *d)
+{
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Without gmtime_r() and strftime(): glibc's first call of either runs
+ * tzset(), which reads /etc/localtime (six syscalls in every create and
+ * every log line's first) for a UTC time that needs no zone. */
+char *vs_rfc3339(const struct timespec *ts)
+{
+	long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	int y, m, d;
+	civil_from_days(days, &y, &m, &d);
+	return vs_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", y, m, d, (int)(secs / 3600),
+				(int)(secs / 60 % 60), (int)(secs % 60), ts->tv_nsec);
+}
+
 char *vs_now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	char buf[64];
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return vs_strdup_printf("%s.%09ldZ", buf, ts.tv_nsec);
+	return vs_rfc3339(&ts);
 }

@@ -59,7 +59,10 @@ int vs_parse_int(const char *s, int *ret);
 /* mkdir -p with mode; existing directories are fine. */
 int vs_mkdir_p(const char *path, mode_t mode, struct vs_error *err);
 
-/* RFC 3339 UTC timestamp with nanoseconds, as runc writes "created". */
+/* RFC 3339 UTC timestamp with nanoseconds, as runc writes "created":
+ * of ts, or of now. */
+struct timespec;
+char *vs_rfc3339(const struct timespec *ts);
 char *vs_now_rfc3339(void);
 
 #endif

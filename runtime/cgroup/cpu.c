@@ -1,11 +1,11 @@
 /* cpu: shares -> cpu.weight, quota/period -> cpu.max, burst -> cpu.max.burst,
  * idle -> cpu.idle.  The real-time knobs are cgroup v1 only. */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/fmath.h"
 #include "runtime/cgroup/cgroup-internal.h"
 
 #define CPU_PERIOD_DEFAULT 100000
@@ -21,9 +21,9 @@ uint64_t cg_cpu_shares_to_weight(uint64_t shares)
 	/* With l = log2(shares): a parabola through (1, 0), (10, 2), (18, 4)
 	 * in log10(weight), so 2 -> 1, 1024 -> 100 and 262144 -> 10000.  The
 	 * small bias keeps 1024 from rounding up to 101 on float error. */
-	double l = log2((double)shares);
+	double l = vs_log2((double)shares);
 	double exponent = (l * l + 125.0 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t)ceil(pow(10.0, exponent) - 1e-9);
+	return (uint64_t)vs_ceil(vs_pow10(exponent) - 1e-9);
 }
 
 /* shares 1024 is the default weight every cgroup already has (100), and

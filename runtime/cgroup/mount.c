@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -65,12 +66,41 @@ static bool mount_visible(const char *mnt, const char *fstype)
 	return (unsigned long)sfs.f_type == want;
 }
 
+/* /proc/self/mountinfo, read once per mount namespace: create looks up the
+ * cgroup2 mount and each v1 controller's (a dozen lookups on a hybrid host,
+ * every read making the kernel format the whole mount table: 0.2-0.5 ms of
+ * a `run`, bench/NOTES.md).  vessel does not mount cgroup filesystems in
+ * the namespace it looks them up in, and a process that moved to another
+ * mount namespace (an init) reads the table again. */
+static FILE *open_mountinfo(void)
+{
+	static char *text;
+	static size_t len;
+	static ino_t ns;
+	struct stat st;
+	if (stat("/proc/self/ns/mnt", &st) < 0)
+		return fopen("/proc/self/mountinfo", "re");
+	if (!text || st.st_ino != ns) {
+		struct vs_error err = VS_ERROR_INIT;
+		free(text);
+		text = NULL;
+		if (vs_read_file("/proc/self/mountinfo", 16 << 20, &text, &len, &err) < 0) {
+			vs_error_clear(&err);
+			return fopen("/proc/self/mountinfo", "re");
+		}
+		ns = st.st_ino;
+	}
+	return fmemopen(text, len, "r");
+}
+
 /* Scans mountinfo for fstype `want`; with `opt` set, the super options must
  * contain that word (a v1 controller name).  Prefers a mount of the
  * hierarchy's root ("/"), which is what a cgroup namespace shows. */
 static char *find_mount(const char *mountinfo, const char *want, const char *opt)
 {
-	_cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
+	_cleanup_fclose_ FILE *f = strcmp(mountinfo, "/proc/self/mountinfo") == 0
+				       ? open_mountinfo()
+				       : fopen(mountinfo, "re");
 	if (!f)
 		return NULL;
 	_cleanup_free_ char *line = NULL;
@@ -113,7 +143,7 @@ char *cg_v1_mount_of(const char *controller)
 char **cg_v1_mounts(void)
 {
 	char **ret = NULL;
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_fclose_ FILE *f = open_mountinfo();
 	if (!f)
 		return NULL;
 	_cleanup_free_ char *line = NULL;

@@ -4,37 +4,47 @@
 #include <net/if.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-static void net_socket_closep(struct mnl_socket **nl)
-{
-	if (*nl)
-		mnl_socket_close(*nl);
-}
+#include "lib/cleanup.h"
 
-/* MNL_SOCKET_BUFFER_SIZE is a runtime value (page size) in libmnl; 8 KiB is
- * plenty for one link request and its ack.
- *
- * Waits for the kernel's ack of one request; mnl_cb_run turns an NLMSG_ERROR
- * with a non-zero code into -1 with errno set. */
-static int net_wait_ack(struct mnl_socket *nl, uint32_t seq, struct vs_error *err)
+/* One request and its ack need no netlink library: the message is a fixed
+ * struct, and the only answer that matters is the NLMSG_ERROR carrying the
+ * request's sequence number (error 0 is the ack).  Not linking libmnl saves
+ * every vessel command a shared object to map and relocate. */
+struct net_link_req {
+	struct nlmsghdr nlh;
+	struct ifinfomsg ifm;
+};
+
+/* Reads until the kernel's answer to seq: 0 for the ack, its error else.
+ * Anything else on the socket (there should be nothing) is skipped. */
+static int net_wait_ack(int fd, uint32_t seq, struct vs_error *err)
 {
-	char buf[8192];
-	uint32_t portid = mnl_socket_get_portid(nl);
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			return vs_error_errno(err, errno, "rtnetlink receive");
-		int r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-		if (r < 0)
-			return vs_error_errno(err, errno, "rtnetlink set lo up");
-		if (r == MNL_CB_STOP)
+		unsigned len = (unsigned)n;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return vs_error_set(err, "rtnetlink: short error message");
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			if (e->error)
+				return vs_error_errno(err, -e->error, "rtnetlink set lo up");
 			return 0;
+		}
 	}
 }
 
@@ -43,25 +53,28 @@ int net_loopback_up(struct vs_error *err)
 	unsigned idx = if_nametoindex("lo");
 	if (idx == 0)
 		return vs_error_errno(err, errno, "find interface lo");
-	__attribute__((cleanup(net_socket_closep))) struct mnl_socket *nl =
-	    mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl)
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
 		return vs_error_errno(err, errno, "open rtnetlink socket");
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return vs_error_errno(err, errno, "bind rtnetlink socket");
-
-	char buf[8192];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	uint32_t seq = (uint32_t)time(NULL);
-	nlh->nlmsg_seq = seq;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = (int)idx;
-	ifm->ifi_flags = IFF_UP;
-	ifm->ifi_change = IFF_UP;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	struct net_link_req req = {
+	    .nlh =
+		{
+		    .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		    .nlmsg_type = RTM_NEWLINK,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		    .nlmsg_seq = seq,
+		},
+	    .ifm =
+		{
+		    .ifi_family = AF_UNSPEC,
+		    .ifi_index = (int)idx,
+		    .ifi_flags = IFF_UP,
+		    .ifi_change = IFF_UP,
+		},
+	};
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return vs_error_errno(err, errno, "rtnetlink send");
-	return net_wait_ack(nl, seq, err);
+	return net_wait_ack(fd, seq, err);
 }

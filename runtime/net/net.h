@@ -8,7 +8,7 @@
 
 #include "lib/error.h"
 
-/* Set `lo` of the caller's network namespace up, over rtnetlink (libmnl).
+/* Set `lo` of the caller's network namespace up, over rtnetlink.
  * Runs in the container's init, after it entered the namespace. */
 int net_loopback_up(struct vs_error *err);
 

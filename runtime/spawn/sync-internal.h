@@ -20,7 +20,10 @@
  *                                              enter the time ns; hostname,
  *                                              sysctl, lo up, keyring, rootfs
  *                                              mounts
- *                               <------------  SYNC_HOOKS_REQ
+ *                               <------------  SYNC_HOOKS_REQ (only with
+ *                                              prestart, createRuntime,
+ *                                              createContainer or
+ *                                              startContainer hooks)
  *   prestart + createRuntime hooks
  *   (runtime namespaces)
  *   SYNC_HOOKS_ACK {state "creating"} ------>  createContainer hooks

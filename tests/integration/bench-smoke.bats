@@ -120,3 +120,29 @@ bench_leftovers() {
 	run "$floor" "$BATS_TEST_TMPDIR/rootfs" /bin/sh -c 'exit 7'
 	assert_failure 7
 }
+
+# The same-work floor applies the default config's process settings and
+# vessel's cached seccomp program; --bare does not.  The bundle's config is
+# the default one (`vessel spec`): its bounding set is AUDIT_WRITE, KILL,
+# NET_BIND_SERVICE (0x20000420).
+@test "bench-smoke: bench-floor does the default config's credentials and seccomp, --bare not" {
+	local floor=$BATS_TEST_TMPDIR/floor sc probe='grep -E "^(CapBnd|CapEff|NoNewPrivs|Seccomp):" /proc/self/status; ulimit -n'
+	cc -O2 -Wall -Wextra -Werror -o "$floor" "$REPO_ROOT/bench/floor.c"
+	cp -a "$TEST_IMAGE/rootfs" "$BATS_TEST_TMPDIR/rootfs"
+	set_args true
+	vessel run "$CID"
+	sc=$(compgen -G "$ROOT/@cache/seccomp/*.bpf" | head -n 1)
+	[ -f "$sc" ] || fail "vessel cached no seccomp program"
+	run "$floor" --seccomp "$sc" "$BATS_TEST_TMPDIR/rootfs" /bin/sh -c "$probe"
+	assert_success
+	assert_line $'CapBnd:\t0000000020000420'
+	assert_line $'CapEff:\t0000000020000420'
+	assert_line $'NoNewPrivs:\t1'
+	assert_line $'Seccomp:\t2'
+	assert_line 1024
+	run "$floor" --bare "$BATS_TEST_TMPDIR/rootfs" /bin/sh -c "$probe"
+	assert_success
+	assert_line $'NoNewPrivs:\t0'
+	assert_line $'Seccomp:\t0'
+	refute_line $'CapBnd:\t0000000020000420'
+}

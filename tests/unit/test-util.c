@@ -4,9 +4,11 @@
  * leave no temp file, and on failure name the path and leave nothing. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -61,8 +63,33 @@ static void test_writer(const char *name, writer_fn write_fn)
 	rmdir(dir);
 }
 
+/* vs_rfc3339 formats without gmtime_r (which reads /etc/localtime): it
+ * must agree with gmtime_r + strftime from before 1970 to past 2100, leap
+ * days and centuries included. */
+static void test_rfc3339(void)
+{
+	int bad = 0;
+	for (long long t = -86400LL * 1000; t < 86400LL * 60000; t += 86400 * 3 + 3599) {
+		struct timespec ts = {.tv_sec = (time_t)t, .tv_nsec = 5};
+		struct tm tm;
+		char want[80], tail[16];
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(tail, sizeof(tail), ".%09dZ", 5);
+		strcat(want, tail);
+		_cleanup_free_ char *got = vs_rfc3339(&ts);
+		if (strcmp(got, want) != 0 && bad++ < 3)
+			printf("# %lld: %s, want %s\n", t, got, want);
+	}
+	CHECK_INT(bad, ==, 0);
+	struct timespec leap = {.tv_sec = 951825600, .tv_nsec = 123456789};
+	_cleanup_free_ char *s = vs_rfc3339(&leap);
+	CHECK_STR(s, "2000-02-29T12:00:00.123456789Z");
+}
+
 int main(void)
 {
+	test_rfc3339();
 	test_writer("vs_write_file_atomic", vs_write_file_atomic);
 	test_writer("vs_write_file_durable", vs_write_file_durable);
 	return tap_done();
