@@ -20,54 +20,112 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <sys/socket.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/net/net.h"
 
+/* A few rtnetlink requests need no library: the kernel's own NLMSG_ and
+ * RTA_ macros build and walk the messages.  Not linking libmnl keeps every
+ * vessel command free of a shared object to map (bench/NOTES.md). */
 struct nl {
-	struct mnl_socket *sock;
+	int fd;
 	uint32_t seq;
 };
 
+typedef void (*nl_cb)(const struct nlmsghdr *nlh, void *data);
+
 static void nl_close(struct nl *nl)
 {
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
-	nl->sock = NULL;
+	if (nl->fd >= 0)
+		close(nl->fd);
+	nl->fd = -1;
 }
 
 static int nl_open(struct nl *nl, struct vs_error *err)
 {
-	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl->sock)
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl->fd < 0)
 		return vs_error_errno(err, errno, "open rtnetlink socket");
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
-		return vs_error_errno(err, errno, "bind rtnetlink socket");
 	nl->seq = (uint32_t)time(NULL);
 	return 0;
 }
 
+/* A request of `type` whose fixed header (ifinfomsg, ifaddrmsg) is hdrlen
+ * bytes, zeroed, in buf; returns that header. */
+static void *nl_msg(void *buf, uint16_t type, uint16_t flags, size_t hdrlen)
+{
+	struct nlmsghdr *nlh = buf;
+	memset(buf, 0, NLMSG_SPACE(hdrlen));
+	nlh->nlmsg_len = NLMSG_LENGTH(hdrlen);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	return NLMSG_DATA(nlh);
+}
+
+/* Appends an attribute; the callers' buffers have room for their few. */
+static void nl_attr(struct nlmsghdr *nlh, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+static void nl_attr_str(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	nl_attr(nlh, type, s, strlen(s) + 1);
+}
+
+/* One answer of the exchange: 1 to read on, 0 at its end (the ack or a
+ * dump's NLMSG_DONE), -1 with errno for an NLMSG_ERROR. */
+static int nl_answer(const struct nlmsghdr *h, nl_cb cb, void *data)
+{
+	if (h->nlmsg_type == NLMSG_DONE)
+		return 0;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(h);
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+			errno = EBADMSG;
+			return -1;
+		}
+		errno = -e->error;
+		return e->error ? -1 : 0;
+	}
+	if (cb && h->nlmsg_type >= NLMSG_MIN_TYPE)
+		cb(h, data);
+	return 1;
+}
+
 /* Send one request and run cb over the answers until the ack (or the end
  * of a dump); an NLMSG_ERROR answer is -1 with errno. */
-static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_cb cb, void *data)
 {
-	char buf[16384];
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	nlh->nlmsg_seq = ++nl->seq;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+	if (sendto(nl->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -1;
-	uint32_t portid = mnl_socket_get_portid(nl->sock);
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			return -1;
-		int r = mnl_cb_run(buf, (size_t)n, nl->seq, portid, cb, data);
-		if (r <= MNL_CB_STOP)
-			return r < 0 ? -1 : 0;
+		unsigned len = (unsigned)n;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != nl->seq)
+				continue;
+			int r = nl_answer(h, cb, data);
+			if (r <= 0)
+				return r;
+		}
 	}
 }
 
@@ -84,47 +142,41 @@ struct addr_dump {
 	size_t n;
 };
 
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
+static void addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct addr_dump *d = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nlh);
 	size_t alen = ifa->ifa_family == AF_INET6 ? 16 : 4;
 	if ((int)ifa->ifa_index != d->ifindex || !(ifa->ifa_flags & IFA_F_PERMANENT) ||
 	    ifa->ifa_scope != RT_SCOPE_UNIVERSE || d->n == ARRAY_SIZE(d->addrs))
-		return MNL_CB_OK;
+		return;
 	struct saved_addr *a = &d->addrs[d->n];
 	*a = (struct saved_addr){.family = ifa->ifa_family, .prefixlen = ifa->ifa_prefixlen};
-	const struct nlattr *attr;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
-	{
-		uint16_t type = mnl_attr_get_type(attr);
-		if ((type != IFA_LOCAL && type != IFA_ADDRESS) ||
-		    mnl_attr_get_payload_len(attr) != alen)
+	int len = (int)IFA_PAYLOAD(nlh);
+	for (const struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		uint16_t type = rta->rta_type;
+		if ((type != IFA_LOCAL && type != IFA_ADDRESS) || RTA_PAYLOAD(rta) != alen)
 			continue;
-		memcpy(type == IFA_LOCAL ? a->local : a->address, mnl_attr_get_payload(attr), alen);
+		memcpy(type == IFA_LOCAL ? a->local : a->address, RTA_DATA(rta), alen);
 		*(type == IFA_LOCAL ? &a->has_local : &a->has_address) = true;
 	}
 	if (a->has_local || a->has_address)
 		d->n++;
-	return MNL_CB_OK;
 }
 
 static int dump_addrs(struct nl *nl, struct addr_dump *d)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct ifaddrmsg *ifa =
+	    nl_msg(buf, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, sizeof(struct ifaddrmsg));
 	ifa->ifa_family = AF_UNSPEC;
-	return nl_talk(nl, nlh, addr_cb, d);
+	return nl_talk(nl, (struct nlmsghdr *)buf, addr_cb, d);
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+static void link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
 	*(int *)data = ifi->ifi_index;
-	return MNL_CB_OK;
 }
 
 /* ifindex of NAME in the socket's namespace, or of the link whose index
@@ -132,16 +184,15 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
  * the index when the target namespace has it free). */
 static int link_index(struct nl *nl, const char *name, int index, int *ret)
 {
-	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
+	char buf[512] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	/* The ack ends the exchange: a plain get has one answer and no
 	 * NLMSG_DONE. */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi =
+	    nl_msg(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, sizeof(struct ifinfomsg));
 	ifi->ifi_family = AF_UNSPEC;
 	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		nl_attr_str(nlh, IFLA_IFNAME, name);
 	else
 		ifi->ifi_index = index;
 	*ret = 0;
@@ -150,51 +201,49 @@ static int link_index(struct nl *nl, const char *name, int index, int *ret)
 
 static int move_link(struct nl *host, int ifindex, int netns_fd, const char *name)
 {
-	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	char buf[512] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ifinfomsg *ifi =
+	    nl_msg(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, sizeof(struct ifinfomsg));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	uint32_t fd = (uint32_t)netns_fd;
+	nl_attr(nlh, IFLA_NET_NS_FD, &fd, sizeof(fd));
 	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		nl_attr_str(nlh, IFLA_IFNAME, name);
 	return nl_talk(host, nlh, NULL, NULL);
 }
 
 static int add_addr(struct nl *nl, int ifindex, const struct saved_addr *a)
 {
-	char buf[512];
+	char buf[512] __attribute__((aligned(NLMSG_ALIGNTO)));
 	size_t alen = a->family == AF_INET6 ? 16 : 4;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ifaddrmsg *ifa =
+	    nl_msg(buf, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+		   sizeof(struct ifaddrmsg));
 	ifa->ifa_family = a->family;
 	ifa->ifa_prefixlen = a->prefixlen;
 	ifa->ifa_flags = IFA_F_PERMANENT;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
 	if (a->has_local)
-		mnl_attr_put(nlh, IFA_LOCAL, alen, a->local);
+		nl_attr(nlh, IFA_LOCAL, a->local, alen);
 	if (a->has_address)
-		mnl_attr_put(nlh, IFA_ADDRESS, alen, a->address);
+		nl_attr(nlh, IFA_ADDRESS, a->address, alen);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
 static int link_up(struct nl *nl, int ifindex)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct ifinfomsg *ifi =
+	    nl_msg(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, sizeof(struct ifinfomsg));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL);
 }
 
 /* A socket in the namespace of the process behind pidfd, and an fd of that
@@ -251,7 +300,7 @@ int net_devices_move(int pidfd, const struct net_dev *devs, size_t n, struct vs_
 {
 	if (n == 0)
 		return 0;
-	struct nl host = {0}, ctr = {0};
+	struct nl host = {.fd = -1}, ctr = {.fd = -1};
 	int nsfd = -1, r = nl_open(&host, err);
 	if (r == 0)
 		r = open_in_netns(pidfd, &ctr, &nsfd, err);
