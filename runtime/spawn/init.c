@@ -215,18 +215,20 @@ static int step_rootfs(struct spawn_ctx *ctx, struct vs_error *err)
 	return rootfs_prepare(ctx->rootfs, err);
 }
 
-/* Whether any hook needs the state the parent sends at the hooks step. */
+/* Whether the parent has work at the hooks step: a hook that needs the
+ * state it sends, or linux.netDevices to move in (parent_net_devices). */
 static bool init_has_setup_hooks(const struct oci_config *c)
 {
 	return c->hooks[OCI_HOOK_PRESTART].n || c->hooks[OCI_HOOK_CREATE_RUNTIME].n ||
-	       c->hooks[OCI_HOOK_CREATE_CONTAINER].n || c->hooks[OCI_HOOK_START_CONTAINER].n;
+	       c->hooks[OCI_HOOK_CREATE_CONTAINER].n || c->hooks[OCI_HOOK_START_CONTAINER].n ||
+	       (c->lnx && c->lnx->n_net_devices);
 }
 
 /* prestart and createRuntime run in the parent (runtime namespaces) now
  * that the mounts exist; createContainer then runs here, in the container's
  * namespaces but before pivot_root, as the spec places it.  Without any of
- * those hooks (or startContainer, which needs the "created" state) the
- * round trip is skipped: the parent only answers requests, and its two
+ * those hooks (or startContainer, which needs the "created" state) and
+ * without netDevices to move, the round trip is skipped: the parent only answers requests, and its two
  * state JSONs and the wake-ups cost `run` about 0.5 ms (bench/NOTES.md). */
 static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 {

@@ -23,9 +23,10 @@
  *                               <------------  SYNC_HOOKS_REQ (only with
  *                                              prestart, createRuntime,
  *                                              createContainer or
- *                                              startContainer hooks)
- *   prestart + createRuntime hooks
- *   (runtime namespaces)
+ *                                              startContainer hooks,
+ *                                              or linux.netDevices)
+ *   move netDevices in; prestart +
+ *   createRuntime hooks (runtime ns)
  *   SYNC_HOOKS_ACK {state "creating"} ------>  createContainer hooks
  *   SYNC_STATE {state "created"} ----------->  (kept for startContainer hooks)
  *                                              pivot, attributes, user, caps,
