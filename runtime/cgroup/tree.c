@@ -8,10 +8,14 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
+#include "runtime/rootless/rootless.h"
 
 /* Why `name` cannot be used, for the error message. */
 static char *why_unavailable(const struct cg_handle *h, const char *name)
 {
+	if (!h && rl_active())
+		return vs_strdup("the container has no cgroup (rootless, with no delegated cgroup "
+				 "v2 subtree)");
 	if (!h)
 		return vs_strdup("no cgroup2 hierarchy is mounted on this host");
 	_cleanup_free_ char *v1 = cg_v1_mount_of(name);
