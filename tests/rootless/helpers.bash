@@ -66,11 +66,21 @@ rootless_user() {
 	export RL_UID RL_GID RL_SUBUID RL_SUBGID
 }
 
+# The command line that runs CMD... as the user (rl_as without the
+# function, for `timeout`).
+_rl_cmd() {
+	RL_CMD=(runuser -u "$RL_USER" --)
+	# setns into a user namespace its owner made: uid 0 there (our uid is
+	# mapped to 0), every capability in it
+	[[ $RL_MODE == unshare ]] && RL_CMD+=(nsenter --user --preserve-credentials --target "$RL_NS_PID")
+	RL_CMD+=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent
+		XDG_RUNTIME_DIR="$RL_XDG" ${RL_ENV:+"${RL_ENV[@]}"})
+}
+
 rl_as() {
-	local -a pre=(runuser -u "$RL_USER" --)
-	[[ $RL_MODE == unshare ]] && pre+=(unshare -r)
-	"${pre[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent \
-		XDG_RUNTIME_DIR="$RL_XDG" ${RL_ENV:+"${RL_ENV[@]}"} "$@"
+	local RL_CMD
+	_rl_cmd
+	"${RL_CMD[@]}" "$@"
 }
 
 rl() {
@@ -88,6 +98,7 @@ rootless_setup() {
 		requires command unshare
 	fi
 	setup_bundle
+	[[ $RL_MODE == unshare ]] && _rl_userns
 	RL_XDG=$BATS_TEST_TMPDIR/xdg
 	mkdir -m 0700 "$RL_XDG"
 	chown "$RL_USER:" "$RL_XDG"
@@ -101,6 +112,18 @@ rootless_setup() {
 	export RL_XDG ROOT
 }
 
+# RL_MODE=unshare: one `unshare -r` namespace for the whole test, as crun
+# runs its suite inside one; every rl command enters it (nsenter).  Its
+# holder is a sleep of the user, ended by rootless_teardown.
+_rl_userns() {
+	local f=$BATS_TEST_TMPDIR/userns.pid
+	runuser -u "$RL_USER" -- unshare -r sh -c 'echo $$; exec sleep 3600' \
+		</dev/null >"$f" 2>/dev/null &
+	retry 50 0.1 test -s "$f" || fail "unshare -r did not start"
+	RL_NS_PID=$(<"$f")
+	export RL_NS_PID
+}
+
 # The ids of this test's containers in the user's state dir.
 _rl_ids() {
 	[[ -d $ROOT ]] || return 0
@@ -110,10 +133,15 @@ _rl_ids() {
 rootless_teardown() {
 	local id left
 	RL_ENV=()
+	local RL_CMD
+	_rl_cmd
 	for id in $(_rl_ids); do
-		timeout 30 runuser -u "$RL_USER" -- env XDG_RUNTIME_DIR="$RL_XDG" \
-			"$VESSEL" delete --force "$id" >/dev/null 2>&1 || true
+		timeout 30 "${RL_CMD[@]}" "$VESSEL" delete --force "$id" >/dev/null 2>&1 || true
 	done
+	if [[ -n ${RL_NS_PID:-} ]]; then
+		kill -9 "$RL_NS_PID" 2>/dev/null || true
+		RL_NS_PID=""
+	fi
 	# zombies are dead already: reaped by whoever inherited them
 	left=$(ps -u "$RL_USER" -o pid=,stat=,args= | awk '$2 !~ /^Z/')
 	if [[ -n $left ]]; then

@@ -10,6 +10,14 @@ setup() {
 	rootless_setup
 }
 
+status_is() {
+	[[ $(rl state "$CID" | jq -r .status) == "$1" ]]
+}
+
+n_procs_is() {
+	[[ $(rl ps --format json "$CID" | jq length) == "$1" ]]
+}
+
 teardown() {
 	rootless_teardown
 }
@@ -89,7 +97,7 @@ teardown() {
 	assert_output "$CID"
 	run rl kill "$CID" KILL
 	assert_success
-	retry 50 0.1 bash -c "[[ \$(runuser -u $RL_USER -- env XDG_RUNTIME_DIR=$RL_XDG $VESSEL state $CID | jq -r .status) == stopped ]]"
+	retry 50 0.1 status_is stopped
 	run rl delete "$CID"
 	assert_success
 	[[ ! -e $ROOT/$CID ]]
@@ -98,10 +106,10 @@ teardown() {
 @test "rootless: run -d and kill --all reach every process of the container" {
 	rl_config '.process.args = ["sh", "-c", "sleep 300 & sleep 300 & wait"]'
 	detached rl run -d "$CID"
-	retry 50 0.1 bash -c "[[ \$(runuser -u $RL_USER -- env XDG_RUNTIME_DIR=$RL_XDG $VESSEL ps --format json $CID | jq length) == 3 ]]"
+	retry 50 0.1 n_procs_is 3
 	run rl kill --all "$CID" KILL
 	assert_success
-	retry 50 0.1 bash -c "! pgrep -u $RL_USER sleep"
+	retry 50 0.1 bash -c "! pgrep -u $RL_USER -f '^sleep 300'"
 	run rl delete "$CID"
 	assert_success
 }
