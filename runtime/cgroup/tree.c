@@ -85,6 +85,21 @@ static bool required(const struct oci_resources *res, const char *name)
 	return false;
 }
 
+static bool enabled_in(const struct cg_handle *at, const char *name)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct vs_error e = VS_ERROR_INIT;
+	if (cg_read(at, "cgroup.subtree_control", &buf, &e) < 0) {
+		vs_error_clear(&e);
+		return false;
+	}
+	char *save = NULL;
+	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save))
+		if (strcmp(c, name) == 0)
+			return true;
+	return false;
+}
+
 /* Enable in one directory's cgroup.subtree_control.  All at once first (one
  * write, the common case); if the kernel refuses the set, one by one, so a
  * controller only wanted for statistics cannot fail the container. */
@@ -107,6 +122,12 @@ static int enable_in(const struct cg_handle *h, int dirfd, const char *dir,
 		_cleanup_free_ char *one = vs_strdup_printf("+%s", *c);
 		if (cg_write(&at, "cgroup.subtree_control", one, err) == 0)
 			continue;
+		/* Rootless in a delegated subtree: the ancestors above it are
+		 * not ours to write, but already have what we need enabled. */
+		if ((err->errnum == EACCES || err->errnum == EPERM) && enabled_in(&at, *c)) {
+			vs_error_clear(err);
+			continue;
+		}
 		if (required(res, *c))
 			return vs_error_wrap(err, "enable the %s controller in %s", *c, dir);
 		vs_error_clear(err);

@@ -150,3 +150,13 @@ teardown() {
 		rl_config 'del(.linux.resources)'
 	done
 }
+
+@test "rootless: --rootless true and auto are accepted, false is refused" {
+	run rl --rootless true list -q
+	assert_success
+	run rl --rootless auto list -q
+	assert_success
+	run rl --rootless false list
+	assert_failure
+	assert_output --partial "--rootless false: vessel runs rootless here"
+}
