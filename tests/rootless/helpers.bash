@@ -25,7 +25,8 @@
 #   rootless_teardown   teardown(): force-deletes as the user, then the
 #                       leak check; any process of the user left is a leak
 
-load ../integration/helpers
+# by path: suites in tests/rootless/vm load this file too
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/helpers.bash"
 
 RL_USER=${VESSEL_ROOTLESS_USER:-vessel-rootless}
 RL_MODE=${RL_MODE:-rootless}
