@@ -164,7 +164,8 @@ static int plan_misc(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 	plan->no_pivot = cfg->no_pivot;
 	/* Rootless without a user namespace of the container's own (podman
 	 * runs its runtime in its own): no mknod, no fresh sysfs either. */
-	plan->userns = cfg->userns || rl_active();
+	plan->rootless = rl_active();
+	plan->userns = cfg->userns || plan->rootless;
 	plan->cgroupns = cfg->cgroupns;
 	plan->cgroup_dir = vs_strdup(cfg->cgroup_dir);
 	plan->cgroup_v1 = vs_malloc0((cfg->n_cgroup_v1 + 1) * sizeof(*plan->cgroup_v1));
