@@ -34,8 +34,7 @@ RL_MODE=${RL_MODE:-rootless}
 # useradd and usermod take /etc/passwd's lock; another test run (another
 # worktree) may hold it for a moment.
 _rl_retry() {
-	local i
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		"$@" && return 0
 		sleep 1
 	done
