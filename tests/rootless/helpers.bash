@@ -140,6 +140,8 @@ rootless_teardown() {
 	done
 	if [[ -n ${RL_NS_PID:-} ]]; then
 		kill -9 "$RL_NS_PID" 2>/dev/null || true
+		# SIGKILL is not instant: wait until it is dead (or a zombie)
+		retry 50 0.1 bash -c "! ps -p $RL_NS_PID -o stat= | grep -qv '^Z'" || true
 		RL_NS_PID=""
 	fi
 	# zombies are dead already: reaped by whoever inherited them
