@@ -10,6 +10,7 @@
 #include "lib/util.h"
 #include "oci/oci.h"
 #include "runtime/exeseal/exeseal.h"
+#include "runtime/rootless/rootless.h"
 
 static const struct vs_command commands[] = {
 #define X(n, s) {#n, cmd_##n, s},
@@ -29,7 +30,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "  %-11s %s\n", "help", "print this help, or a command's: help COMMAND");
 	fprintf(out, "\nglobal options:\n"
-		     "  --root DIR             state directory (default " VESSEL_DEFAULT_ROOT ")\n"
+		     "  --root DIR             state directory (default " VESSEL_DEFAULT_ROOT ";\n"
+		     "                         $XDG_RUNTIME_DIR/vessel for a rootless user)\n"
 		     "  --log FILE             also write errors and warnings to FILE (appended)\n"
 		     "  --log-format FORMAT    text or json (default text)\n"
 		     "  --debug                log debug messages\n"
@@ -83,9 +85,11 @@ struct global_result {
 	int cmd_index; /* argv index of the command name, 0 if none */
 	bool show_help;
 	bool show_version;
-	bool error_usage; /* print the full usage with the error */
-	char *error;	  /* usage error, reported once the log is open */
-	char *root_buf;	  /* --root made absolute */
+	bool error_usage;     /* print the full usage with the error */
+	char *error;	      /* usage error, reported once the log is open */
+	char *root_buf;	      /* --root made absolute, or the rootless default */
+	bool root_set;	      /* --root given */
+	const char *root_how; /* why the rootless default root, for --debug */
 };
 
 static int set_log_format(struct vs_cli *cli, const char *arg, struct global_result *r)
@@ -111,6 +115,7 @@ static int global_option(struct vs_cli *cli, int c, char **argv, struct global_r
 			return -1;
 		}
 		cli->root = optarg;
+		r->root_set = true;
 		return 0;
 	case OPT_LOG:
 		cli->log_path = optarg;
@@ -124,11 +129,15 @@ static int global_option(struct vs_cli *cli, int c, char **argv, struct global_r
 		cli->systemd_cgroup = true;
 		return 0;
 	case OPT_ROOTLESS:
-		/* runc accepts true|false|auto; vessel runs as root only. */
-		if (strcmp(optarg, "false") == 0 || strcmp(optarg, "auto") == 0)
+		/* runc accepts true|false|auto; vessel always decides by itself
+		 * (rl_active), so only a choice that contradicts it is refused. */
+		if (strcmp(optarg, "auto") == 0 || (strcmp(optarg, "false") == 0 && !rl_active()) ||
+		    (strcmp(optarg, "true") == 0 && rl_active()))
 			return 0;
-		r->error =
-		    vs_strdup_printf("--rootless %s: rootless mode is not supported", optarg);
+		r->error = vs_strdup_printf(
+		    "--rootless %s: vessel runs %s here (rootless mode is chosen by the "
+		    "effective uid and user namespace)",
+		    optarg, rl_active() ? "rootless" : "as root of the host");
 		return -1;
 	case OPT_CRIU:
 		return 0; /* accepted for runc compatibility; checkpoint fails clearly */
@@ -196,6 +205,23 @@ static void absolute_root(struct vs_cli *cli, struct global_result *r)
 	free(cwd);
 }
 
+/* Without --root, an unprivileged user's state goes to a directory of its
+ * own (runc: $XDG_RUNTIME_DIR/runc), never to /run/vessel it cannot write. */
+static void rootless_root(struct vs_cli *cli, struct global_result *r)
+{
+	if (r->root_set || r->error || !r->cmd_index || !rl_active())
+		return;
+	struct vs_error err = VS_ERROR_INIT;
+	char *root = NULL;
+	if (rl_default_root(&root, &r->root_how, &err) < 0) {
+		r->error = vs_strdup(err.msg);
+		vs_error_clear(&err);
+		return;
+	}
+	r->root_buf = root;
+	cli->root = root;
+}
+
 /* `vessel help [COMMAND]`. */
 static int run_help(struct vs_cli *cli, int argc, char **argv)
 {
@@ -249,6 +275,7 @@ int main(int argc, char **argv)
 	struct global_result r = {0};
 	cli_set_progname(argv[0]);
 	parse_global(&cli, argc, argv, &r);
+	rootless_root(&cli, &r);
 	if (!r.error)
 		absolute_root(&cli, &r);
 	struct vs_error seal_err = VS_ERROR_INIT;
@@ -278,6 +305,8 @@ int main(int argc, char **argv)
 	} else {
 		if (seal != EXESEAL_WRITABLE)
 			vs_log(VS_LOG_DEBUG, "exe: %s", exeseal_kind_name(seal));
+		if (r.root_how)
+			vs_log(VS_LOG_DEBUG, "rootless: state in %s (%s)", cli.root, r.root_how);
 		rc = dispatch(&cli, argc - r.cmd_index, argv + r.cmd_index);
 	}
 	vs_log_close();

@@ -1,4 +1,5 @@
-/* `vessel ps`: the processes of a container, from its cgroup.
+/* `vessel ps`: the processes of a container, from its cgroup (without one,
+ * rootless, from the pid namespace it made).
  *
  * As runc: --format json prints the host pids as a JSON array (what
  * containerd reads); table runs the host's ps(1) with the given arguments
@@ -15,7 +16,6 @@
 #include "cmd/commands.h"
 #include "lib/cleanup.h"
 #include "lib/util.h"
-#include "runtime/cgroup/cgroup.h"
 #include "runtime/container/container.h"
 
 static const struct cli_option options[] = {
@@ -32,11 +32,6 @@ static const struct cli_command command = {
     .options = options,
     .options_before_operands = true,
 };
-
-static void handle_freep(struct cg_handle **h)
-{
-	cg_handle_free(*h);
-}
 
 /* Runs ps with args and returns its whole stdout. */
 static int run_ps(char **args, char **ret_out, struct vs_error *err)
@@ -138,11 +133,10 @@ int cmd_ps(struct vs_cli *cli, int argc, char **argv)
 
 	struct vs_error err = VS_ERROR_INIT;
 	_cleanup_ct_ struct ct_container *ct = NULL;
-	_cleanup_(handle_freep) struct cg_handle *h = NULL;
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 	if (ct_load(cli->root, id, CT_LOCK_SHARED, &ct, &err) < 0 ||
-	    cg_open(ct->state->cgroup_path, &h, &err) < 0 || cg_pids(h, &pids, &n, &err) < 0)
+	    ct_pids(ct, &pids, &n, &err) < 0)
 		return cli_fail(cli, &err);
 	if (strcmp(format, "json") == 0) {
 		printf("[");

@@ -100,6 +100,16 @@ void cg_remove_owned_parents(const char *root, const char *path, bool fake);
 /* rmdir dir and its sub-cgroups, deepest first (fake: also its files). */
 int cg_remove_tree(const char *dir, bool fake, struct vs_error *err);
 
+/* ---- rootless (rootless.c) ---- */
+
+/* May an unprivileged caller in cgroup `own` make (or join) the cgroup
+ * `path` under root and move processes into it? */
+bool cg_rootless_usable(const char *root, const char *path, const char *own);
+/* The rootless answer when it may not: an empty handle when res asks for
+ * no limit (said in the debug log), else an error naming the limit. */
+int cg_rootless_without(const struct cg_config *cfg, const char *root, const char *path,
+			struct cg_handle **ret_handle, struct vs_error *err);
+
 /* ---- tree (tree.c) ---- */
 
 /* Controllers that res needs but the hierarchy cannot give: an error that

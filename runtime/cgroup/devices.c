@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
+#include "runtime/rootless/rootless.h"
 
 /* The nodes every container may use whatever its config says, as runc and
  * crun allow them: mknod of any node (creating one is harmless without
@@ -114,6 +115,16 @@ int cg_devices_apply(struct cg_handle *h, const struct oci_resources *res,
 	/* A plain directory (unit tests) cannot hold a BPF program. */
 	if (h->fake)
 		return 0;
+	/* Loading one needs CAP_BPF or CAP_SYS_ADMIN in the initial user
+	 * namespace: a rootless container, even in a delegated cgroup, has
+	 * only the nodes bound into its /dev (runc's rootless mode too). */
+	if (rl_active()) {
+		vs_log(VS_LOG_DEBUG,
+		       "rootless: no device program on cgroup %s: the container "
+		       "only reaches the device nodes bound into its /dev",
+		       h->path);
+		return 0;
+	}
 	if (cg_bpf_dev_install(h->fd, insns, n_insns, err) < 0)
 		return vs_error_wrap(err, "linux.resources.devices: install the device program");
 	return 0;

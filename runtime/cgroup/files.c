@@ -9,6 +9,7 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
+#include "runtime/rootless/rootless.h"
 
 int cg_write(const struct cg_handle *h, const char *name, const char *value, struct vs_error *err)
 {
@@ -110,8 +111,8 @@ int cg_require(const struct cg_handle *h, const char *what, struct vs_error *err
 	if (h->gone)
 		return vs_error_errno(err, ENOENT, "cannot %s: cgroup %s no longer exists", what,
 				      h->path);
-	return vs_error_set(err,
-			    "cannot %s: the container has no cgroup (no cgroup2 hierarchy "
-			    "was mounted when it was created)",
-			    what);
+	return vs_error_set(err, "cannot %s: the container has no cgroup (%s when it was created)",
+			    what,
+			    rl_active() ? "rootless, with no delegated cgroup v2 subtree"
+					: "no cgroup2 hierarchy was mounted");
 }

@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
+#include "runtime/rootless/rootless.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -262,7 +263,13 @@ int cg_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error *er
 	if (cfg->systemd || (!cfg->root && !detected))
 		return 0;
 	_cleanup_free_ char *own = cg_own_cgroup();
-	return cg_resolve_path(cfg->cgroups_path, cfg->id, own, ret_path, err);
+	if (cg_resolve_path(cfg->cgroups_path, cfg->id, own, ret_path, err) < 0)
+		return -1;
+	if (!cfg->root && rl_active() && !cg_rootless_usable(detected, *ret_path, own)) {
+		free(*ret_path); /* rootless.c: no cgroup will be made */
+		*ret_path = NULL;
+	}
+	return 0;
 }
 
 int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct vs_error *err)
@@ -278,6 +285,8 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 	_cleanup_free_ char *path = NULL;
 	if (cg_resolve_path(cfg->cgroups_path, cfg->id, own, &path, err) < 0)
 		return -1;
+	if (!cfg->root && rl_active() && !cg_rootless_usable(root, path, own))
+		return cg_rootless_without(cfg, root, path, ret_handle, err);
 	_cleanup_handle_ struct cg_handle *h = handle_new(root, path);
 	if (load_available(h, err) < 0)
 		return -1;

@@ -9,10 +9,14 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
+#include "runtime/rootless/rootless.h"
 
 /* Why `name` cannot be used, for the error message. */
 static char *why_unavailable(const struct cg_handle *h, const char *name)
 {
+	if (!h && rl_active())
+		return vs_strdup("the container has no cgroup (rootless, with no delegated cgroup "
+				 "v2 subtree)");
 	if (!h)
 		return vs_strdup("no cgroup2 hierarchy is mounted on this host");
 	_cleanup_free_ char *v1 = cg_v1_mount_of(name);
@@ -105,7 +109,9 @@ static bool listed(const char *text, const char *name)
  * walking every descendant cgroup under cgroup_mutex
  * (cgroup_lock_and_drain_offline), even when nothing changes, so for the
  * root and the `vessel` parent each write cost time in proportion to the
- * number of containers, and held the host-wide cgroup lock meanwhile. */
+ * number of containers, and held the host-wide cgroup lock meanwhile.
+ * Rootless in a delegated subtree, the ancestors above it are not ours to
+ * write but already list what we need, so nothing is written there. */
 static int enable_in(const struct cg_handle *h, int dirfd, const char *dir,
 		     const struct oci_resources *res, struct vs_error *err)
 {

@@ -135,6 +135,9 @@ int ct_start(struct ct_container *c, struct vs_error *err);
  * cgroup in a shared pid namespace (the host's, another container's) all is
  * refused, as its processes cannot be told apart from others. */
 int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err);
+/* The host pids of the container's processes: its cgroup's, or without one
+ * those of the pid namespace it made (refused when it shares one). */
+int ct_pids(struct ct_container *c, pid_t **ret, size_t *ret_n, struct vs_error *err);
 /* Delete: a stopped or created container always; running or paused only
  * with force (killed and reaped first).  Removes the cgroup and the state
  * dir, gives up the lock, then runs poststop hooks.  c stays valid for

@@ -12,6 +12,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "runtime/ns/ns-internal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -110,6 +111,7 @@ int ns_plan_build(const struct oci_namespace *nss, size_t n, struct ns_plan *ret
 		plan.unshare_flags |= (int)plan.clone_flags;
 		plan.clone_flags = 0;
 	}
+	plan.rootless = geteuid() != 0;
 	*ret_plan = plan;
 	return 0;
 }
@@ -199,7 +201,7 @@ char *ns_format_id_map(const struct oci_id_mapping *m, size_t n)
 	return out;
 }
 
-static int write_proc(pid_t pid, const char *file, const char *data, struct vs_error *err)
+int ns_write_proc(pid_t pid, const char *file, const char *data, struct vs_error *err)
 {
 	_cleanup_free_ char *path = vs_strdup_printf("/proc/%d/%s", (int)pid, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -220,15 +222,17 @@ int ns_write_id_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids
 	if (n_uids == 0 || n_gids == 0)
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
+	if (geteuid() != 0)
+		return ns_write_id_maps_rootless(pid, uids, n_uids, gids, n_gids, err);
 	/* /proc/PID/setgroups stays "allow": vessel runs as root, holding
 	 * CAP_SETGID over the parent namespace, so the kernel accepts any gid
 	 * map without "deny" (only an unprivileged mapper needs it), and the
 	 * container keeps setgroups(2) for additionalGids. */
 	_cleanup_free_ char *u = ns_format_id_map(uids, n_uids);
 	_cleanup_free_ char *g = ns_format_id_map(gids, n_gids);
-	if (write_proc(pid, "uid_map", u, err) < 0)
+	if (ns_write_proc(pid, "uid_map", u, err) < 0)
 		return vs_error_wrap(err, "linux.uidMappings");
-	if (write_proc(pid, "gid_map", g, err) < 0)
+	if (ns_write_proc(pid, "gid_map", g, err) < 0)
 		return vs_error_wrap(err, "linux.gidMappings");
 	return 0;
 }
@@ -246,7 +250,7 @@ int ns_write_time_offsets(pid_t pid, const struct oci_time_offset *monotonic,
 					(long long)boottime->secs, boottime->nanosecs);
 	if (len == 0)
 		return 0;
-	if (write_proc(pid, "timens_offsets", buf, err) < 0)
+	if (ns_write_proc(pid, "timens_offsets", buf, err) < 0)
 		return vs_error_wrap(err, "linux.timeOffsets");
 	return 0;
 }

@@ -61,6 +61,9 @@ struct ns_plan {
 	/* New pid namespace in a joined user namespace: the child unshares it
 	 * and forks; the grandchild is the init (see ns_unshare_late). */
 	bool fork_for_pid;
+	/* vessel runs with euid != 0: the maps may go through newuidmap and
+	 * newgidmap, which need the init dumpable while they run. */
+	bool rootless;
 };
 
 /* Build the plan; joined paths are opened O_CLOEXEC and type-checked. */

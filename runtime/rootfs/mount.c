@@ -192,7 +192,17 @@ static int mount_cgroup2(struct rootfs_plan *plan, struct rootfs_mnt *m, struct 
 		int r = mount_fs(plan, m, "cgroup", "cgroup2", &e);
 		/* A cgroup namespace owned by an ancestor user namespace refuses
 		 * the mount; the bind of our own cgroup shows the same tree. */
-		if (r == 0 || !plan->cgroup_dir || (e.errnum != EPERM && e.errnum != EBUSY)) {
+		bool refused = r < 0 && (e.errnum == EPERM || e.errnum == EBUSY);
+		/* Rootless without a cgroup of its own (cgroup/rootless.c):
+		 * nothing of its own to bind; the host's tree, read-only, as
+		 * plan-mounts.c gives it without a cgroup namespace. */
+		if (refused && !plan->cgroup_dir && plan->rootless) {
+			vs_error_clear(&e);
+			m->opts.flags |= MS_REC | MS_RDONLY;
+			m->opts.rec_attr_set |= MOUNT_ATTR_RDONLY;
+			return mount_bind(plan, m, "/sys/fs/cgroup", true, err);
+		}
+		if (r == 0 || !plan->cgroup_dir || !refused) {
 			if (r < 0)
 				vs_error_set_raw(err, e.errnum, e.msg);
 			vs_error_clear(&e);

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/rootfs/rootfs-internal.h"
+#include "runtime/rootless/rootless.h"
 
 static bool streq(const char *a, const char *b)
 {
@@ -122,6 +123,11 @@ static int plan_userns_source(struct rootfs_mnt *m, const struct rootfs_config *
 {
 	if (!cfg->userns || m->kind != RM_BIND || m->idmap_tree_fd >= 0 || m->source_in_root)
 		return 0;
+	/* Rootless, the parent may not clone a tree of the host's mount
+	 * namespace; the init, root of a namespace mapped to the same user,
+	 * reaches exactly what the user reaches and binds it itself. */
+	if (rl_active())
+		return 0;
 	int tree = open_tree(AT_FDCWD, m->source,
 			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 				 ((m->opts.flags & MS_REC) ? AT_RECURSIVE : 0));
@@ -164,6 +170,25 @@ static void drop_bind_options(struct rootfs_mnt *m)
 	}
 }
 
+/* Rootless without a cgroup of its own (cgroup/rootless.c) and without a
+ * cgroup namespace: nothing of its own to mount, and a fresh cgroupfs is
+ * refused outside a cgroup namespace.  The container stays in the user's
+ * cgroup, so it sees the host's tree, read-only, as runc's rootless mode
+ * shows it. */
+static int plan_rootless_cgroup(struct rootfs_mnt *m)
+{
+	vs_log(VS_LOG_DEBUG,
+	       "rootless: %s: no cgroup of the container's own; /sys/fs/cgroup is bound "
+	       "read-only instead",
+	       m->label);
+	m->kind = RM_BIND;
+	m->source = vs_strdup("/sys/fs/cgroup");
+	m->source_is_dir = true;
+	m->opts.flags |= MS_BIND | MS_REC | MS_RDONLY;
+	m->opts.rec_attr_set |= MOUNT_ATTR_RDONLY;
+	return 0;
+}
+
 static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 		     const struct rootfs_plan *plan, const struct rootfs_config *cfg,
 		     struct vs_error *err)
@@ -185,6 +210,8 @@ static int plan_kind(struct rootfs_mnt *m, const struct oci_mount *in,
 	m->type = vs_strdup(in->type);
 	if (streq(in->type, "cgroup") || streq(in->type, "cgroup2")) {
 		m->kind = RM_CGROUP;
+		if (!cfg->cgroupns && !cfg->cgroup_dir && rl_active())
+			return plan_rootless_cgroup(m);
 		if (!cfg->cgroupns && !cfg->cgroup_dir)
 			return vs_error_set(err,
 					    "%s: a cgroup mount without a cgroup namespace needs "

@@ -12,6 +12,7 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/rootfs/rootfs-internal.h"
+#include "runtime/rootless/rootless.h"
 
 static const char *annotation(const struct rootfs_config *cfg, const char *key)
 {
@@ -161,7 +162,10 @@ static int plan_misc(struct rootfs_plan *plan, const struct rootfs_config *cfg,
 					 "by vessel");
 	plan->terminal = cfg->terminal;
 	plan->no_pivot = cfg->no_pivot;
-	plan->userns = cfg->userns;
+	/* Rootless without a user namespace of the container's own (podman
+	 * runs its runtime in its own): no mknod, no fresh sysfs either. */
+	plan->rootless = rl_active();
+	plan->userns = cfg->userns || plan->rootless;
 	plan->cgroupns = cfg->cgroupns;
 	plan->cgroup_dir = vs_strdup(cfg->cgroup_dir);
 	plan->cgroup_v1 = vs_malloc0((cfg->n_cgroup_v1 + 1) * sizeof(*plan->cgroup_v1));

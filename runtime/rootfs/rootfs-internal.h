@@ -50,6 +50,9 @@ struct rootfs_plan {
 	char **masked; /* cleaned */
 	char **readonly_paths;
 	bool terminal, no_pivot, userns, cgroupns, no_mountns;
+	/* rl_active() as the parent saw it: the init cannot ask, its uid_map is
+	 * the container's */
+	bool rootless;
 	bool has_dev_mount; /* mounts[] has /dev */
 	bool dev_readonly;  /* its "ro", applied once /dev is filled */
 	char *cgroup_dir;

@@ -496,8 +496,10 @@ int spawn_init(const struct spawn_config *cfg, struct spawn_result *ret, struct 
 		ctx.ns.join_fds[i] = -1;
 	*ret = (struct spawn_result){.pidfd = -1, .pty_master = -1};
 	int r = spawn_run_steps("prepare", prepare_steps, ARRAY_SIZE(prepare_steps), &ctx, err);
-	/* Hybrid hosts: the init inherits the v1 cgroups (see cgroup.h). */
-	_cleanup_strv_ char **own_v1 = r == 0 ? cg_v1_own() : NULL;
+	/* Hybrid hosts: the init inherits the v1 cgroups (see cgroup.h).  A
+	 * container without a cgroup (rootless) joins none, so vessel has
+	 * nowhere to return from (and may not write its own v1 cgroups). */
+	_cleanup_strv_ char **own_v1 = r == 0 && cg_handle_fd(ctx.cgroup) >= 0 ? cg_v1_own() : NULL;
 	if (r == 0)
 		r = cg_v1_enter(ctx.cgroup, getpid(), err);
 	if (r == 0)

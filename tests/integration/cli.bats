@@ -217,10 +217,11 @@ all_commands() {
 	assert_output --partial "--log /nonexistent-dir/x.log: No such file or directory"
 }
 
-@test "--rootless true is refused; false and auto are accepted" {
+@test "--rootless true is refused as root of the host; false and auto are accepted" {
+	requires root
 	run "$VESSEL" --rootless true list
 	assert_failure 1
-	assert_output --partial "rootless mode is not supported"
+	assert_output --partial "--rootless true: vessel runs as root of the host here"
 	run "$VESSEL" --rootless false features
 	assert_success
 	run "$VESSEL" --rootless auto features
