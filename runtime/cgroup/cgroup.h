@@ -52,6 +52,9 @@ struct cg_config {
 	const struct oci_device *devices;
 	size_t n_devices;
 	bool systemd; /* --systemd-cgroup: "slice:prefix:name" */
+	/* org.systemd.property.<Name> annotations: scope properties */
+	const struct oci_kv *annotations;
+	size_t n_annotations;
 	/* The cgroup2 mount to use instead of the one in /proc/self/mountinfo
 	 * (unit tests point it at a fake cgroupfs directory).  NULL = detect. */
 	const char *root;
