@@ -267,8 +267,11 @@ int cg_sd_props_resources(sd_bus_message *m, const struct oci_resources *res, st
 {
 	if (!res)
 		return 0;
-	if (props_memory(m, res->memory, err) < 0 || props_cpu(m, res->cpu, err) < 0)
-		return vs_error_wrap(err, "linux.resources");
+	/* The same context as the controllers' own messages (memory.c). */
+	if (props_memory(m, res->memory, err) < 0)
+		return vs_error_wrap(err, "linux.resources.memory");
+	if (props_cpu(m, res->cpu, err) < 0)
+		return vs_error_wrap(err, "linux.resources.cpu");
 	if (res->has_pids && res->pids_limit.set && res->pids_limit.value != 0)
 		APPEND(m, "TasksMax", "t",
 		       res->pids_limit.value < 0 ? SD_INFINITY : (uint64_t)res->pids_limit.value);
