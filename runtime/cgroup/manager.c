@@ -336,7 +336,9 @@ int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_er
 			return vs_error_wrap(err, "update");
 		return 0;
 	}
-	if (cg_sd_update(h, res, err) < 0 || cg_apply_all(h, res, true, err) < 0)
+	/* Files first: their checks (checkBeforeUpdate, what cannot be
+	 * enforced) must refuse before systemd writes a property's value. */
+	if (cg_apply_all(h, res, true, err) < 0 || cg_sd_update(h, res, err) < 0)
 		return vs_error_wrap(err, "update cgroup %s", h->path);
 	return 0;
 }
