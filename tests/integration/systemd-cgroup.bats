@@ -14,14 +14,15 @@ setup() {
 }
 
 @test "systemd-cgroup: without systemd, run fails at once saying so, and leaves nothing" {
-	set_args sleep 1000
+	local secs=$((100000 + RANDOM)) # names this test's process alone
+	set_args sleep "$secs"
 	for path in "" "system.slice:vessel:$CID" ":x:$CID"; do
 		update_config '.linux.cgroupsPath = "'"$path"'"'
 		run "$VESSEL" --root "$ROOT" --systemd-cgroup run -d "$CID"
 		assert_failure
 		assert_output --partial "systemd is not running"
 		[ ! -e "$ROOT/$CID" ] || fail "state dir left behind for \"$path\""
-		run pgrep -f "sleep 1000"
+		run pgrep -x -f "sleep $secs"
 		assert_failure
 	done
 	# nothing under the cgroup2 mount either (the scope's would-be path)
