@@ -272,9 +272,11 @@ int cg_sd_props_resources(sd_bus_message *m, const struct oci_resources *res, st
 		return vs_error_wrap(err, "linux.resources.memory");
 	if (props_cpu(m, res->cpu, err) < 0)
 		return vs_error_wrap(err, "linux.resources.cpu");
-	if (res->has_pids && res->pids_limit.set && res->pids_limit.value != 0)
+	/* 0 is unlimited too (pids.c writes "max"): left out, the unit's
+	 * old TasksMax would be written back over it by this very update. */
+	if (res->has_pids && res->pids_limit.set)
 		APPEND(m, "TasksMax", "t",
-		       res->pids_limit.value < 0 ? SD_INFINITY : (uint64_t)res->pids_limit.value);
+		       res->pids_limit.value <= 0 ? SD_INFINITY : (uint64_t)res->pids_limit.value);
 	if (res->block_io && res->block_io->weight.set && res->block_io->weight.value)
 		APPEND(m, "IOWeight", "t", cg_blkio_weight_to_io(res->block_io->weight.value));
 	if (cg_sd_props_devices(m, res, err) < 0)
