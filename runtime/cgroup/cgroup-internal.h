@@ -29,6 +29,10 @@ struct cg_handle {
 	 * sub-cgroups to join instead of the container's, by mount. */
 	char *v1_path;
 	char **v1_sub_mounts, **v1_sub_dirs;
+	/* --systemd-cgroup (systemd.c): the scope unit owning the cgroup, and
+	 * during the create the placeholder process that holds it. */
+	char *sd_unit;
+	pid_t sd_placeholder;
 };
 
 /* Fails, saying why, when h has no live cgroup (none was created on a host
@@ -91,8 +95,6 @@ char *cg_own_cgroup(void);
  * kept, relative goes under `own`, empty is "/vessel/<id>". */
 int cg_resolve_path(const char *cgroups_path, const char *id, const char *own, char **ret_path,
 		    struct vs_error *err);
-/* --systemd-cgroup: always fails, saying why. */
-int cg_check_systemd(const char *cgroups_path, struct vs_error *err);
 
 /* rmdir the parents of `path` that vessel made (marked with an xattr),
  * deepest first, stopping at one that is not ours or not empty. */

@@ -52,6 +52,9 @@ struct cg_config {
 	const struct oci_device *devices;
 	size_t n_devices;
 	bool systemd; /* --systemd-cgroup: "slice:prefix:name" */
+	/* org.systemd.property.<Name> annotations: scope properties */
+	const struct oci_kv *annotations;
+	size_t n_annotations;
 	/* The cgroup2 mount to use instead of the one in /proc/self/mountinfo
 	 * (unit tests point it at a fake cgroupfs directory).  NULL = detect. */
 	const char *root;
@@ -66,7 +69,8 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 
 /* The path cg_create() would use for cfg (relative to the hierarchy root,
  * as cg_handle_path() returns it), without creating anything; *ret_path is
- * NULL when there is no cgroup2 mount or with cfg->systemd.  A create
+ * NULL when there is no cgroup2 mount, or with cfg->systemd when systemd is
+ * not running (the scope's path is systemd's: slice nesting + unit).  A create
  * records it before cg_create(), so a create killed half-way can still have
  * its cgroup found and removed. */
 int cg_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error *err);

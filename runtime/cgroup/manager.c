@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup-internal.h"
 #include "runtime/rootless/rootless.h"
+#include "runtime/cgroup/systemd-internal.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -31,6 +32,7 @@ void cg_handle_free(struct cg_handle *h)
 {
 	if (!h)
 		return;
+	cg_sd_release(h);
 	vs_closep(&h->fd);
 	free(h->root);
 	free(h->path);
@@ -117,6 +119,7 @@ int cg_open_at(const char *root, const char *path, struct cg_handle **ret_handle
 		vs_error_clear(err);
 		h->gone = true;
 	}
+	cg_sd_adopt(h);
 	*ret_handle = TAKE_PTR(h);
 	return 0;
 }
@@ -260,7 +263,9 @@ int cg_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error *er
 {
 	*ret_path = NULL;
 	_cleanup_free_ char *detected = cfg->root ? NULL : cg_find_cgroup2_mount();
-	if (cfg->systemd || (!cfg->root && !detected))
+	if (cfg->systemd)
+		return cg_sd_resolve(cfg, ret_path, err);
+	if (!cfg->root && !detected)
 		return 0;
 	_cleanup_free_ char *own = cg_own_cgroup();
 	if (cg_resolve_path(cfg->cgroups_path, cfg->id, own, ret_path, err) < 0)
@@ -275,7 +280,7 @@ int cg_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error *er
 int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct vs_error *err)
 {
 	if (cfg->systemd)
-		return cg_check_systemd(cfg->cgroups_path, err);
+		return cg_sd_create(cfg, ret_handle, err);
 	_cleanup_free_ char *detected = cfg->root ? NULL : cg_find_cgroup2_mount();
 	const char *root = cfg->root ? cfg->root : detected;
 	if (!root)
@@ -312,6 +317,26 @@ int cg_create(const struct cg_config *cfg, struct cg_handle **ret_handle, struct
 	return 0;
 }
 
+int cg_create_in(const struct cg_config *cfg, const char *path, struct cg_handle **ret_handle,
+		 struct vs_error *err)
+{
+	_cleanup_free_ char *root = cg_find_cgroup2_mount();
+	if (!root)
+		return vs_error_set(err, "cgroup %s: no cgroup2 hierarchy is mounted", path);
+	_cleanup_handle_ struct cg_handle *h = handle_new(root, path);
+	if (load_available(h, err) < 0)
+		return -1;
+	if ((cfg->resources && cg_check_enforceable(h, cfg->resources, err) < 0) ||
+	    setup_leaf(h, cfg, true, err) < 0) {
+		vs_closep(&h->fd);
+		h->fd = -1;
+		cg_v1_remove(h->path, true);
+		return vs_error_wrap(err, "cgroup %s", h->path);
+	}
+	*ret_handle = TAKE_PTR(h);
+	return 0;
+}
+
 int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_error *err)
 {
 	if (h->gone)
@@ -321,7 +346,9 @@ int cg_update(struct cg_handle *h, const struct oci_resources *res, struct vs_er
 			return vs_error_wrap(err, "update");
 		return 0;
 	}
-	if (cg_apply_all(h, res, true, err) < 0)
+	/* Files first: their checks (checkBeforeUpdate, what cannot be
+	 * enforced) must refuse before systemd writes a property's value. */
+	if (cg_apply_all(h, res, true, err) < 0 || cg_sd_update(h, res, err) < 0)
 		return vs_error_wrap(err, "update cgroup %s", h->path);
 	return 0;
 }

@@ -225,28 +225,6 @@ int cg_resolve_path(const char *cgroups_path, const char *id, const char *own, c
 	return 0;
 }
 
-/* systemd's "slice:prefix:name" form.  Creating a scope needs systemd's
- * D-Bus API; without systemd as PID 1 there is nobody to ask. */
-int cg_check_systemd(const char *cgroups_path, struct vs_error *err)
-{
-	const char *p = cgroups_path ? cgroups_path : "";
-	const char *c1 = strchr(p, ':');
-	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	if (*p && (!c1 || !c2 || strchr(c2 + 1, ':')))
-		return vs_error_set(err,
-				    "--systemd-cgroup: linux.cgroupsPath \"%s\" is not of the "
-				    "form \"slice:prefix:name\"",
-				    p);
-	if (access("/run/systemd/system", F_OK) < 0)
-		return vs_error_set(err,
-				    "--systemd-cgroup: systemd is not running (PID 1 is not "
-				    "systemd), so it cannot create the scope for \"%s\"; run "
-				    "without --systemd-cgroup",
-				    p);
-	return vs_error_set(err, "--systemd-cgroup: the systemd cgroup driver is not supported "
-				 "by vessel; run without --systemd-cgroup");
-}
-
 /* The controllers of /proc/cgroups (every one the kernel has, bound or
  * not), to tell them from the other super options (rw, xattr, ...). */
 static char **known_controllers(void)

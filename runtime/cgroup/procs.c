@@ -14,7 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
-#include "runtime/cgroup/cgroup-internal.h"
+#include "runtime/cgroup/systemd-internal.h"
 
 #define DESTROY_TIMEOUT_MS 10000
 
@@ -217,5 +217,5 @@ int cg_destroy(struct cg_handle *h, struct vs_error *err)
 	cg_remove_owned_parents(h->root, h->path, h->fake);
 	if (!h->fake)
 		cg_v1_remove(h->path, false);
-	return 0;
+	return cg_sd_stop(h, err);
 }

@@ -213,6 +213,8 @@ static int step_cgroup(struct spawn_ctx *ctx, struct vs_error *err)
 	    .devices = l ? l->devices : NULL,
 	    .n_devices = l ? l->n_devices : 0,
 	    .systemd = ctx->cfg->systemd_cgroup,
+	    .annotations = ctx->c->annotations,
+	    .n_annotations = ctx->c->n_annotations,
 	};
 	return cg_create(&cc, &ctx->cgroup, err);
 }

@@ -12,8 +12,27 @@
 #   start_detached ARG...  run -d a container with these args, writable
 #                        rootfs, wait until it runs
 #   requires_v2 CTRL...  skip unless cgroup2 has these controllers
+#   requires_cgroupfs_driver  skip in the systemd driver's run (a test of
+#                        cgroupsPath as a path, which that driver refuses)
+#
+# VESSEL_TEST_SYSTEMD_CGROUP=1 (tests/vm/run-suites' systemd/vm-cgroup, with
+# systemd as PID 1): `vessel` passes --systemd-cgroup, so every container
+# of these suites gets a systemd scope, and the same limits, pause, kill,
+# ps, events, stats, update and delete tests run against the systemd driver.
 
 load ../integration/helpers
+
+if [[ ${VESSEL_TEST_SYSTEMD_CGROUP:-} == 1 ]]; then
+	vessel() {
+		"$VESSEL" --root "$ROOT" --systemd-cgroup "$@"
+	}
+fi
+
+requires_cgroupfs_driver() {
+	[[ ${VESSEL_TEST_SYSTEMD_CGROUP:-} == 1 ]] &&
+		skip "cgroupsPath as a path: the systemd driver takes slice:prefix:name"
+	return 0
+}
 
 requires_v2() {
 	local c

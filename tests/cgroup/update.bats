@@ -90,6 +90,7 @@ three_procs() {
 }
 
 @test "delete: an absolute cgroupsPath is created, removed with the parents vessel made" {
+	requires_cgroupfs_driver
 	update_config ".linux.cgroupsPath = \"/vessel-test-$CID/a/b\""
 	start_detached sleep 1000
 	[ "$(cg_dir)" = "$(cgroup2_mount)/vessel-test-$CID/a/b" ]

@@ -154,10 +154,6 @@ static void test_paths(void)
 	check_path("/a/../b", "abc", "/", "!\"..\" is not allowed");
 	check_path("/", "abc", "/", "!root cgroup");
 	check_path(NULL, "a/b", "/", "!cannot name a cgroup");
-	struct vs_error err = VS_ERROR_INIT;
-	CHECK_INT(cg_check_systemd("bad", &err), ==, -1);
-	CHECK(err.msg && strstr(err.msg, "slice:prefix:name"), "systemd form is checked");
-	vs_error_clear(&err);
 }
 
 static const char full_json[] =
