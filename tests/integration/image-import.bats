@@ -38,10 +38,14 @@ layer_blob() {
 
 # Moves FILE into LAYOUT's blobs, prints its descriptor fields as jq args.
 add_blob() {
-	local layout=$1 file=$2 sum
+	local layout=$1 file=$2 sum size
 	sum=$(sha256sum "$file" | cut -d' ' -f1)
-	echo "sha256:$sum $(stat -c %s "$file")"
+	size=$(stat -c %s "$file")
+	# moved before the line is printed: callers read it through a process
+	# substitution, which goes on running after read returns (under load
+	# an import once opened the blob before the mv)
 	mv "$file" "$layout/blobs/sha256/$sum"
+	echo "sha256:$sum $size"
 }
 
 # Re-encodes the top layer of "latest" with FILTER (a command reading the
