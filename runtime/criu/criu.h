@@ -9,9 +9,10 @@
  *   - namespaces the container joined by path (linux.namespaces[].path, net
  *     and pid): external, keyed "extRootNetNS"/"extRootPidNS", handed to
  *     CRIU as inherited fds of those paths at restore;
- *   - the init's stdio (pipes or files of the caller, e.g. a shim's fifos):
- *     recorded at dump in IMAGES/vessel-stdio ("pipe:[N]" or a path per fd)
- *     and given back as the restoring vessel's own fds 0-2;
+ *   - the init's stdio when it comes from outside (a shim's pipes, the
+ *     host's /dev/null, a log file): external ("file[MNT:INO]"; pipes need
+ *     not be), recorded at dump in IMAGES/vessel-stdio ("FD KEY" lines) and
+ *     replaced at restore by the restoring vessel's own fds 0-2, as runc;
  *   - the cgroup: frozen through its cgroup v2 freezer at dump; at restore
  *     the new container's cgroup is CRIU's cgroup root.
  * Masked paths need nothing: vessel covers them with the container's own

@@ -1,8 +1,10 @@
 /* Dump and pre-dump of a container's process tree. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -25,22 +27,72 @@ static int set_page_server(const char *spec, struct vs_error *err)
 	return 0;
 }
 
-/* The init's stdio pipes (a shim's, a caller's): restore hands CRIU its
- * own fds 0-2 in their place, keyed "pipe:[INODE]" (cr_restore). */
+/* The mount id of the init's fd (fdinfo's mnt_id), or -1. */
+static int fd_mnt_id(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	int id = -1;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %d", &id) == 1)
+			break;
+	return id;
+}
+
+/* Whether mount id is one of the init's own mounts. */
+static bool mount_is_internal(pid_t pid, int mnt_id)
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	int id;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d ", &id) == 1 && id == mnt_id)
+			return true;
+	return false;
+}
+
+/* The CRIU key of the init's fd when it comes from outside the container
+ * (the caller's stdio: a shim's pipes, the host's /dev/null or a log
+ * file), else "" (CRIU dumps it as it is). */
+static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error *err)
+{
+	char link[64], target[256];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+	key[0] = '\0';
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0; /* closed */
+	target[n] = '\0';
+	if (strncmp(target, "pipe:[", 6) == 0) {
+		snprintf(key, size, "%s", target);
+		return 0;
+	}
+	struct stat st;
+	int mnt_id = fd_mnt_id(pid, fd);
+	if (target[0] != '/' || mnt_id < 0 || stat(link, &st) < 0 || mount_is_internal(pid, mnt_id))
+		return 0;
+	snprintf(key, size, "file[%x:%llx]", (unsigned)mnt_id, (unsigned long long)st.st_ino);
+	if (sym_criu_add_external(key) < 0)
+		return vs_error_set(err, "criu: external: out of memory");
+	return 0;
+}
+
+/* The init's stdio from outside the container: CRIU is told they are
+ * external (pipes need not be), and restore hands it the restoring
+ * vessel's own fds 0-2 in their place (as runc): the caller passes the
+ * stdio it wants the restored container to use. */
 static int record_stdio(const struct cr_dump_opts *o, struct vs_error *err)
 {
-	char text[512] = "";
+	char text[1024] = "";
 	size_t len = 0;
 	for (int fd = 0; fd <= 2; fd++) {
-		char link[64], target[128];
-		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)o->pid, fd);
-		ssize_t n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (strncmp(target, "pipe:[", 6) != 0)
-			continue;
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%d %s\n", fd, target);
+		char key[288];
+		if (stdio_key(o->pid, fd, key, sizeof(key), err) < 0)
+			return -1;
+		if (key[0])
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%d %s\n", fd, key);
 	}
 	_cleanup_free_ char *path = vs_strdup_printf("%s/%s", o->c.image_path, CR_STDIO_FILE);
 	return vs_write_file_atomic(path, text, len, 0600, err);

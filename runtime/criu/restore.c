@@ -28,9 +28,9 @@ static int private_root(const char *rootfs, struct vs_error *err)
 	return 0;
 }
 
-/* The pipes the init had as stdio at dump become the restoring vessel's
- * own fds 0-2 (runc does the same): the caller (a shim) passes the new
- * pipes it wants the restored container to use.  fds 0-2 are not
+/* The stdio the init had from outside at dump is replaced by the restoring
+ * vessel's own fds 0-2 (runc does the same): the caller (a shim) passes
+ * the stdio it wants the restored container to use.  fds 0-2 are not
  * close-on-exec, so `criu swrk` inherits them. */
 static int inherit_stdio(const struct cr_restore_opts *o, struct vs_error *err)
 {
@@ -43,8 +43,8 @@ static int inherit_stdio(const struct cr_restore_opts *o, struct vs_error *err)
 		return -1;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		int fd;
-		char key[128];
-		if (sscanf(line, "%d %127s", &fd, key) != 2 || fd < 0 || fd > 2)
+		char key[288];
+		if (sscanf(line, "%d %287s", &fd, key) != 2 || fd < 0 || fd > 2)
 			return vs_error_set(err, "%s: bad line '%s'", path, line);
 		if (sym_criu_add_inherit_fd(fd, key) < 0)
 			return vs_error_set(err, "criu: inherit fd: out of memory");

@@ -100,3 +100,11 @@ counter() {
 	run env LD_DEBUG=libs "$VESSEL" --root "$ROOT" checkpoint --page-server x "$CID"
 	[[ $output == *"calling init: "*libcriu.so* ]]
 }
+
+@test "the init leads a session of its own, as runc's (criu needs it)" {
+	set_cmd 'cut -d" " -f6 /proc/1/stat'
+	run vessel run "$CID"
+	[ "$status" -eq 0 ]
+	# the session id inside is the init's own pid, 1
+	[ "$output" = 1 ]
+}
