@@ -127,6 +127,7 @@ int cmd_checkpoint(struct vs_cli *cli, int argc, char **argv)
 		return cli_opt_status(c);
 	if (cli_require_args(cli, argc, argv, 1, "container id"))
 		return 1;
+	o.crit.criu_path = cli->criu_path;
 	struct vs_error err = VS_ERROR_INIT;
 	_cleanup_ct_ struct ct_container *ct = NULL;
 	if (ct_load(cli->root, argv[optind], CT_LOCK_EXCLUSIVE, &ct, &err) < 0 ||

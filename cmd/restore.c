@@ -158,6 +158,7 @@ int cmd_restore(struct vs_cli *cli, int argc, char **argv)
 	if (cli_require_args(cli, argc, argv, 1, "container id"))
 		return 1;
 	o.create.id = argv[optind];
+	o.crit.criu_path = cli->criu_path;
 	struct vs_error err = VS_ERROR_INIT;
 	if (!o.create.detach && term_signals_block(&err) < 0)
 		return cli_fail(cli, &err);

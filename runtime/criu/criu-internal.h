@@ -20,6 +20,7 @@ struct cr_session {
 	int n_fds;
 	const char *log_name;
 	const char *work_path;
+	const char *criu_path; /* for messages: --criu, or "criu" */
 };
 int cr_session_begin(struct cr_session *s, const struct cr_common *c, enum cr_action act,
 		     struct vs_error *err);

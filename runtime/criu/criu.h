@@ -42,6 +42,7 @@ struct cr_common {
 	const char *cgroup_dir;		 /* absolute cgroup2 dir, NULL = none */
 	const char *cgroup_path;	 /* the same relative to the hierarchy */
 	int cgroups_mode;		 /* cr_parse_cgroups_mode(); -1 = default */
+	const char *criu_path;		 /* the criu binary; NULL = "criu" in PATH */
 	bool tcp_established;
 	bool ext_unix_sk;
 	bool shell_job;

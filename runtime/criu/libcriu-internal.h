@@ -31,6 +31,7 @@ enum cr_cg_mode {
 #define CR_LIBCRIU_SYMBOLS(X)                                                                      \
 	X(criu_init_opts, int, (void))                                                             \
 	X(criu_free_opts, void, (void))                                                            \
+	X(criu_set_service_binary, int, (const char *))                                            \
 	X(criu_set_pid, void, (int))                                                               \
 	X(criu_set_images_dir_fd, void, (int))                                                     \
 	X(criu_set_work_dir_fd, void, (int))                                                       \

@@ -39,17 +39,18 @@ static char *first_error(const char *log_path)
 	return NULL;
 }
 
-static const char *rc_reason(int rc)
+static char *rc_reason(const struct cr_session *s, int rc)
 {
 	switch (rc) {
 	case -EBADE:
-		return "criu reported a failure";
+		return vs_strdup("criu reported a failure");
 	case -ECOMM:
-		return "cannot start or talk to criu (is the criu binary in PATH?)";
+	case -EPIPE:
+		return vs_strdup_printf("cannot run or talk to %s (criu swrk)", s->criu_path);
 	case -EBADMSG:
-		return "unexpected answer from criu";
+		return vs_strdup("unexpected answer from criu");
 	default:
-		return strerror(-rc);
+		return vs_strdup(strerror(-rc));
 	}
 }
 
@@ -59,5 +60,6 @@ int cr_fail(const struct cr_session *s, const char *what, int rc, struct vs_erro
 	_cleanup_free_ char *why = first_error(log);
 	if (why)
 		return vs_error_set(err, "criu %s: %s (log: %s)", what, why, log);
-	return vs_error_set(err, "criu %s: %s (log: %s)", what, rc_reason(rc), log);
+	_cleanup_free_ char *reason = rc_reason(s, rc);
+	return vs_error_set(err, "criu %s: %s (log: %s)", what, reason, log);
 }

@@ -146,6 +146,9 @@ int cr_session_begin(struct cr_session *s, const struct cr_common *c, enum cr_ac
 		return vs_error_wrap(err, "load libcriu");
 	if (sym_criu_init_opts() < 0)
 		return vs_error_set(err, "libcriu: cannot initialise its options");
+	s->criu_path = c->criu_path ? c->criu_path : "criu";
+	if (c->criu_path && sym_criu_set_service_binary(c->criu_path) < 0)
+		return vs_error_set(err, "--criu: out of memory");
 	if (open_dirs(s, c, err) < 0)
 		return -1;
 	/* 4: debug; the Error lines cr_fail() relays are at every level, the

@@ -108,3 +108,20 @@ counter() {
 	# the session id inside is the init's own pid, 1
 	[ "$output" = 1 ]
 }
+
+@test "--criu names the criu binary that runs; a missing one is named" {
+	command -v criu >/dev/null || skip "needs criu"
+	counter
+	run "$VESSEL" --root "$ROOT" --criu "$BATS_TEST_TMPDIR/no-criu" checkpoint \
+		--image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu dump: cannot run or talk to $BATS_TEST_TMPDIR/no-criu"* ]]
+	[ "$(container_status "$CID")" = running ]
+	# a criu at another path is the one that runs (it records its argv)
+	printf '#!/bin/sh\necho "$@" >%s/ran\nexec criu "$@"\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/my-criu"
+	chmod +x "$BATS_TEST_TMPDIR/my-criu"
+	run "$VESSEL" --root "$ROOT" --criu "$BATS_TEST_TMPDIR/my-criu" checkpoint --leave-running \
+		--image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	[[ $(cat "$BATS_TEST_TMPDIR/ran") == swrk* ]]
+	[ "$(container_status "$CID")" = running ]
+}
