@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -53,6 +54,30 @@ static bool mount_is_internal(pid_t pid, int mnt_id)
 	return false;
 }
 
+/* Unix98 pty slaves: majors 136-143. */
+static bool is_pty_slave(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) >= 136 && major(st->st_rdev) <= 143;
+}
+
+/* A terminal container's pty: its master is outside the tree (with the
+ * console socket's receiver, or vessel run), so CRIU is told the slave is
+ * external; restore asks CRIU for a new pair (orphan pts master) and sends
+ * that master to the new console socket.  Once per pty (fds 0-2 share it). */
+static int pty_external(const struct stat *st, struct vs_error *err)
+{
+	static dev_t done;
+	if (done == st->st_rdev)
+		return 0;
+	done = st->st_rdev;
+	char key[96];
+	snprintf(key, sizeof(key), "tty[%llx:%llx]", (unsigned long long)st->st_rdev,
+		 (unsigned long long)st->st_dev);
+	if (sym_criu_add_external(key) < 0)
+		return vs_error_set(err, "criu: external: out of memory");
+	return 0;
+}
+
 /* The CRIU key of the init's fd when it comes from outside the container
  * (the caller's stdio: a shim's pipes, the host's /dev/null or a log
  * file), else "" (CRIU dumps it as it is). */
@@ -71,7 +96,11 @@ static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error 
 	}
 	struct stat st;
 	int mnt_id = fd_mnt_id(pid, fd);
-	if (target[0] != '/' || mnt_id < 0 || stat(link, &st) < 0 || mount_is_internal(pid, mnt_id))
+	if (target[0] != '/' || mnt_id < 0 || stat(link, &st) < 0)
+		return 0;
+	if (is_pty_slave(&st))
+		return pty_external(&st, err);
+	if (mount_is_internal(pid, mnt_id))
 		return 0;
 	snprintf(key, size, "file[%x:%llx]", (unsigned)mnt_id, (unsigned long long)st.st_ino);
 	if (sym_criu_add_external(key) < 0)
