@@ -23,8 +23,9 @@ static int set_page_server(const char *spec, struct vs_error *err)
 		return vs_error_set(err, "--page-server: '%s' is not ADDR:PORT", spec);
 	_cleanup_free_ char *addr = vs_strdup(spec);
 	addr[colon - spec] = '\0';
-	if (sym_criu_set_page_server_address_port(addr, port) < 0)
-		return vs_error_set(err, "--page-server: out of memory");
+	/* libcriu 3.17 returns -ENOMEM here even when it worked: the result
+	 * says nothing. */
+	(void)sym_criu_set_page_server_address_port(addr, port);
 	return 0;
 }
 

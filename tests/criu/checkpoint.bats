@@ -181,3 +181,20 @@ pages_kb() {
 	[ ! -e "$ROOT/$id" ]
 	# teardown: no cgroup, mount or process of $id left
 }
+
+@test "--page-server: the pages go to a criu page server, the rest to the image path" {
+	counter
+	mkdir -p "$BATS_TEST_TMPDIR/ps"
+	criu page-server -D "$BATS_TEST_TMPDIR/ps" --address 127.0.0.1 --port 27027 -d \
+		--pidfile "$BATS_TEST_TMPDIR/ps.pid"
+	n=$(count "$CID")
+	run vessel checkpoint --page-server 127.0.0.1:27027 --image-path "$IMG" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	compgen -G "$BATS_TEST_TMPDIR/ps/pages-*.img" >/dev/null
+	! compgen -G "$IMG/pages-*.img" >/dev/null
+	# one dir again (as a migration's target holds them), then restore
+	cp "$BATS_TEST_TMPDIR"/ps/*.img "$IMG/"
+	detached vessel restore -d --image-path "$IMG" "$CID" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	resumed "$CID" "$n"
+}
