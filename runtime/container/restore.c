@@ -190,6 +190,9 @@ int ct_restore(struct ct_restore_opts *o, struct ct_container **ret, struct vs_e
 	struct restore_ctx r = {.o = o, .x = {.o = &o->create}, .pid = -1, .pty = -1};
 	if (ct_validate_id(o->create.id, err) < 0)
 		return -1;
+	/* Before anything is made: no images, nothing to restore. */
+	if (access(o->crit.image_path, F_OK) < 0)
+		return vs_error_errno(err, errno, "--image-path %s", o->crit.image_path);
 	int rc = ct_make_state_dir(&r.x, err);
 	if (rc == 0)
 		rc = restore_steps(&r, err);
