@@ -66,7 +66,8 @@ struct vs_cli {
 	enum vs_log_format log_format;
 	bool debug;
 	bool systemd_cgroup;
-	const char *command; /* the running command's name */
+	const char *criu_path; /* --criu: the criu binary (checkpoint, restore) */
+	const char *command;   /* the running command's name */
 };
 
 typedef int (*vs_cmd_fn)(struct vs_cli *cli, int argc, char **argv);

@@ -246,7 +246,7 @@ static void gen_annotations(yajl_gen g)
 	gen_str(g, "io.github.seccomp.libseccomp.version");
 	gen_str(g, sc_version);
 	gen_str(g, "io.github.vessel.checkpoint.enabled");
-	gen_str(g, "false");
+	gen_str(g, "true");
 	gen_str(g, "io.github.vessel.commit");
 	gen_str(g, VESSEL_COMMIT);
 	gen_str(g, "io.github.vessel.version");

@@ -140,7 +140,8 @@ static int global_option(struct vs_cli *cli, int c, char **argv, struct global_r
 		    optarg, rl_active() ? "rootless" : "as root of the host");
 		return -1;
 	case OPT_CRIU:
-		return 0; /* accepted for runc compatibility; checkpoint fails clearly */
+		cli->criu_path = optarg;
+		return 0;
 	case 'v':
 		r->show_version = true;
 		return 1;

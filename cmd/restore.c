@@ -1,6 +1,11 @@
-/* `vessel restore`: the counterpart of checkpoint; runc's flags parse, the
- * command always fails (no CRIU integration). */
+/* `vessel restore`: runc's command and flags; makes a container from its
+ * bundle as create/run do, with the processes of a checkpoint in it. */
+#include <stdlib.h>
+
 #include "cmd/commands.h"
+#include "lib/util.h"
+#include "runtime/container/container.h"
+#include "runtime/terminal/terminal.h"
 
 enum {
 	OPT_CONSOLE_SOCKET = CLI_OPT_LONG,
@@ -22,47 +27,148 @@ enum {
 };
 
 static const struct cli_option options[] = {
-    {"bundle", 'b', CLI_ARG, "DIR", "path to the bundle (ignored)"},
-    {"detach", 'd', CLI_NOARG, NULL, "detach from the container (ignored)"},
-    {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "PATH", "socket for the pty master (ignored)"},
-    {"image-path", OPT_IMAGE_PATH, CLI_ARG, "DIR", "where the images are (ignored)"},
-    {"work-path", OPT_WORK_PATH, CLI_ARG, "DIR", "where to save CRIU logs (ignored)"},
-    {"tcp-established", OPT_TCP_ESTABLISHED, CLI_NOARG, NULL, "restore TCP connections (ignored)"},
-    {"ext-unix-sk", OPT_EXT_UNIX_SK, CLI_NOARG, NULL, "allow external unix sockets (ignored)"},
-    {"shell-job", OPT_SHELL_JOB, CLI_NOARG, NULL, "allow shell jobs (ignored)"},
-    {"file-locks", OPT_FILE_LOCKS, CLI_NOARG, NULL, "restore file locks (ignored)"},
+    {"bundle", 'b', CLI_ARG, "DIR", "path to the bundle (default .)"},
+    {"detach", 'd', CLI_NOARG, NULL, "detach from the container"},
+    {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "PATH", "socket to send the pty master to"},
+    {"image-path", OPT_IMAGE_PATH, CLI_ARG, "DIR", "where the images are (default ./checkpoint)"},
+    {"work-path", OPT_WORK_PATH, CLI_ARG, "DIR", "where criu writes its log (default: image path)"},
+    {"tcp-established", OPT_TCP_ESTABLISHED, CLI_NOARG, NULL, "restore TCP connections"},
+    {"ext-unix-sk", OPT_EXT_UNIX_SK, CLI_NOARG, NULL, "allow external unix sockets"},
+    {"shell-job", OPT_SHELL_JOB, CLI_NOARG, NULL, "allow a shell job"},
+    {"file-locks", OPT_FILE_LOCKS, CLI_NOARG, NULL, "restore file locks"},
     {"manage-cgroups-mode", OPT_MANAGE_CGROUPS_MODE, CLI_ARG, "MODE",
-     "soft|full|strict|ignore (ignored)"},
-    {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the pid to FILE (ignored)"},
-    {"no-subreaper", OPT_NO_SUBREAPER, CLI_NOARG, NULL, "do not become a subreaper (ignored)"},
-    {"no-pivot", OPT_NO_PIVOT, CLI_NOARG, NULL, "do not use pivot_root (ignored)"},
-    {"empty-ns", OPT_EMPTY_NS, CLI_ARG, "NS", "namespace not restored (ignored)"},
-    {"auto-dedup", OPT_AUTO_DEDUP, CLI_NOARG, NULL, "deduplicate images (ignored)"},
-    {"lazy-pages", OPT_LAZY_PAGES, CLI_NOARG, NULL, "use userfaultfd (ignored)"},
-    {"lsm-profile", OPT_LSM_PROFILE, CLI_ARG, "TYPE:LABEL", "LSM profile (ignored)"},
-    {"lsm-mount-context", OPT_LSM_MOUNT_CONTEXT, CLI_ARG, "CONTEXT", "LSM mount context (ignored)"},
+     "soft|full|strict|ignore (default soft)"},
+    {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the init's pid to FILE"},
+    {"no-subreaper", OPT_NO_SUBREAPER, CLI_NOARG, NULL,
+     "accepted: vessel restores the tree as its child, never as a subreaper"},
+    {"no-pivot", OPT_NO_PIVOT, CLI_NOARG, NULL,
+     "accepted: criu restores the root as it was dumped"},
+    {"empty-ns", OPT_EMPTY_NS, CLI_ARG, "NS", "namespace not restored (not supported)"},
+    {"auto-dedup", OPT_AUTO_DEDUP, CLI_NOARG, NULL, "deduplicate images"},
+    {"lazy-pages", OPT_LAZY_PAGES, CLI_NOARG, NULL, "use userfaultfd (not supported)"},
+    {"lsm-profile", OPT_LSM_PROFILE, CLI_ARG, "TYPE:LABEL", "LSM profile (not supported)"},
+    {"lsm-mount-context", OPT_LSM_MOUNT_CONTEXT, CLI_ARG, "CONTEXT",
+     "LSM mount context (not supported)"},
     {0},
 };
 
 static const struct cli_command command = {
     .name = "restore",
     .args = "[options] CONTAINER",
-    .summary = "Restore a container from a checkpoint (not supported).",
-    .details = "vessel has no CRIU integration: this command always fails with exit status 1.\n"
-	       "runc's options are accepted so that callers get this reason, not a usage error.",
+    .summary = "Restore a container from a checkpoint made by 'vessel checkpoint'.",
+    .details = "The container is made from the bundle's config as 'vessel create' makes it\n"
+	       "(state, cgroup), and criu brings the checkpoint's processes back into it.\n"
+	       "Without --detach vessel waits for the container, then deletes it, as 'run'.",
     .options = options,
 };
 
+static int unsupported(struct vs_cli *cli, const char *flag)
+{
+	struct vs_error err = VS_ERROR_INIT;
+	vs_error_set(&err, "%s: not supported by vessel (libcriu has no option for it)", flag);
+	return cli_fail(cli, &err);
+}
+
+static int parse_opt(struct vs_cli *cli, int c, struct ct_restore_opts *o)
+{
+	struct vs_error err = VS_ERROR_INIT;
+	switch (c) {
+	case 'b':
+		o->create.bundle = optarg;
+		return 0;
+	case 'd':
+		o->create.detach = true;
+		return 0;
+	case OPT_CONSOLE_SOCKET:
+		o->create.console_socket = optarg;
+		return 0;
+	case OPT_PID_FILE:
+		o->create.pid_file = optarg;
+		return 0;
+	case OPT_NO_PIVOT:
+		o->create.no_pivot = true;
+		return 0;
+	case OPT_NO_SUBREAPER:
+		return 0;
+	case OPT_IMAGE_PATH:
+		o->crit.image_path = optarg;
+		return 0;
+	case OPT_WORK_PATH:
+		o->crit.work_path = optarg;
+		return 0;
+	case OPT_TCP_ESTABLISHED:
+		o->crit.tcp_established = true;
+		return 0;
+	case OPT_EXT_UNIX_SK:
+		o->crit.ext_unix_sk = true;
+		return 0;
+	case OPT_SHELL_JOB:
+		o->crit.shell_job = true;
+		return 0;
+	case OPT_FILE_LOCKS:
+		o->crit.file_locks = true;
+		return 0;
+	case OPT_AUTO_DEDUP:
+		o->crit.auto_dedup = true;
+		return 0;
+	case OPT_EMPTY_NS:
+		return unsupported(cli, "--empty-ns");
+	case OPT_LAZY_PAGES:
+		return unsupported(cli, "--lazy-pages");
+	case OPT_LSM_PROFILE:
+		return unsupported(cli, "--lsm-profile");
+	case OPT_LSM_MOUNT_CONTEXT:
+		return unsupported(cli, "--lsm-mount-context");
+	case OPT_MANAGE_CGROUPS_MODE:
+		if (cr_parse_cgroups_mode(optarg, &o->crit.cgroups_mode, &err) < 0)
+			return cli_fail(cli, &err);
+		return 0;
+	}
+	return cli_usage_error(cli, "unexpected option");
+}
+
+/* Foreground, as run: wait for the restored init (vessel's child), then
+ * delete the container. */
+static int restore_wait(struct ct_container *ct, int *ret_code, struct vs_error *err)
+{
+	int pidfd;
+	if (ct_pidfd(ct, &pidfd, err) < 0)
+		return -1;
+	ct_unlock(ct);
+	struct term_wait_opts w = {.pid = ct->state->pid, .pidfd = pidfd, .master = -1};
+	if (term_foreground_wait(&w, ret_code, err) < 0)
+		return -1;
+	if (ct_relock(ct, err) < 0)
+		return -1;
+	return ct_delete(ct, true, err);
+}
+
 int cmd_restore(struct vs_cli *cli, int argc, char **argv)
 {
+	struct ct_restore_opts o = {
+	    .create = {.root = cli->root, .systemd_cgroup = cli->systemd_cgroup},
+	    .crit = {.image_path = "checkpoint", .cgroups_mode = -1},
+	};
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0)
-		; /* every option is accepted and ignored: the command cannot run */
+		if (parse_opt(cli, c, &o))
+			return 1;
 	if (c < 0)
 		return cli_opt_status(c);
 	if (cli_require_args(cli, argc, argv, 1, "container id"))
 		return 1;
+	o.create.id = argv[optind];
+	o.crit.criu_path = cli->criu_path;
 	struct vs_error err = VS_ERROR_INIT;
-	vs_error_set(&err, "restore is not supported by vessel (no CRIU integration)");
-	return cli_fail(cli, &err);
+	if (!o.create.detach && term_signals_block(&err) < 0)
+		return cli_fail(cli, &err);
+	_cleanup_ct_ struct ct_container *ct = NULL;
+	if (ct_restore(&o, &ct, &err) < 0)
+		return cli_fail(cli, &err);
+	if (o.create.detach)
+		return 0;
+	int code = 0;
+	if (restore_wait(ct, &code, &err) < 0)
+		return cli_fail(cli, &err);
+	return code;
 }

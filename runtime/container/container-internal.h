@@ -2,6 +2,8 @@
 #ifndef VESSEL_RUNTIME_CONTAINER_INTERNAL_H
 #define VESSEL_RUNTIME_CONTAINER_INTERNAL_H
 
+#include <stdint.h>
+
 #include "runtime/container/container.h"
 
 #define CT_LOCK_FILE	  "lock"
@@ -25,5 +27,22 @@ void ct_note_delete(struct oci_state *s, const struct oci_config *config);
 /* SIGKILL through pidfd, wait (10 s at most) until pid has exited, reap it
  * if it is our child.  The one kill-and-wait of delete and forget. */
 int ct_kill_wait(int pidfd, pid_t pid, struct vs_error *err);
+
+/* create's steps, shared with restore (restore.c), which makes a container
+ * the same way but has CRIU, not the spawn, bring its processes back. */
+struct create_ctx {
+	const struct ct_create_opts *o;
+	struct ct_container *c;
+	struct oci_config *config;
+	char *bundle;
+	char *created;
+	char *rootfs;
+};
+void ct_fill_state(struct create_ctx *x, struct oci_state *s, pid_t pid, const char *status);
+int ct_make_state_dir(struct create_ctx *x, struct vs_error *err);
+int ct_load_bundle(struct create_ctx *x, struct vs_error *err);
+int ct_record_cgroup(struct create_ctx *x, struct vs_error *err);
+int ct_record_init(void *data, pid_t pid, uint64_t start_time, struct vs_error *err);
+int ct_write_pid_file(const char *path, pid_t pid, struct vs_error *err);
 
 #endif

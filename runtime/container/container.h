@@ -44,6 +44,7 @@
 #include "lib/error.h"
 #include "oci/oci.h"
 #include "oci/state.h"
+#include "runtime/criu/criu.h"
 
 #define CT_ID_MAX 1024
 
@@ -148,5 +149,32 @@ int ct_delete(struct ct_container *c, bool force, struct vs_error *err);
  * take it again. */
 void ct_unlock(struct ct_container *c);
 int ct_relock(struct ct_container *c, struct vs_error *err);
+
+/* ---- checkpoint and restore (CRIU) -------------------------------------- */
+
+struct ct_checkpoint_opts {
+	/* image_path is made (0700) when missing; config and cgroup are
+	 * filled by ct_checkpoint. */
+	struct cr_common crit;
+	const char *parent_path; /* relative to image_path, as criu wants */
+	const char *page_server;
+	bool leave_running;
+	bool pre_dump;
+};
+
+/* Checkpoint a running container into o->crit.image_path.  A full dump
+ * without leave_running ends the container and deletes it (as runc), so
+ * its id can be restored; on failure it is left running as it was. */
+int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct vs_error *err);
+
+struct ct_restore_opts {
+	struct ct_create_opts create; /* root, id, bundle, pid_file, console... */
+	struct cr_common crit;	      /* config and cgroup filled by ct_restore */
+};
+
+/* Make a container from the bundle as create does, with the processes of
+ * a checkpoint in it instead of a new init: on success it is running, and
+ * *ret holds it, locked.  On failure nothing is left. */
+int ct_restore(struct ct_restore_opts *o, struct ct_container **ret, struct vs_error *err);
 
 #endif

@@ -19,16 +19,7 @@
 #include "runtime/spawn/spawn.h"
 #include "runtime/terminal/terminal.h"
 
-struct create_ctx {
-	const struct ct_create_opts *o;
-	struct ct_container *c;
-	struct oci_config *config;
-	char *bundle;
-	char *created;
-	char *rootfs;
-};
-
-static void fill_state(struct create_ctx *x, struct oci_state *s, pid_t pid, const char *status)
+void ct_fill_state(struct create_ctx *x, struct oci_state *s, pid_t pid, const char *status)
 {
 	s->oci_version = vs_strdup(OCI_SPEC_VERSION);
 	s->id = vs_strdup(x->o->id);
@@ -51,7 +42,7 @@ static char *hook_state_json(void *data, pid_t pid, const char *status)
 {
 	struct create_ctx *x = data;
 	struct oci_state *s = vs_malloc0(sizeof(*s));
-	fill_state(x, s, pid, status);
+	ct_fill_state(x, s, pid, status);
 	char *json = oci_state_to_json(s, true);
 	oci_state_free(s);
 	return json;
@@ -69,7 +60,7 @@ static int check_preserved_fds(int n, struct vs_error *err)
 	return 0;
 }
 
-static int make_state_dir(struct create_ctx *x, struct vs_error *err)
+int ct_make_state_dir(struct create_ctx *x, struct vs_error *err)
 {
 	const struct ct_create_opts *o = x->o;
 	if (vs_mkdir_p(o->root, 0711, err) < 0)
@@ -86,7 +77,7 @@ static int make_state_dir(struct create_ctx *x, struct vs_error *err)
 	return ct_lock(x->c, CT_LOCK_EXCLUSIVE, true, err);
 }
 
-static int load_bundle(struct create_ctx *x, struct vs_error *err)
+int ct_load_bundle(struct create_ctx *x, struct vs_error *err)
 {
 	char buf[PATH_MAX];
 	const char *b = x->o->bundle ? x->o->bundle : ".";
@@ -129,7 +120,7 @@ static int make_fifo(struct create_ctx *x, struct vs_error *err)
  * is cloned into that cgroup.  Written first, so there is no moment where
  * the cgroup exists unrecorded; a path recorded but never made is fine
  * (cg_open gives a "gone" handle that destroys as a no-op). */
-static int record_cgroup(struct create_ctx *x, struct vs_error *err)
+int ct_record_cgroup(struct create_ctx *x, struct vs_error *err)
 {
 	const struct oci_linux *l = x->config->lnx;
 	struct cg_config cc = {
@@ -153,7 +144,7 @@ static int record_cgroup(struct create_ctx *x, struct vs_error *err)
 
 /* "PID START_TIME\n": the init as spawn_init reports it right after the
  * clone.  Replaced atomically, so a reader sees a whole record or none. */
-static int record_init(void *data, pid_t pid, uint64_t start_time, struct vs_error *err)
+int ct_record_init(void *data, pid_t pid, uint64_t start_time, struct vs_error *err)
 {
 	struct create_ctx *x = data;
 	char buf[64];
@@ -162,7 +153,7 @@ static int record_init(void *data, pid_t pid, uint64_t start_time, struct vs_err
 	return vs_write_file_atomic(path, buf, (size_t)n, 0600, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
+int ct_write_pid_file(const char *path, pid_t pid, struct vs_error *err)
 {
 	if (!path)
 		return 0;
@@ -192,7 +183,7 @@ static int spawn_container(struct create_ctx *x, struct spawn_result *r, struct 
 	    .close_in_init = x->c->lock_fd,
 	    .state_json = hook_state_json,
 	    .state_data = x,
-	    .started = record_init,
+	    .started = ct_record_init,
 	};
 	return spawn_init(&sc, r, err);
 }
@@ -201,7 +192,7 @@ static int save_state(struct create_ctx *x, struct spawn_result *r, struct vs_er
 {
 	struct oci_state *s = vs_malloc0(sizeof(*s));
 	x->c->state = s;
-	fill_state(x, s, r->pid, OCI_STATUS_CREATED);
+	ct_fill_state(x, s, r->pid, OCI_STATUS_CREATED);
 	ct_note_start(s, x->config);
 	ct_note_delete(s, x->config);
 	s->init_start_time = r->start_time;
@@ -211,13 +202,13 @@ static int save_state(struct create_ctx *x, struct spawn_result *r, struct vs_er
 	_cleanup_free_ char *path = ct_path(x->c, CT_STATE_FILE);
 	if (oci_state_write(path, s, err) < 0)
 		return -1;
-	return write_pid_file(x->o->pid_file, r->pid, err);
+	return ct_write_pid_file(x->o->pid_file, r->pid, err);
 }
 
 static int create_steps(struct create_ctx *x, struct vs_error *err)
 {
 	struct spawn_result r = {.pidfd = -1, .pty_master = -1};
-	if (load_bundle(x, err) < 0 || make_fifo(x, err) < 0 || record_cgroup(x, err) < 0)
+	if (ct_load_bundle(x, err) < 0 || make_fifo(x, err) < 0 || ct_record_cgroup(x, err) < 0)
 		return -1;
 	vs_log_debug("create %s: bundle %s, state in %s", x->o->id, x->bundle, x->c->dir);
 	x->created = vs_now_rfc3339();
@@ -258,7 +249,7 @@ int ct_create(const struct ct_create_opts *o, struct ct_container **ret, struct 
 	struct create_ctx x = {.o = o};
 	if (ct_validate_id(o->id, err) < 0 || check_preserved_fds(o->preserve_fds, err) < 0)
 		return -1;
-	if (make_state_dir(&x, err) < 0) {
+	if (ct_make_state_dir(&x, err) < 0) {
 		if (x.c)
 			ct_remove_dir(x.c->dir, &(struct vs_error)VS_ERROR_INIT);
 		ct_free(x.c);

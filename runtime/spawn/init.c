@@ -280,8 +280,11 @@ static int step_pivot(struct spawn_ctx *ctx, struct vs_error *err)
 static int step_terminal(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	const struct oci_process *p = ctx->c->process;
+	/* Without a terminal the init still leads a session of its own, as
+	 * runc's: CRIU refuses to dump a tree whose session leader is outside
+	 * it (vessel's), and the caller's terminal signals stay vessel's. */
 	if (!p->terminal)
-		return 0;
+		return setsid() < 0 ? vs_error_errno(err, errno, "setsid") : 0;
 	struct term_pty pty = TERM_PTY_INIT;
 	if (term_pty_open("/dev/ptmx", p->console_size, &pty, err) < 0)
 		return -1;

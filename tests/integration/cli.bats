@@ -143,11 +143,11 @@ all_commands() {
 	assert_failure 1
 	# stderr: printed exactly once
 	assert_equal "${#lines[@]}" 1
-	assert_line "vessel: checkpoint: checkpoint is not supported by vessel (no CRIU integration)"
+	assert_line 'vessel: checkpoint: container "c1" does not exist'
 	[ "$(wc -l <"$log")" -eq 1 ]
 	run jq -r '[.level, .msg] | @tsv' "$log"
 	assert_success
-	assert_output "$(printf 'error\tcheckpoint: checkpoint is not supported by vessel (no CRIU integration)')"
+	assert_output "$(printf 'error\tcheckpoint: container "c1" does not exist')"
 	run jq -r '.time' "$log"
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
 }
@@ -182,7 +182,7 @@ all_commands() {
 	run jq -s -r '.[0].msg, (.[1:][] | .level + " " + .msg)' "$log"
 	assert_success
 	assert_line --index 0 "earlier"
-	assert_line --index 1 "error restore: restore is not supported by vessel (no CRIU integration)"
+	assert_line --index 1 "error restore: --image-path checkpoint: No such file or directory"
 	assert_line --index 2 --partial "error kill: unknown option '--bogus'"
 	assert_line --index 3 --partial "error unknown global option '--bogus'"
 }
@@ -208,7 +208,7 @@ all_commands() {
 	run "$VESSEL" --log "$log" checkpoint c1
 	assert_failure 1
 	run cat "$log"
-	assert_output --regexp '^time="[0-9]{4}-[0-9-]+T[0-9:.]+Z" level=error msg="checkpoint: checkpoint is not supported'
+	assert_output --regexp '^time="[0-9]{4}-[0-9-]+T[0-9:.]+Z" level=error msg="checkpoint: container \\"c1\\" does not exist'
 }
 
 @test "--log in a missing directory fails clearly" {
@@ -228,19 +228,20 @@ all_commands() {
 	assert_success
 }
 
-@test "checkpoint and restore accept runc's flags but fail clearly" {
+@test "checkpoint and restore accept runc's flags; bad input fails clearly" {
 	run "$VESSEL" --root "$ROOT" checkpoint --image-path /tmp/x --leave-running --tcp-established c1
 	assert_failure 1
-	assert_output "vessel: checkpoint: checkpoint is not supported by vessel (no CRIU integration)"
-	run "$VESSEL" --root "$ROOT" restore -d -b "$BUNDLE" --image-path /tmp/x --pid-file /tmp/p c1
+	assert_output 'vessel: checkpoint: container "c1" does not exist'
+	run "$VESSEL" --root "$ROOT" restore -d -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/x" --pid-file /tmp/p c1
 	assert_failure 1
-	assert_output "vessel: restore: restore is not supported by vessel (no CRIU integration)"
+	assert_output "vessel: restore: --image-path $BATS_TEST_TMPDIR/x: No such file or directory"
+	[ ! -e "$ROOT/c1" ]
 	run "$VESSEL" checkpoint
 	assert_failure 1
 	assert_output --partial "checkpoint: missing container id"
 	run "$VESSEL" checkpoint --help
 	assert_success
-	assert_output --partial "no CRIU integration"
+	assert_output --partial "with CRIU"
 	[ ! -e /tmp/p ] || [ "$(stat -c %Y /tmp/p)" -lt "$(date +%s -d '-1 min')" ]
 }
 

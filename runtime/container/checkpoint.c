@@ -1,0 +1,95 @@
+/* checkpoint: hand a running container's process tree to CRIU (restore is
+ * in restore.c). */
+#include "runtime/container/container-internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "runtime/cgroup/cgroup.h"
+
+static void cg_handle_freep(struct cg_handle **h)
+{
+	cg_handle_free(*h);
+}
+
+static void config_freep(struct oci_config **c)
+{
+	oci_config_free(*c);
+}
+
+/* runc makes the image dir when it is missing; so does vessel. */
+static int make_image_dir(const char *path, struct vs_error *err)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return vs_error_errno(err, errno, "--image-path: mkdir %s", path);
+	return 0;
+}
+
+/* CRIU thaws what it froze when it fails; a container found frozen
+ * afterwards (criu killed half-way) is thawed, as it was running before. */
+static void make_sure_thawed(struct cg_handle *h)
+{
+	struct vs_error ignored = VS_ERROR_INIT;
+	bool frozen = false;
+	if (h && cg_is_frozen(h, &frozen, &ignored) == 0 && frozen) {
+		vs_log_warn("checkpoint failed with the container frozen: thawing it");
+		cg_thaw(h, 1000, &ignored);
+	}
+	vs_error_clear(&ignored);
+}
+
+static int dump_container(struct ct_container *c, struct ct_checkpoint_opts *o, struct cg_handle *h,
+			  struct vs_error *err)
+{
+	struct cr_dump_opts d = {
+	    .c = o->crit,
+	    .pid = c->state->pid,
+	    .rootfs = c->state->rootfs,
+	    .parent_path = o->parent_path,
+	    .page_server = o->page_server,
+	    .leave_running = o->leave_running,
+	    .pre_dump = o->pre_dump,
+	};
+	d.c.cgroup_dir = h ? cg_handle_dir(h) : NULL;
+	d.c.cgroup_path = h ? cg_handle_path(h) : NULL;
+	if (cr_dump(&d, err) < 0) {
+		make_sure_thawed(h);
+		return vs_error_wrap(err, "checkpoint %s", c->id);
+	}
+	return 0;
+}
+
+int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct vs_error *err)
+{
+	const char *status = ct_status(c);
+	if (strcmp(status, OCI_STATUS_RUNNING) != 0)
+		return vs_error_set(err,
+				    "container %s is %s: only a running container can be "
+				    "checkpointed",
+				    c->id, status);
+	_cleanup_(config_freep) struct oci_config *config = NULL;
+	if (ct_load_config(c, &config, err) < 0)
+		return -1;
+	if (config->process && config->process->terminal && !o->crit.shell_job)
+		vs_log_debug("checkpoint %s: terminal container, criu keeps its pty", c->id);
+	o->crit.config = config;
+	if (make_image_dir(o->crit.image_path, err) < 0)
+		return -1;
+	__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
+	if (c->state->cgroup_path && c->state->cgroup_path[0] &&
+	    cg_open(c->state->cgroup_path, &h, err) < 0)
+		return vs_error_wrap(err, "checkpoint %s: cgroup", c->id);
+	if (dump_container(c, o, h, err) < 0)
+		return -1;
+	if (o->leave_running || o->pre_dump)
+		return 0;
+	/* CRIU killed the tree: the container is stopped, and goes, so that
+	 * restore can bring it back under the same id. */
+	vs_log_debug("checkpoint %s: dumped, deleting the container", c->id);
+	if (ct_delete(c, true, err) < 0)
+		return vs_error_wrap(err, "checkpoint %s: dumped, but delete", c->id);
+	return 0;
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# vessel checkpoint / restore where criu works: the cgroup v2 VM
+# (tests/vm/run-suites group criu/vm; this host's kernel makes criu fail,
+# tests/integration/checkpoint.bats covers that).  Kept lean: under TCG a
+# dump costs ~8 s, a restore ~5 s.
+
+load ../integration/helpers
+
+# The modules criu probes for; the VM's kernel has them as modules.
+CRIU_MODULES="crc32c_generic libcrc32c nf_tables nft_compat nf_conntrack nf_conntrack_netlink
+	unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun veth xt_mark ip_tables
+	iptable_filter"
+
+setup_file() {
+	local m
+	command -v criu >/dev/null || skip "needs criu (scripts/install-deps)"
+	if [[ -d /lib/modules/$(uname -r) ]]; then
+		for m in $CRIU_MODULES; do
+			busybox modprobe "$m" 2>/dev/null || modprobe "$m" 2>/dev/null || true
+		done
+	fi
+}
+
+setup() {
+	criu check >/dev/null 2>&1 || skip "criu does not work on this kernel: $(criu check 2>&1 | tail -1)"
+	setup_bundle
+	IMG=$BATS_TEST_TMPDIR/img
+}
+
+# counter [ID]: a container that counts into /dev/shm/count every 0.5 s
+# and appends a line to /starts (in its writable rootfs) each time its
+# command starts: a restore that started it again instead of resuming it
+# would show two lines.  Its stdio is the host's /dev/null (external to it,
+# as a shim's pipes would be).
+counter() {
+	local id=${1:-$CID}
+	update_config '.root.readonly = false'
+	set_cmd 'echo start >>/starts; i=0; while :; do i=$((i+1)); echo $i >/dev/shm/count; sleep 0.5; done'
+	detached vessel run -d "$id"
+	retry 100 0.2 vessel exec "$id" test -s /dev/shm/count
+}
+
+count() {
+	vessel exec "$1" cat /dev/shm/count
+}
+
+# counts_past ID N: the container's counter goes beyond N.
+counts_past() {
+	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$ROOT' exec '$1' cat /dev/shm/count)\" -gt $2 ]"
+}
+
+# resumed ID N: ID's counter was N or more at its dump and goes on from
+# there, by the same run of its command.
+resumed() {
+	local n
+	[ "$(container_status "$1")" = running ]
+	n=$(count "$1")
+	[ "$n" -ge "$2" ] || fail "count $n after the restore, $2 before the dump"
+	[ "$(grep -c start "$BUNDLE/rootfs/starts")" -eq 1 ]
+	counts_past "$1" "$n"
+}
+
+# in_own_cgroup ID: the init is in a cgroup named after ID, with nothing of
+# vessel's.
+in_own_cgroup() {
+	local pid cg
+	pid=$(container_pid "$1")
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	[[ $cg == *"$1"* ]] || fail "init of $1 in cgroup $cg"
+	grep -qx "$pid" "$(cgroup2_mount)$cg/cgroup.procs"
+	! grep -q "vessel" <(xargs -r -n1 -I{} cat /proc/{}/comm <"$(cgroup2_mount)$cg/cgroup.procs")
+}
+
+@test "checkpoint, restore: the counter resumes; state, pid file and cgroup as create makes them" {
+	counter
+	n=$(count "$CID")
+	run vessel checkpoint --image-path "$IMG" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	# the container went with the dump, as with runc: the id is free
+	[ ! -e "$ROOT/$CID" ]
+	detached vessel restore -d --image-path "$IMG" --pid-file "$BATS_TEST_TMPDIR/pid" \
+		--no-subreaper --no-pivot "$CID" || fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	[ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(container_pid "$CID")" ]
+	[ "$(state_field "$CID" bundle)" = "$BUNDLE" ]
+	resumed "$CID" "$n"
+	in_own_cgroup "$CID"
+	vessel delete -f "$CID"
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "checkpoint --leave-running, then restore a clone under another id" {
+	counter
+	n=$(count "$CID")
+	run vessel checkpoint --leave-running --image-path "$IMG" --work-path "$BATS_TEST_TMPDIR" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ -s "$BATS_TEST_TMPDIR/dump.log" ] # --work-path: criu's log went there
+	[ ! -e "$IMG/dump.log" ]
+	counts_past "$CID" "$n"
+	clone=$(new_id clone)
+	detached vessel restore -d --image-path "$IMG" "$clone" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	# two containers, one count each, from one bundle
+	[ "$(container_status "$CID")" = running ]
+	[ "$(count "$clone")" -ge "$n" ]
+	counts_past "$clone" "$(count "$clone")"
+	in_own_cgroup "$clone"
+	[ "$(container_pid "$clone")" != "$(container_pid "$CID")" ]
+}
+
+pages_kb() {
+	du -sk --apparent-size "$1"/pages-*.img | awk '{ s += $1 } END { print s }'
+}
+
+@test "pre-dump, then dump with --parent-path: fewer pages, and it restores" {
+	counter
+	mkdir -p "$IMG/pre"
+	run vessel checkpoint --pre-dump --image-path "$IMG/pre" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(container_status "$CID")" = running ]
+	n=$(count "$CID")
+	run vessel checkpoint --parent-path ../pre --auto-dedup --file-locks --ext-unix-sk \
+		--manage-cgroups-mode soft --image-path "$IMG/final" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	pre=$(pages_kb "$IMG/pre") final=$(pages_kb "$IMG/final")
+	echo "# pages: pre-dump $pre KiB, final dump $final KiB" >&3
+	[ "$final" -lt "$pre" ]
+	[ -L "$IMG/final/parent" ]
+	detached vessel restore -d --file-locks --ext-unix-sk --image-path "$IMG/final" "$CID" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	resumed "$CID" "$n"
+}
+
+@test "--tcp-established: a connection inside survives; without it criu says why" {
+	update_config '.root.readonly = false'
+	# a server and a client of it, over loopback, in the container
+	# (the server's stdin never ends, or it would close the connection; the
+	# client retries until the server listens)
+	set_cmd 'sleep 100000 | nc -l -p 5000 >/dev/shm/got & i=0; while :; do i=$((i+1)); echo $i; sleep 0.5; done | while ! nc 127.0.0.1 5000; do sleep 0.5; done'
+	detached vessel run -d "$CID"
+	retry 100 0.2 vessel exec "$CID" test -s /dev/shm/got
+	run vessel checkpoint --image-path "$IMG" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu dump: "*"tcp-established"* ]] || fail "$output"
+	[ "$(container_status "$CID")" = running ]
+	run vessel checkpoint --tcp-established --image-path "$IMG" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	detached vessel restore -d --tcp-established --image-path "$IMG" "$CID" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	n=$(vessel exec "$CID" tail -n1 /dev/shm/got)
+	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$ROOT' exec '$CID' tail -n1 /dev/shm/got)\" -gt $n ]"
+}
+
+# Not yet supported: the pty slave vessel binds onto /dev/console has its
+# master outside the tree (with the console socket's receiver), and criu
+# 3.17 finds no master for that mount.  What must hold meanwhile: criu's
+# reason, and the container left running with its terminal.
+@test "a terminal container: checkpoint fails with criu's reason and leaves it running" {
+	requires helper recvtty
+	update_config '.process.terminal = true'
+	set_cmd 'i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.5; done'
+	"$HELPERS_DIR/recvtty" "$BATS_TEST_TMPDIR/s1" >"$BATS_TEST_TMPDIR/tty1" 2>&1 &
+	retry 50 0.1 test -S "$BATS_TEST_TMPDIR/s1"
+	detached vessel run -d --console-socket "$BATS_TEST_TMPDIR/s1" "$CID"
+	retry 100 0.2 grep -q tick2 "$BATS_TEST_TMPDIR/tty1"
+	run vessel checkpoint --shell-job --image-path "$IMG" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu dump: tty: "*"(log: $IMG/dump.log)"* ]] || fail "$output"
+	[ "$(container_status "$CID")" = running ]
+	last=$(grep -o 'tick[0-9]*' "$BATS_TEST_TMPDIR/tty1" | tail -1 | tr -dc 0-9)
+	retry 100 0.2 grep -q "tick$((last + 2))" "$BATS_TEST_TMPDIR/tty1"
+	vessel delete -f "$CID"
+}
+
+@test "a failed restore leaves nothing; the bad image names criu's reason" {
+	mkdir -p "$IMG"
+	echo garbage >"$IMG/inventory.img"
+	id=$(new_id)
+	run vessel restore -d --image-path "$IMG" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu restore: "*"(log: $IMG/restore.log)"* ]] || fail "$output"
+	[ ! -e "$ROOT/$id" ]
+	# teardown: no cgroup, mount or process of $id left
+}
+
+@test "--page-server: the pages go to a criu page server, the rest to the image path" {
+	counter
+	mkdir -p "$BATS_TEST_TMPDIR/ps"
+	criu page-server -D "$BATS_TEST_TMPDIR/ps" --address 127.0.0.1 --port 27027 -d \
+		--pidfile "$BATS_TEST_TMPDIR/ps.pid"
+	n=$(count "$CID")
+	run vessel checkpoint --page-server 127.0.0.1:27027 --image-path "$IMG" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	compgen -G "$BATS_TEST_TMPDIR/ps/pages-*.img" >/dev/null
+	! compgen -G "$IMG/pages-*.img" >/dev/null
+	# one dir again (as a migration's target holds them), then restore
+	cp "$BATS_TEST_TMPDIR"/ps/*.img "$IMG/"
+	detached vessel restore -d --image-path "$IMG" "$CID" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	resumed "$CID" "$n"
+}
