@@ -27,6 +27,10 @@ void ct_note_delete(struct oci_state *s, const struct oci_config *config);
 /* SIGKILL through pidfd, wait (10 s at most) until pid has exited, reap it
  * if it is our child.  The one kill-and-wait of delete and forget. */
 int ct_kill_wait(int pidfd, pid_t pid, struct vs_error *err);
+/* The init is pid 1 of a namespace below ours (NSpid: "<our pid> ... 1"):
+ * the container made that namespace; one it joined has its own pid 1, and
+ * the host's has a single NSpid field (pids.c, for ps and kill --all). */
+bool ct_init_owns_pidns(pid_t pid);
 
 /* create's steps, shared with restore (restore.c), which makes a container
  * the same way but has CRIU, not the spawn, bring its processes back. */

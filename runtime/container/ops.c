@@ -29,26 +29,6 @@ static int open_cgroup(struct ct_container *c, struct cg_handle **ret, struct vs
 	return cg_open(c->state->cgroup_path, ret, err);
 }
 
-/* The init is pid 1 of a namespace below ours (NSpid: "<our pid> 1"): the
- * container made that namespace; one it joined has its own pid 1. */
-static bool init_owns_pidns(pid_t pid)
-{
-	_cleanup_free_ char *path = vs_strdup_printf("/proc/%d/status", (int)pid);
-	_cleanup_free_ char *text = NULL;
-	struct vs_error ignored = VS_ERROR_INIT;
-	if (vs_read_file(path, 0, &text, NULL, &ignored) < 0) {
-		vs_error_clear(&ignored);
-		return false;
-	}
-	char *line = strstr(text, "\nNSpid:");
-	if (!line)
-		return false;
-	line++;
-	line[strcspn(line, "\n")] = '\0';
-	const char *last = strrchr(line, '\t');
-	return last && last != strchr(line, '\t') && strcmp(last + 1, "1") == 0;
-}
-
 /* Without a cgroup, "every process of the container" is every process in
  * the pid namespace the container made.  In a shared one (the host's, or
  * another container's) they cannot be told apart: signalling only the init
@@ -59,7 +39,7 @@ static int kill_pidns(struct ct_container *c, int sig, struct vs_error *err)
 	_cleanup_free_ char *p = vs_strdup_printf("/proc/%d/ns/pid", (int)c->state->pid);
 	if (stat(p, &init_ns) < 0)
 		return vs_error_set(err, "container not running");
-	if (!init_owns_pidns(c->state->pid))
+	if (!ct_init_owns_pidns(c->state->pid))
 		return vs_error_set(
 		    err,
 		    "kill --all: container \"%s\" has no cgroup and shares its pid "

@@ -13,9 +13,7 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 
-/* pid 1 of its own namespace: the last NSpid field is 1 and there are two
- * or more (one alone is the host's namespace). */
-static bool owns_pidns(pid_t pid)
+bool ct_init_owns_pidns(pid_t pid)
 {
 	_cleanup_free_ char *path = vs_strdup_printf("/proc/%d/status", (int)pid);
 	_cleanup_free_ char *text = NULL;
@@ -39,7 +37,7 @@ static int pidns_pids(struct ct_container *c, pid_t **ret, size_t *ret_n, struct
 	_cleanup_free_ char *p = vs_strdup_printf("/proc/%d/ns/pid", (int)c->state->pid);
 	if (stat(p, &init_ns) < 0)
 		return vs_error_set(err, "container not running");
-	if (!owns_pidns(c->state->pid))
+	if (!ct_init_owns_pidns(c->state->pid))
 		return vs_error_set(err,
 				    "container \"%s\" has no cgroup and shares its pid namespace, "
 				    "so its processes cannot be told from others",
