@@ -8,6 +8,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 
 static void cg_handle_freep(struct cg_handle **h)
@@ -25,6 +26,28 @@ static int make_image_dir(const char *path, struct vs_error *err)
 {
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return vs_error_errno(err, errno, "--image-path: mkdir %s", path);
+	return 0;
+}
+
+/* CRIU opens the parent images relative to the image directory
+ * (--prev-images-dir): an absolute path would name another directory than
+ * the user meant, and a missing one makes criu fail after it froze the
+ * container.  Both are refused before anything is done, as runc does. */
+static int check_parent_path(const char *image_path, const char *parent, struct vs_error *err)
+{
+	if (!parent)
+		return 0;
+	if (parent[0] == '/')
+		return vs_error_set(err,
+				    "--parent-path %s: must be relative to --image-path %s "
+				    "(CRIU resolves it from the image directory)",
+				    parent, image_path);
+	_cleanup_free_ char *dir = vs_strdup_printf("%s/%s", image_path, parent);
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return vs_error_errno(err, errno, "--parent-path %s: %s", parent, dir);
+	if (!S_ISDIR(st.st_mode))
+		return vs_error_errno(err, ENOTDIR, "--parent-path %s: %s", parent, dir);
 	return 0;
 }
 
@@ -76,7 +99,8 @@ int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct v
 	if (config->process && config->process->terminal && !o->crit.shell_job)
 		vs_log_debug("checkpoint %s: terminal container, criu keeps its pty", c->id);
 	o->crit.config = config;
-	if (make_image_dir(o->crit.image_path, err) < 0)
+	if (make_image_dir(o->crit.image_path, err) < 0 ||
+	    check_parent_path(o->crit.image_path, o->parent_path, err) < 0)
 		return -1;
 	__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
 	if (c->state->cgroup_path && c->state->cgroup_path[0] &&

@@ -125,3 +125,19 @@ counter() {
 	[[ $(cat "$BATS_TEST_TMPDIR/ran") == swrk* ]]
 	[ "$(container_status "$CID")" = running ]
 }
+
+@test "checkpoint --parent-path: absolute or missing is refused before any dump, container untouched" {
+	counter
+	pid=$(container_pid "$CID")
+	img=$BATS_TEST_TMPDIR/img
+	# runc's rule: relative to --image-path, as CRIU resolves it
+	run vessel checkpoint --parent-path "$BATS_TEST_TMPDIR/pre" --image-path "$img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--parent-path $BATS_TEST_TMPDIR/pre: must be relative to --image-path"* ]]
+	run vessel checkpoint --parent-path ../pre --image-path "$img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--parent-path ../pre: $img/../pre: No such file or directory"* ]]
+	[ ! -e "$img/dump.log" ] || fail "criu ran: $(cat "$img/dump.log")"
+	[ "$(container_status "$CID")" = running ]
+	[ "$(container_pid "$CID")" = "$pid" ]
+}
