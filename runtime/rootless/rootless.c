@@ -18,11 +18,14 @@
  * namespace, with no privilege over the host's files and cgroups. */
 static bool in_initial_userns(void)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
-	if (!f)
+	_cleanup_free_ char *map = NULL;
+	struct vs_error ignored = VS_ERROR_INIT;
+	if (vs_read_file("/proc/self/uid_map", 0, &map, NULL, &ignored) < 0) {
+		vs_error_clear(&ignored);
 		return true; /* no /proc: assume the host's, as root */
+	}
 	uint64_t inside, outside, count;
-	if (fscanf(f, "%" SCNu64 " %" SCNu64 " %" SCNu64, &inside, &outside, &count) != 3)
+	if (sscanf(map, "%" SCNu64 " %" SCNu64 " %" SCNu64, &inside, &outside, &count) != 3)
 		return false;
 	return inside == 0 && outside == 0 && count == 4294967295ULL;
 }
