@@ -237,8 +237,9 @@ static bool init_has_setup_hooks(const struct oci_config *c)
  * that the mounts exist; createContainer then runs here, in the container's
  * namespaces but before pivot_root, as the spec places it.  Without any of
  * those hooks (or startContainer, which needs the "created" state) and
- * without netDevices to move, the round trip is skipped: the parent only answers requests, and its two
- * state JSONs and the wake-ups cost `run` about 0.5 ms (bench/NOTES.md). */
+ * without netDevices to move, the round trip is skipped: the parent only
+ * answers requests, and its two state JSONs and the wake-ups cost `run`
+ * about 0.5 ms (bench/NOTES.md). */
 static int step_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	struct sync_msg m;
