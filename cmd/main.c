@@ -36,6 +36,8 @@ static void usage(FILE *out)
 		     "  --log-format FORMAT    text or json (default text)\n"
 		     "  --debug                log debug messages\n"
 		     "  --systemd-cgroup       cgroupsPath is slice:prefix:name (needs systemd)\n"
+		     "  --rootless MODE        true, false or auto (default auto: detected)\n"
+		     "  --criu PATH            the criu binary for checkpoint and restore\n"
 		     "  -v, --version          print version information\n"
 		     "  -h, --help             print this help\n\n"
 		     "Run 'vessel COMMAND --help' for a command's options.\n");

@@ -288,3 +288,11 @@ all_commands() {
 	assert_failure 1
 	assert_output --partial "features: unexpected argument 'extra'"
 }
+
+@test "--help lists every global option vessel accepts" {
+	run "$VESSEL" --help
+	assert_success
+	for opt in root log log-format debug systemd-cgroup rootless criu version help; do
+		[[ $output == *"--$opt "* ]] || fail "--$opt missing from --help"
+	done
+}
