@@ -2,6 +2,7 @@
  * race-free signals does with --pidfd-socket).
  *
  *   recvpidfd [-s SIGNAL] SOCKET INFOFILE
+ *   recvpidfd -c SOCKET DONEFILE
  *
  * Listens on the unix socket SOCKET, accepts one connection and receives
  * one message with one fd by SCM_RIGHTS.  Writes "KIND PID\n" to INFOFILE
@@ -9,13 +10,16 @@
  * "Pid:" line of the fd's /proc/self/fdinfo, which only a pidfd has, so a
  * fd of any other kind fails here.  With -s, then waits for SIGTERM and
  * sends SIGNAL (a number) through the pidfd (pidfd_send_signal), which
- * reaches exactly the process the pidfd was opened for.  Exit 0 on success,
- * 1 on any error (printed to stderr), 2 if the fd is not a pidfd. */
+ * reaches exactly the process the pidfd was opened for.  With -c, accepts
+ * the connection, closes it unread, then creates DONEFILE: a receiver gone
+ * before vessel sends.  Exit 0 on success, 1 on any error (printed to
+ * stderr), 2 if the fd is not a pidfd. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +109,14 @@ static void write_info(const char *file, const char *kind, long pid)
 int main(int argc, char **argv)
 {
 	int sig = 0, c;
-	while ((c = getopt(argc, argv, "s:")) != -1) {
-		if (c != 's')
+	bool close_only = false;
+	while ((c = getopt(argc, argv, "cs:")) != -1) {
+		if (c == 'c')
+			close_only = true;
+		else if (c == 's')
+			sig = atoi(optarg);
+		else
 			return 1;
-		sig = atoi(optarg);
 	}
 	if (optind != argc - 2) {
 		fprintf(stderr, "usage: recvpidfd [-s SIGNAL] SOCKET INFOFILE\n");
@@ -125,6 +133,12 @@ int main(int argc, char **argv)
 	int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
 		die("accept");
+	if (close_only) {
+		close(conn);
+		close(lfd);
+		write_info(argv[optind + 1], "closed", 0);
+		return 0;
+	}
 	char kind[256];
 	int pidfd = recv_fd(conn, kind, sizeof(kind));
 	close(conn);

@@ -144,3 +144,23 @@ recv_signal() {
 	assert_output --partial "Connection refused"
 	assert_equal "$(vessel ps "$CID" | wc -l)" "$before"
 }
+
+@test "pidfd-socket: a receiver gone before the send fails create and run, which leave nothing" {
+	# The receiver accepts and closes; a createRuntime hook (which runs
+	# before the send) holds the create until it has.
+	update_config ".hooks.createRuntime = [{path: \"/bin/sh\", args: [\"sh\", \"-c\",
+		\"while ! test -e $INFO; do sleep 0.1; done\"], timeout: 60}]"
+	local cmd
+	for cmd in create run; do
+		rm -f "$INFO"
+		"$HELPERS_DIR/recvpidfd" -c "$SOCK" "$INFO" >"$BATS_TEST_TMPDIR/recv.log" 2>&1 </dev/null &
+		RECV_PID=$!
+		retry 50 0.1 test -S "$SOCK" || fail "recvpidfd did not listen"
+		run vessel "$cmd" --pidfd-socket "$SOCK" "$CID"
+		assert_failure
+		assert_output --partial "--pidfd-socket: send the pidfd: Broken pipe"
+		[[ ! -e $ROOT/$CID ]] || fail "$cmd left the state dir"
+		wait "$RECV_PID"
+		RECV_PID=""
+	done
+}
