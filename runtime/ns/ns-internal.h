@@ -17,8 +17,8 @@ int ns_write_proc(pid_t pid, const char *file, const char *data, struct vs_error
  * setuid newuidmap/newgidmap, which check /etc/subuid and /etc/subgid.
  * Both write through a stand-in process that joins userns_fd (see
  * idmap-rootless.c), never through the init. */
-int ns_write_id_maps_rootless(int userns_fd, const struct oci_id_mapping *uids, size_t n_uids,
-			      const struct oci_id_mapping *gids, size_t n_gids,
+int ns_write_id_maps_rootless(pid_t pid, int userns_fd, const struct oci_id_mapping *uids,
+			      size_t n_uids, const struct oci_id_mapping *gids, size_t n_gids,
 			      struct vs_error *err);
 
 #endif

@@ -161,21 +161,25 @@ static int step_idmap(struct spawn_ctx *ctx, struct vs_error *err)
 		 * for the exchange (nothing of the container runs yet; the
 		 * window is in docs/security.md). */
 		bool rootless_maps = ctx->ns.rootless && ctx->ns.new_user;
-		bool rootless_time = ctx->ns.rootless && ctx->ns.new_time;
+		bool dumpable_window = ctx->ns.rootless && ctx->ns.new_time;
+		if (rootless_maps && vs_weakened("idmap-standin")) {
+			rootless_maps = false; /* maps through us, dumpable */
+			dumpable_window = true;
+		}
 		_cleanup_close_ int userns = -1;
 		if (rootless_maps) {
 			userns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 			if (userns < 0)
 				return vs_error_errno(err, errno, "open /proc/self/ns/user");
 		}
-		if (rootless_time && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-			return vs_error_errno(err, errno, "set dumpable for timens_offsets");
+		if (dumpable_window && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			return vs_error_errno(err, errno, "set dumpable for the parent's writes");
 		struct sync_msg m;
 		if (sync_send(ctx->sock_child, SYNC_IDMAP_REQ, NULL, 0, userns, err) < 0 ||
 		    sync_expect(ctx->sock_child, SYNC_IDMAP_ACK, &m, err) < 0)
 			return -1;
 		sync_msg_clear(&m);
-		if (rootless_time && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		if (dumpable_window && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			return vs_error_errno(err, errno, "set non-dumpable");
 	}
 	if (ctx->ns.new_time && ns_enter_time(err) < 0)
