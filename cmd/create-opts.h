@@ -10,6 +10,7 @@
 enum {
 	CREATE_OPT_PID_FILE = CLI_OPT_LONG,
 	CREATE_OPT_CONSOLE_SOCKET,
+	CREATE_OPT_PIDFD_SOCKET,
 	CREATE_OPT_NO_PIVOT,
 	CREATE_OPT_NO_NEW_KEYRING,
 	CREATE_OPT_PRESERVE_FDS,
@@ -23,6 +24,8 @@ enum {
 	{"pid-file", CREATE_OPT_PID_FILE, CLI_ARG, "FILE", "write the init's pid to FILE"}, \
 	{"console-socket", CREATE_OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK", \
 	 "send the pty master of a terminal container to this unix socket"}, \
+	{"pidfd-socket", CREATE_OPT_PIDFD_SOCKET, CLI_ARG, "SOCK", \
+	 "send a pidfd of the container's init to this unix socket"}, \
 	{"no-pivot", CREATE_OPT_NO_PIVOT, CLI_NOARG, NULL, "use chroot instead of pivot_root"}, \
 	{"no-new-keyring", CREATE_OPT_NO_NEW_KEYRING, CLI_NOARG, NULL, \
 	 "keep the caller's session keyring"}, \

@@ -33,6 +33,9 @@ int create_parse_opt(struct vs_cli *cli, int c, struct ct_create_opts *o)
 	case CREATE_OPT_CONSOLE_SOCKET:
 		o->console_socket = optarg;
 		return 0;
+	case CREATE_OPT_PIDFD_SOCKET:
+		o->pidfd_socket = optarg;
+		return 0;
 	case CREATE_OPT_NO_PIVOT:
 		o->no_pivot = true;
 		return 0;

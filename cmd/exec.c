@@ -18,6 +18,7 @@ enum {
 	OPT_PRESERVE_FDS,
 	OPT_IGNORE_PAUSED,
 	OPT_CGROUP,
+	OPT_PIDFD_SOCKET,
 };
 
 static const struct cli_option options[] = {
@@ -26,6 +27,8 @@ static const struct cli_option options[] = {
     {"tty", 't', CLI_NOARG, NULL, "allocate a pseudo-TTY"},
     {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "SOCK",
      "send the pty master to this unix socket (with -t)"},
+    {"pidfd-socket", OPT_PIDFD_SOCKET, CLI_ARG, "SOCK",
+     "send a pidfd of the new process to this unix socket"},
     {"detach", 'd', CLI_NOARG, NULL, "return once the process runs"},
     {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the process's pid to FILE"},
     {"env", 'e', CLI_ARG, "KEY=VALUE", "set an environment variable (repeatable)"},
@@ -83,6 +86,9 @@ static int parse(struct vs_cli *cli, int argc, char **argv, struct exec_args *a)
 			break;
 		case OPT_CONSOLE_SOCKET:
 			r->console_socket = optarg;
+			break;
+		case OPT_PIDFD_SOCKET:
+			r->pidfd_socket = optarg;
 			break;
 		case 'd':
 			r->detach = true;

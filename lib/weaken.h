@@ -28,7 +28,9 @@
  *            to be vessel's mount point before the pty is bound
  *            (cve-2025-52565.bats)
  *   null-check  the /dev/null that covers masked files is checked, by its
- *            fd, to be the null device (cve-2025-31133.bats) */
+ *            fd, to be the null device (cve-2025-31133.bats)
+ *   idmap-standin  rootless id maps written through a stand-in process,
+ *            the init never dumpable (tests/rootless/idmap-standin.bats) */
 #ifndef VESSEL_LIB_WEAKEN_H
 #define VESSEL_LIB_WEAKEN_H
 

@@ -116,6 +116,7 @@ struct ct_create_opts {
 	const char *bundle;	    /* NULL = "." */
 	const char *pid_file;	    /* NULL = none */
 	const char *console_socket; /* NULL = none */
+	const char *pidfd_socket;   /* NULL = none (runtime/pidfdsock) */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

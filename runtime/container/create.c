@@ -16,6 +16,7 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/hooks/hooks.h"
+#include "runtime/pidfdsock/pidfdsock.h"
 #include "runtime/spawn/spawn.h"
 #include "runtime/terminal/terminal.h"
 
@@ -208,7 +209,11 @@ static int save_state(struct create_ctx *x, struct spawn_result *r, struct vs_er
 static int create_steps(struct create_ctx *x, struct vs_error *err)
 {
 	struct spawn_result r = {.pidfd = -1, .pty_master = -1};
+	_cleanup_close_ int pidfd_sock = -1;
 	if (ct_load_bundle(x, err) < 0 || make_fifo(x, err) < 0 || ct_record_cgroup(x, err) < 0)
+		return -1;
+	/* Connected before the spawn: a bad path fails before the init exists. */
+	if (x->o->pidfd_socket && pfd_socket_connect(x->o->pidfd_socket, &pidfd_sock, err) < 0)
 		return -1;
 	vs_log_debug("create %s: bundle %s, state in %s", x->o->id, x->bundle, x->c->dir);
 	x->created = vs_now_rfc3339();
@@ -228,6 +233,8 @@ static int create_steps(struct create_ctx *x, struct vs_error *err)
 		     (int)r.pid, r.cgroup_path ? r.cgroup_path : "(none)");
 	int rc = save_state(x, &r, err);
 	spawn_result_clear(&r);
+	if (rc == 0 && pidfd_sock >= 0)
+		rc = pfd_socket_send(pidfd_sock, x->c->pidfd, PFD_KIND_INIT, err);
 	return rc;
 }
 

@@ -45,6 +45,7 @@ struct exec_ctx {
 	int init_root;	/* O_PATH of /proc/<init>/root */
 	int ns_flags;	/* CLONE_NEW* the init does not share with vessel */
 	int console;	/* connected --console-socket, -1 */
+	int pidfd_sock; /* connected --pidfd-socket, -1 */
 	int listener;	/* connected seccomp listenerPath, -1 */
 	int sock[2];	/* [0] vessel, [1] the stages */
 	pid_t stage1;

@@ -18,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/exec/exec-internal.h"
+#include "runtime/pidfdsock/pidfdsock.h"
 #include "runtime/terminal/terminal.h"
 
 static int load_process_file(const char *path, struct oci_process **ret, struct vs_error *err)
@@ -137,6 +138,8 @@ static int prepare(struct exec_ctx *ctx, struct vs_error *err)
 	if (r->console_socket &&
 	    term_console_socket_connect(r->console_socket, &ctx->console, err) < 0)
 		return -1;
+	if (r->pidfd_socket && pfd_socket_connect(r->pidfd_socket, &ctx->pidfd_sock, err) < 0)
+		return -1;
 	/* Before any child exists: a signal sent to vessel from here on is
 	 * forwarded by term_foreground_wait, not fatal to vessel. */
 	if (!r->detach && term_signals_block(err) < 0)
@@ -161,9 +164,9 @@ static void ctx_clear(struct exec_ctx *ctx)
 		while (waitpid(ctx->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	int *fds[] = {&ctx->init_pidfd, &ctx->init_root, &ctx->console,
-		      &ctx->listener,	&ctx->sock[0],	 &ctx->sock[1],
-		      &ctx->pidfd,	&ctx->master,	 &ctx->notify_fd};
+	int *fds[] = {&ctx->init_pidfd, &ctx->init_root, &ctx->console, &ctx->pidfd_sock,
+		      &ctx->listener,	&ctx->sock[0],	 &ctx->sock[1], &ctx->pidfd,
+		      &ctx->master,	&ctx->notify_fd};
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		vs_closep(fds[i]);
 	if (ctx->has_proc)
@@ -189,6 +192,11 @@ static int run(struct exec_ctx *ctx, int *ret_code, struct vs_error *err)
 	if (exec_spawn(ctx, err) < 0)
 		return -1;
 	vs_log_debug("exec %s: process pid %d runs", r->id, (int)ctx->pid);
+	if (ctx->pidfd_sock >= 0 &&
+	    pfd_socket_send(ctx->pidfd_sock, ctx->pidfd, PFD_KIND_EXEC, err) < 0)
+		return -1;
+	close(ctx->pidfd_sock);
+	ctx->pidfd_sock = -1;
 	if (r->pid_file && write_pid_file(r->pid_file, ctx->pid, err) < 0)
 		return -1;
 	if (r->detach) {
@@ -210,6 +218,7 @@ int exec_container(const struct exec_request *req, int *ret_code, struct vs_erro
 	    .init_pidfd = -1,
 	    .init_root = -1,
 	    .console = -1,
+	    .pidfd_sock = -1,
 	    .listener = -1,
 	    .sock = {-1, -1},
 	    .pidfd = -1,

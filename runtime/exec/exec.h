@@ -67,6 +67,7 @@ struct exec_request {
 	const char *process_file; /* --process FILE: replaces overrides */
 	struct exec_overrides ov;
 	const char *console_socket; /* --console-socket */
+	const char *pidfd_socket;   /* --pidfd-socket */
 	bool detach;		    /* -d */
 	const char *pid_file;	    /* --pid-file */
 	int preserve_fds;	    /* --preserve-fds N */

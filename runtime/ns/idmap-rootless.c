@@ -7,18 +7,32 @@
  * newgidmap from shadow's uidmap package: setuid helpers that write the map
  * after checking the ranges against /etc/subuid and /etc/subgid.
  *
- * The helpers check that /proc/PID belongs to the caller, which holds only
- * while the target is dumpable: the init asks for its maps dumpable in
- * rootless mode (spawn/init.c step_idmap) and drops it again at once. */
+ * The helpers, and the kernel for a map vessel writes itself, want a
+ * /proc/PID that belongs to the caller, which holds only while PID is
+ * dumpable.  The init must never be dumpable before its execve: in a
+ * joined pid namespace a process of another container running as the same
+ * host uid (a rootless pod's root) could then open /proc/<init>/root (the
+ * host's / before pivot_root), cwd and fd, or ptrace it.  So the maps are
+ * written through a stand-in: a child of vessel's, outside the container's
+ * pid namespace, that joins the init's user namespace (by the fd the init
+ * opened on its own /proc/self/ns/user; setns with the init's pidfd would
+ * need ptrace access to the non-dumpable init) and only waits to be
+ * killed.  A map written through any process of a user namespace is that
+ * namespace's.  The stand-in is as dumpable as vessel itself, which the
+ * same uid can ptrace anyway: it exposes nothing vessel does not. */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/util.h"
+#include "lib/weaken.h"
 #include "runtime/ns/ns-internal.h"
 #include "runtime/ns/ns.h"
 
@@ -80,9 +94,52 @@ static int run_helper(const char *helper, pid_t pid, const struct oci_id_mapping
 	return 0;
 }
 
-int ns_write_id_maps_rootless(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
-			      const struct oci_id_mapping *gids, size_t n_gids,
-			      struct vs_error *err)
+static void standin_stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The stand-in: joins the user namespace, reports (0 or an errno) on the
+ * pipe, then waits to be killed. */
+static int standin_start(int userns_fd, pid_t *ret_pid, struct vs_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vs_error_errno(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return vs_error_errno(err, e, "fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		int e = setns(userns_fd, CLONE_NEWUSER) < 0 ? errno : 0;
+		if (write(p[1], &e, sizeof(e)) != sizeof(e) || e)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	int e = 0;
+	ssize_t n;
+	while ((n = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	if (n != sizeof(e) || e) {
+		standin_stop(pid);
+		return vs_error_errno(err, n == sizeof(e) ? e : EPIPE,
+				      "join the container's user namespace to write its maps");
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
+static int write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+		      const struct oci_id_mapping *gids, size_t n_gids, struct vs_error *err)
 {
 	if (only_own_id(uids, n_uids, geteuid())) {
 		_cleanup_free_ char *u = ns_format_id_map(uids, n_uids);
@@ -100,4 +157,22 @@ int ns_write_id_maps_rootless(pid_t pid, const struct oci_id_mapping *uids, size
 	} else if (run_helper("newgidmap", pid, gids, n_gids, err) < 0)
 		return vs_error_wrap(err, "linux.gidMappings");
 	return 0;
+}
+
+int ns_write_id_maps_rootless(pid_t pid, int userns_fd, const struct oci_id_mapping *uids,
+			      size_t n_uids, const struct oci_id_mapping *gids, size_t n_gids,
+			      struct vs_error *err)
+{
+	/* Weakened (tests/rootless/idmap-standin.bats): the init made itself
+	 * dumpable and sent no fd; write through it, as before the stand-in. */
+	if (userns_fd < 0 && vs_weakened("idmap-standin"))
+		return write_maps(pid, uids, n_uids, gids, n_gids, err);
+	if (userns_fd < 0)
+		return vs_error_set(err, "internal: no user namespace fd for the id maps");
+	pid_t standin = -1;
+	if (standin_start(userns_fd, &standin, err) < 0)
+		return -1;
+	int r = write_maps(standin, uids, n_uids, gids, n_gids, err);
+	standin_stop(standin);
+	return r;
 }

@@ -216,14 +216,14 @@ int ns_write_proc(pid_t pid, const char *file, const char *data, struct vs_error
 	return 0;
 }
 
-int ns_write_id_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+int ns_write_id_maps(pid_t pid, int userns_fd, const struct oci_id_mapping *uids, size_t n_uids,
 		     const struct oci_id_mapping *gids, size_t n_gids, struct vs_error *err)
 {
 	if (n_uids == 0 || n_gids == 0)
 		return vs_error_set(err, "a new user namespace needs linux.uidMappings and "
 					 "linux.gidMappings");
 	if (geteuid() != 0)
-		return ns_write_id_maps_rootless(pid, uids, n_uids, gids, n_gids, err);
+		return ns_write_id_maps_rootless(pid, userns_fd, uids, n_uids, gids, n_gids, err);
 	/* /proc/PID/setgroups stays "allow": vessel runs as root, holding
 	 * CAP_SETGID over the parent namespace, so the kernel accepts any gid
 	 * map without "deny" (only an unprivileged mapper needs it), and the

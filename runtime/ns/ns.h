@@ -89,8 +89,11 @@ int ns_unshare_late(const struct ns_plan *plan, struct vs_error *err);
 int ns_unshare_time(const struct ns_plan *plan, struct vs_error *err);
 int ns_enter_time(struct vs_error *err);
 
-/* Parent side: /proc/PID/{uid_map,gid_map} and /proc/PID/timens_offsets. */
-int ns_write_id_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+/* Parent side: /proc/PID/{uid_map,gid_map} and /proc/PID/timens_offsets.
+ * userns_fd: the init's user namespace (its /proc/self/ns/user, sent with
+ * SYNC_IDMAP_REQ), needed when vessel is unprivileged (see
+ * idmap-rootless.c); -1 otherwise. */
+int ns_write_id_maps(pid_t pid, int userns_fd, const struct oci_id_mapping *uids, size_t n_uids,
 		     const struct oci_id_mapping *gids, size_t n_gids, struct vs_error *err);
 int ns_write_time_offsets(pid_t pid, const struct oci_time_offset *monotonic,
 			  const struct oci_time_offset *boottime, struct vs_error *err);

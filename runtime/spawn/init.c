@@ -153,19 +153,33 @@ static int step_fds(struct spawn_ctx *ctx, struct vs_error *err)
 static int step_idmap(struct spawn_ctx *ctx, struct vs_error *err)
 {
 	if (ctx->ns.new_user || ctx->ns.new_time) {
-		/* Rootless: newuidmap/newgidmap refuse a /proc/PID that is not
-		 * the caller's, and a non-dumpable task's is root's.  Only the
-		 * same unprivileged user could attach meanwhile, and nothing
-		 * of the container runs yet (runc does the same). */
-		bool helper = ctx->ns.rootless && ctx->ns.new_user;
-		if (helper && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-			return vs_error_errno(err, errno, "set dumpable for newuidmap");
+		/* Rootless: the parent writes the maps through a stand-in that
+		 * joins our user namespace by this fd (ns/idmap-rootless.c),
+		 * so we stay non-dumpable.  The time offsets still need
+		 * /proc/<init>/timens_offsets to be the unprivileged parent's:
+		 * with a time namespace, and only then, the init is dumpable
+		 * for the exchange (nothing of the container runs yet; the
+		 * window is in docs/security.md). */
+		bool rootless_maps = ctx->ns.rootless && ctx->ns.new_user;
+		bool dumpable_window = ctx->ns.rootless && ctx->ns.new_time;
+		if (rootless_maps && vs_weakened("idmap-standin")) {
+			rootless_maps = false; /* maps through us, dumpable */
+			dumpable_window = true;
+		}
+		_cleanup_close_ int userns = -1;
+		if (rootless_maps) {
+			userns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+			if (userns < 0)
+				return vs_error_errno(err, errno, "open /proc/self/ns/user");
+		}
+		if (dumpable_window && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			return vs_error_errno(err, errno, "set dumpable for the parent's writes");
 		struct sync_msg m;
-		if (sync_send(ctx->sock_child, SYNC_IDMAP_REQ, NULL, 0, -1, err) < 0 ||
+		if (sync_send(ctx->sock_child, SYNC_IDMAP_REQ, NULL, 0, userns, err) < 0 ||
 		    sync_expect(ctx->sock_child, SYNC_IDMAP_ACK, &m, err) < 0)
 			return -1;
 		sync_msg_clear(&m);
-		if (helper && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		if (dumpable_window && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			return vs_error_errno(err, errno, "set non-dumpable");
 	}
 	if (ctx->ns.new_time && ns_enter_time(err) < 0)

@@ -341,11 +341,14 @@ static int parent_hooks(struct spawn_ctx *ctx, struct vs_error *err)
 	return sync_send(ctx->sock_parent, SYNC_STATE, created, strlen(created), -1, err);
 }
 
-static int parent_idmap(struct spawn_ctx *ctx, struct vs_error *err)
+/* userns_fd: the init's user namespace, sent along when vessel is
+ * unprivileged (init.c step_idmap). */
+static int parent_idmap(struct spawn_ctx *ctx, int userns_fd, struct vs_error *err)
 {
 	const struct oci_linux *l = ctx->c->lnx;
-	if (ctx->ns.new_user && ns_write_id_maps(ctx->pid, l->uid_mappings, l->n_uid_mappings,
-						 l->gid_mappings, l->n_gid_mappings, err) < 0)
+	if (ctx->ns.new_user &&
+	    ns_write_id_maps(ctx->pid, userns_fd, l->uid_mappings, l->n_uid_mappings,
+			     l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return -1;
 	if (ctx->ns.new_time &&
 	    ns_write_time_offsets(ctx->pid, &l->time_monotonic, &l->time_boottime, err) < 0)
@@ -404,7 +407,7 @@ static int handshake(struct spawn_ctx *ctx, struct vs_error *err)
 		int r = 0;
 		switch (m.type) {
 		case SYNC_IDMAP_REQ:
-			r = parent_idmap(ctx, err);
+			r = parent_idmap(ctx, m.fd, err);
 			break;
 		case SYNC_HOOKS_REQ:
 			r = parent_hooks(ctx, err);

@@ -7,9 +7,14 @@
  *
  *   sec-fd-escape walk HOSTPATH [DIR]
  *       from DIR (else the cwd vessel gave us), walk up and create HOSTPATH
- *   sec-fd-escape scan HOSTPATH SECONDS
+ *   sec-fd-escape scan HOSTPATH SECONDS [MARKER]
  *       watch /proc for a process of vessel's ("vessel:*"); try each of its
- *       /proc/PID/fd/N that is a directory as above
+ *       /proc/PID/fd/N that is a directory as above, for 5 s; with MARKER
+ *       (a path in the container), until MARKER exists (the test made it:
+ *       the process is held where it wants it), then once more, and in
+ *       any case do not exit before MARKER exists: the probe is the
+ *       container's init, and its exit would kill the process it watches
+ *       (SECONDS bounds it all)
  *   sec-fd-escape peek PID HOSTPATH
  *       against one process: PTRACE_ATTACH it, read /proc/PID/environ, then
  *       try its directory fds as above
@@ -127,16 +132,27 @@ static int read_comm(int pid, char *buf, size_t len)
 	return r;
 }
 
-/* Keep trying while the process runs vessel's code (for 5 s at most: the
- * test holds it at one step): what it holds, its capabilities and whether
- * it is dumpable change from step to step. */
-static int watch(int pid, const char *hostpath)
+static const char *marker; /* scan's MARKER, NULL = none */
+
+static bool marked(void)
+{
+	return marker && access(marker, F_OK) == 0;
+}
+
+/* Keep trying while the process runs vessel's code (for 5 s, or until the
+ * test's marker, at most until `end`): what it holds, its capabilities and
+ * whether it is dumpable change from step to step.  The result printed is
+ * the last try's. */
+static int watch(int pid, const char *hostpath, time_t end)
 {
 	char why[256] = "", comm[64];
-	time_t end = time(NULL) + 5;
+	if (!marker && end > time(NULL) + 5)
+		end = time(NULL) + 5;
 	quiet = true;
-	while (time(NULL) < end && read_comm(pid, comm, sizeof(comm)) == 0 &&
+	bool last = false;
+	while (!last && time(NULL) < end && read_comm(pid, comm, sizeof(comm)) == 0 &&
 	       strncmp(comm, "vessel:", 7) == 0) {
+		last = marked(); /* the try after the marker is the last */
 		char now[256] = "";
 		int r = try_fds(pid, hostpath, now, sizeof(now));
 		if (r == 1)
@@ -147,6 +163,14 @@ static int watch(int pid, const char *hostpath)
 	}
 	printf("%s\n", why[0] ? why : "gone before it could be looked at");
 	return 1;
+}
+
+/* scan's result, once the test says it may end the container. */
+static int after_marker(int r, time_t end)
+{
+	while (marker && !marked() && time(NULL) < end)
+		usleep(10000);
+	return r;
 }
 
 static int scan(const char *hostpath, int seconds)
@@ -163,7 +187,7 @@ static int scan(const char *hostpath, int seconds)
 				continue;
 			printf("seen %d %s\n", pid, comm);
 			closedir(d);
-			return watch(pid, hostpath);
+			return after_marker(watch(pid, hostpath, end), end);
 		}
 		if (d)
 			closedir(d);
@@ -206,11 +230,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && strcmp(argv[1], "walk") == 0 && argv[2][0] == '/')
 		return walk_and_write(argc > 3 ? argv[3] : ".", argv[2]) ? 0 : 1;
-	if (argc == 4 && strcmp(argv[1], "scan") == 0 && argv[2][0] == '/')
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "scan") == 0 && argv[2][0] == '/') {
+		marker = argc == 5 ? argv[4] : NULL;
 		return scan(argv[2], atoi(argv[3]));
+	}
 	if (argc == 4 && strcmp(argv[1], "peek") == 0 && argv[3][0] == '/')
 		return peek(atoi(argv[2]), argv[3]);
-	fprintf(stderr, "usage: sec-fd-escape walk HOSTPATH [DIR] | scan HOSTPATH SECONDS | "
-			"peek PID HOSTPATH\n");
+	fprintf(stderr, "usage: sec-fd-escape walk HOSTPATH [DIR] | scan HOSTPATH SECONDS "
+			"[MARKER] | peek PID HOSTPATH\n");
 	return 2;
 }

@@ -115,6 +115,38 @@ make_veth() {
 	NETDEV=""
 }
 
+# make_link NAME: a dummy interface, or where the kernel has no dummy driver
+# (this host) one end of a veth pair (its peer dies with it).
+make_link() {
+	ip link add "$1" type dummy 2>/dev/null ||
+		ip link add "$1" type veth peer name "${1}p" || skip "cannot make an interface"
+}
+
+@test "netDevices: a %d name template is the kernel's to fill, one number per device" {
+	NETDEV=vs13d$$
+	make_link "$NETDEV"
+	make_link "vs13e$$" || { ip link del "$NETDEV"; skip "cannot make a second interface"; }
+	ip addr add 10.213.79.2/24 dev "$NETDEV"
+	update_config ".linux.netDevices = {\"$NETDEV\": {\"name\": \"eth%d\"}, \"vs13e$$\": {\"name\": \"eth%d\"}}"
+	set_cmd 'ls /sys/class/net; ip -o addr show dev eth0 || ip -o addr show dev eth1; cat /sys/class/net/eth0/flags /sys/class/net/eth1/flags'
+	run vessel run "$CID"
+	assert_success
+	assert_line eth0
+	assert_line eth1
+	refute_line --partial '%'
+	assert_line --regexp 'inet 10\.213\.79\.2/24 .*scope global'
+	local f
+	for f in "${lines[@]: -2}"; do
+		[[ $((f & 1)) -eq 1 ]] || fail "an eth%d interface is not up: $output"
+	done
+	# both left the host and died with the container's namespace
+	run ip link show "$NETDEV"
+	assert_failure
+	run ip link show "vs13e$$"
+	assert_failure
+	NETDEV=""
+}
+
 @test "netDevices: a missing interface, a taken name, no network namespace: refused, nothing left" {
 	update_config '.linux.netDevices = {"vsnosuch0": {}}'
 	run vessel run "$CID"
