@@ -2,7 +2,7 @@
 # bench/ab.sh: an interleaved before/after of vessel binaries on `run` and
 # `exec`, the driver behind bench/NOTES.md's per-change tables.
 #
-#   bench/ab.sh [-2] [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC...
+#   bench/ab.sh [-2] [-t] [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC...
 #
 # SPEC is a vessel binary (or another runtime with runc's CLI, with its
 # global options after a colon: crun=crun:--cgroup-manager=disabled),
@@ -11,6 +11,9 @@
 # or floor:ARGS for bench-floor (run only; e.g. floor=floor:--seccomp=cached
 # bare=floor:--bare; --seccomp=cached loads the program the first vessel
 # binary cached, from the second round on).
+# -t: the --root of every binary on a tmpfs (/dev/shm), as /run is where
+# runtimes are deployed; without it they are under DIR (here: ext4 without a
+# journal, where every new inode costs a scan past recently freed ones).
 # -2: run in a private mount namespace whose /sys/fs/cgroup is cgroup2, as
 # bench.sh's config cg2ns (the floor's cgroup work is cgroup2 only; on this
 # hybrid host vessel would also make and mount the v1 hierarchies).
@@ -28,11 +31,12 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILDDIR=${BUILDDIR:-$REPO/build}
-ROUNDS=50 OUT="" BUNDLE_SRC=$BUILDDIR/images/busybox CG2NS=0
+ROUNDS=50 OUT="" BUNDLE_SRC=$BUILDDIR/images/busybox CG2NS=0 TMPFS=0
 OPS=${OPS:-run exec}
-while getopts 2n:o:b: opt; do
+while getopts 2tn:o:b: opt; do
 	case $opt in
 	2) CG2NS=1 ;;
+	t) TMPFS=1 ;;
 	n) ROUNDS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	b) BUNDLE_SRC=$OPTARG ;;
@@ -41,18 +45,21 @@ while getopts 2n:o:b: opt; do
 done
 shift $((OPTIND - 1))
 (($#)) || {
-	echo "usage: bench/ab.sh [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC..." >&2
+	echo "usage: bench/ab.sh [-2] [-t] [-n ROUNDS] [-o DIR] [-b BUNDLE] NAME=SPEC..." >&2
 	exit 2
 }
 OUT=${OUT:-$(mktemp -d /tmp/vessel-ab.XXXXXX)}
 if ((CG2NS)) && [[ -z ${AB_CG2NS:-} ]]; then
-	exec unshare -m --propagation private env AB_CG2NS=1 "$0" -n "$ROUNDS" -o "$OUT" -b "$BUNDLE_SRC" "$@"
+	exec unshare -m --propagation private env AB_CG2NS=1 AB_TMPFS=$TMPFS "$0" -n "$ROUNDS" -o "$OUT" -b "$BUNDLE_SRC" "$@"
 fi
 if [[ -n ${AB_CG2NS:-} ]]; then
 	umount -l /sys/fs/cgroup
 	mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
 fi
 mkdir -p "$OUT/bin"
+if ((TMPFS || ${AB_TMPFS:-0})) && [[ ! -e $OUT/state ]]; then
+	ln -s "$(mktemp -d /dev/shm/vessel-ab-state.XXXXXX)" "$OUT/state"
+fi
 cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-timer" "$REPO/bench/timer.c"
 cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$OUT/bin/bench-floor" "$REPO/bench/floor.c"
 TIMER=$OUT/bin/bench-timer FLOOR=$OUT/bin/bench-floor

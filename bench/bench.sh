@@ -94,6 +94,15 @@ make_bundle() {
 prepare_work() {
 	WORK=$(mktemp -d /tmp/vessel-bench.XXXXXX)
 	chmod 755 "$WORK"
+	# Every runtime's --root on a tmpfs, as /run is where they are
+	# deployed: / here is ext4 without a journal, where each new inode is
+	# found by a scan past every inode freed in the last seconds (by any
+	# tenant), a cost of the disk that the floor, which writes no state,
+	# never pays (NOTES.md, "state roots on tmpfs").  BENCH_STATE_DISK=1
+	# keeps them under $WORK.
+	if [[ -z ${BENCH_STATE_DISK:-} ]] && STATE_TMPFS=$(mktemp -d /dev/shm/vessel-bench-state.XXXXXX 2>/dev/null); then
+		ln -s "$STATE_TMPFS" "$WORK/state"
+	fi
 	cp -a "$BUILDDIR/images/busybox/rootfs" "$WORK/rootfs"
 	install -m 0755 "$SYSOPS" "$WORK/rootfs/bin/bench-sysops"
 	install -m 0755 "$TEARDOWN" "$WORK/rootfs/bin/bench-teardown"
@@ -272,7 +281,7 @@ main() {
 	mkdir -p "$DATA"
 	prepare_work
 	export WORK
-	trap 'cleanup_containers; rm -rf "$WORK"' EXIT
+	trap 'cleanup_containers; rm -rf "$WORK" ${STATE_TMPFS:+"$STATE_TMPFS"}' EXIT
 	trap 'exit 130' INT TERM HUP
 	probe_runtimes
 	export RUNTIMES_LIST

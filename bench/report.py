@@ -247,6 +247,22 @@ def concurrency_table(t, c, out):
     out.append("\nRatios here are of throughputs: above 1 means vessel starts more containers per second.\n")
 
 
+def slope(pts):
+    """ms of y per 1000 of x, least squares; y in ns."""
+    n = len(pts)
+    mx = sum(k for k, _ in pts) / n
+    my = sum(v for _, v in pts) / n
+    sxx = sum((k - mx) ** 2 for k, _ in pts)
+    return sum((k - mx) * (v - my) for k, v in pts) / sxx * 1000 / 1e6 if sxx else 0.0
+
+
+def intercept(pts):
+    n = len(pts)
+    mx = sum(k for k, _ in pts) / n
+    my = sum(v for _, v in pts) / n
+    return (my - slope(pts) * 1e6 / 1000 * (mx - 1)) / 1e6
+
+
 def scale_table(t, rows, resident, c, out, memcg=()):
     rows = [x for x in rows if x[0] == c]
     for r in RUNTIMES:
@@ -288,6 +304,11 @@ def scale_table(t, rows, resident, c, out, memcg=()):
                    f"p10: {pct(last, .1) / pct(first, .1):.2f}x (p10 is the least disturbed by other tenants). "
                    f"Time to start all: {sum(starts.values()) / 1e9:.0f} s; to delete all: {sum(dels) / 1e9:.0f} s "
                    f"(median delete {ms(statistics.median(dels)) if dels else float('nan'):.1f} ms).")
+        fit = [(k, cpu[k]) for k in ks if k in cpu]
+        if len(fit) > 2:
+            out.append(f"Least-squares slope over all {n} starts: wall {slope([(k, starts[k]) for k in ks]):+.2f} ms, "
+                       f"CPU {slope(fit):+.2f} ms per 1000 containers already up (CPU at k = 1 by the fit: "
+                       f"{intercept(fit):.2f} ms).")
         mc = [x for x in memcg if x[0] == c and x[1] == r]
         if mc:
             out.append("Containers' cgroup memory.current (kernel memory of their namespaces, mounts and "

@@ -6,7 +6,6 @@
 
 #include "runtime/container/container.h"
 
-#define CT_LOCK_FILE	  "lock"
 #define CT_STATE_FILE	  "state.json"
 #define CT_CONFIG_FILE	  "config.json"
 #define CT_FIFO_FILE	  "exec.fifo"

@@ -7,8 +7,12 @@
  *
  *   <root>/<id>/            mode 0700, made with mkdir: EEXIST is "already
  *                           exists", so two creates of one id race safely
- *   <root>/<id>/lock        flock: exclusive for operations that change the
- *                           container, shared for readers (state, list)
+ *                           flock of the directory itself: exclusive for
+ *                           operations that change the container, shared
+ *                           for readers (state, list); a directory rather
+ *                           than a "lock" file (vessel before 0.2), so a
+ *                           create allocates one inode less and delete
+ *                           unlinks one file less
  *   <root>/<id>/state.json  oci/state.h, replaced atomically
  *   <root>/<id>/config.json the bundle's config as it was at create time
  *                           (poststop hooks and exec read it; the bundle may

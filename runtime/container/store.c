@@ -63,13 +63,16 @@ static int ct_error_not_exist(const struct ct_container *c, struct vs_error *err
 
 int ct_lock(struct ct_container *c, enum ct_lock mode, bool create, struct vs_error *err)
 {
-	_cleanup_free_ char *path = ct_path(c, CT_LOCK_FILE);
-	int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
-	_cleanup_close_ int fd = open(path, flags, 0600);
+	/* The state dir is the lock: flock works on a directory fd, and a
+	 * lock file cost every create an inode allocation (on ext4 without
+	 * a journal, a scan past every inode freed in the last seconds) and
+	 * every delete an unlink.  A "lock" file an older vessel left is
+	 * just another file to remove. */
+	_cleanup_close_ int fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return ct_error_not_exist(c, err);
 	if (fd < 0)
-		return vs_error_errno(err, errno, "open %s", path);
+		return vs_error_errno(err, errno, "open %s", c->dir);
 	int op = mode == CT_LOCK_SHARED ? LOCK_SH : LOCK_EX;
 	/* A create holds the lock until its state.json exists, hooks included:
 	 * a reader (a createRuntime hook running `vessel state`) must not wait
@@ -85,7 +88,7 @@ int ct_lock(struct ct_container *c, enum ct_lock mode, bool create, struct vs_er
 	}
 	while (flock(fd, op) < 0)
 		if (errno != EINTR)
-			return vs_error_errno(err, errno, "lock %s", path);
+			return vs_error_errno(err, errno, "lock %s", c->dir);
 	c->lock_fd = TAKE_FD(fd);
 	return 0;
 }

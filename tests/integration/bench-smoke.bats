@@ -21,7 +21,7 @@ teardown() {
 bench_leftovers() {
 	local cg
 	cg=$(cgroup2_mount)
-	ls -d /tmp/vessel-bench.* 2>/dev/null || true
+	ls -d /tmp/vessel-bench.* /dev/shm/vessel-bench-state.* 2>/dev/null || true
 	if [[ -n $cg ]]; then ls -d "$cg"/bench-floor-* 2>/dev/null || true; fi
 	grep -F vessel-bench. /proc/self/mountinfo || true
 	pgrep -f -x 'sleep 1000000' || true

@@ -739,3 +739,21 @@ preserved"
 	assert_success
 	[ ! -e "$ROOT/$CID" ] || fail "delete left the state dir: $(ls -A "$ROOT/$CID")"
 }
+
+# The lock is a flock of the state dir itself, not of a "lock" file in it
+# (one inode allocation less per create, one unlink less per delete): no
+# such file exists, and a holder of the directory's lock keeps delete out
+# until it lets go.
+@test "lifecycle: the state dir itself is the container's lock" {
+	set_args sleep 100
+	detached vessel run -d "$CID" || fail "run: $(cat "$BATS_TEST_TMPDIR/detached.log")"
+	[ ! -e "$ROOT/$CID/lock" ] || fail "a lock file was made"
+	run flock -x "$ROOT/$CID" timeout 2 "$VESSEL" --root "$ROOT" delete --force "$CID"
+	[ "$status" -eq 124 ] || fail "delete did not wait for the directory's lock ($status): $output"
+	[ "$(state_field "$CID" status)" = running ]
+	# A lock file an older vessel made is removed with the rest.
+	touch "$ROOT/$CID/lock"
+	run vessel delete --force "$CID"
+	assert_success
+	[ ! -e "$ROOT/$CID" ] || fail "delete left the state dir: $(ls -A "$ROOT/$CID")"
+}
