@@ -260,43 +260,6 @@ static int append_props(sd_bus_message *m, cg_sd_props_fn props, void *data, str
 	return 0;
 }
 
-int cg_sd_bus_start(struct cg_sd_bus *b, const char *unit, cg_sd_props_fn props, void *data,
-		    struct vs_error *err)
-{
-	sd_bus_slot *slot = NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int ret = -1;
-	int r = add_job_match(b, &slot);
-	if (r >= 0)
-		r = new_call(b, "StartTransientUnit", &m);
-	if (r >= 0)
-		r = cg_sym_sd_bus_message_append(m, "ss", unit, "replace");
-	if (r < 0) {
-		bus_fail(err, r, NULL, "start", unit);
-		goto out;
-	}
-	if (append_props(m, props, data, err) < 0)
-		goto out;
-	/* no auxiliary units: a(sa(sv)) */
-	r = cg_sym_sd_bus_message_append(m, "a(sa(sv))", 0);
-	if (r >= 0)
-		r = cg_sym_sd_bus_call(b->bus, m, 0, &e, &reply);
-	if (r < 0) {
-		bus_fail(err, r, &e, "start", unit);
-		goto out;
-	}
-	ret = wait_job(b, reply, "start", unit, err);
-out:
-	if (reply)
-		cg_sym_sd_bus_message_unref(reply);
-	if (m)
-		cg_sym_sd_bus_message_unref(m);
-	if (slot)
-		cg_sym_sd_bus_slot_unref(slot);
-	return ret;
-}
-
 int cg_sd_bus_set(struct cg_sd_bus *b, const char *unit, cg_sd_props_fn props, void *data,
 		  struct vs_error *err)
 {
@@ -334,6 +297,68 @@ static bool unit_unknown(const sd_bus_error *e)
 	       cg_sym_sd_bus_error_has_name(e, "org.freedesktop.systemd1.LoadFailed");
 }
 
+/* A call that queues a job on unit (mode "replace") and waits for it to
+ * end: StartTransientUnit with props (then no auxiliary units), StopUnit
+ * without.  The match goes in before the call (see add_job_match). */
+struct job_call {
+	const char *method, *what, *unit;
+	cg_sd_props_fn props; /* NULL: no property array */
+	void *data;
+	bool unknown_ok; /* a unit systemd does not know: nothing to do */
+};
+
+static int job_call(struct cg_sd_bus *b, const struct job_call *c, struct vs_error *err)
+{
+	sd_bus_slot *slot = NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int ret = -1;
+	int r = add_job_match(b, &slot);
+	if (r >= 0)
+		r = new_call(b, c->method, &m);
+	if (r >= 0)
+		r = cg_sym_sd_bus_message_append(m, "ss", c->unit, "replace");
+	if (r < 0) {
+		bus_fail(err, r, NULL, c->what, c->unit);
+		goto out;
+	}
+	if (c->props) {
+		if (append_props(m, c->props, c->data, err) < 0)
+			goto out;
+		/* no auxiliary units: a(sa(sv)) */
+		r = cg_sym_sd_bus_message_append(m, "a(sa(sv))", 0);
+	}
+	if (r >= 0)
+		r = cg_sym_sd_bus_call(b->bus, m, 0, &e, &reply);
+	if (r < 0 && c->unknown_ok && unit_unknown(&e)) {
+		cg_sym_sd_bus_error_free(&e);
+		ret = 0;
+	} else if (r < 0) {
+		bus_fail(err, r, &e, c->what, c->unit);
+	} else {
+		ret = wait_job(b, reply, c->what, c->unit, err);
+	}
+out:
+	if (reply)
+		cg_sym_sd_bus_message_unref(reply);
+	if (m)
+		cg_sym_sd_bus_message_unref(m);
+	if (slot)
+		cg_sym_sd_bus_slot_unref(slot);
+	return ret;
+}
+
+int cg_sd_bus_start(struct cg_sd_bus *b, const char *unit, cg_sd_props_fn props, void *data,
+		    struct vs_error *err)
+{
+	const struct job_call c = {.method = "StartTransientUnit",
+				   .what = "start",
+				   .unit = unit,
+				   .props = props,
+				   .data = data};
+	return job_call(b, &c, err);
+}
+
 static void reset_failed(struct cg_sd_bus *b, const char *unit)
 {
 	sd_bus_message *m = NULL, *reply = NULL;
@@ -350,31 +375,9 @@ static void reset_failed(struct cg_sd_bus *b, const char *unit)
 
 int cg_sd_bus_stop(struct cg_sd_bus *b, const char *unit, struct vs_error *err)
 {
-	sd_bus_slot *slot = NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int ret = -1;
-	int r = add_job_match(b, &slot);
-	if (r >= 0)
-		r = new_call(b, "StopUnit", &m);
-	if (r >= 0)
-		r = cg_sym_sd_bus_message_append(m, "ss", unit, "replace");
-	if (r >= 0)
-		r = cg_sym_sd_bus_call(b->bus, m, 0, &e, &reply);
-	if (r < 0 && unit_unknown(&e)) {
-		cg_sym_sd_bus_error_free(&e);
-		ret = 0;
-	} else if (r < 0) {
-		bus_fail(err, r, &e, "stop", unit);
-	} else {
-		ret = wait_job(b, reply, "stop", unit, err);
-	}
-	if (reply)
-		cg_sym_sd_bus_message_unref(reply);
-	if (m)
-		cg_sym_sd_bus_message_unref(m);
-	if (slot)
-		cg_sym_sd_bus_slot_unref(slot);
+	const struct job_call c = {
+	    .method = "StopUnit", .what = "stop", .unit = unit, .unknown_ok = true};
+	int ret = job_call(b, &c, err);
 	reset_failed(b, unit);
 	return ret;
 }

@@ -82,8 +82,15 @@ int ct_kill(struct ct_container *c, int sig, bool all, struct vs_error *err)
 		vs_error_clear(err);
 	if (all && c->state->cgroup_path && c->state->cgroup_path[0]) {
 		__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
-		if (open_cgroup(c, &h, err) < 0 || cg_signal_all(h, sig, err) < 0)
+		if (open_cgroup(c, &h, err) < 0)
 			return -1;
+		/* systemd removes an emptied scope's cgroup itself: a stopped
+		 * container whose cgroup is gone has nothing left to signal
+		 * (runc alike; containerd's CRI sends kill --all after every
+		 * exit and retries the exit until it succeeds). */
+		if (cg_signal_all(h, sig, err) < 0 && !(!alive && err->errnum == ENOENT))
+			return -1;
+		vs_error_clear(err);
 		return 0;
 	}
 	if (!alive)

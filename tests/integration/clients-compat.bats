@@ -81,6 +81,26 @@ bats_require_minimum_version 1.5.0
 	assert_success
 }
 
+# With the systemd driver systemd removes a scope's cgroup once it is empty,
+# before containerd's CRI sends `kill --all ID 9` after the exit (it retries
+# the exit until that succeeds): nothing left to signal is success, as in runc.
+@test "clients: kill --all of a stopped container whose cgroup is gone succeeds" {
+	requires root cgroup2
+	set_cmd 'exit 0'
+	detached vessel run -d "$CID"
+	wait_for_status "$CID" stopped
+	rel=$(jq -r '.cgroupPath // empty' "$ROOT/$CID/state.json")
+	[[ -n $rel ]] || skip "the container has no cgroup here"
+	rmdir "$(cgroup2_mount)$rel"
+	run vessel kill --all "$CID" KILL
+	assert_success
+	run vessel kill "$CID" KILL
+	assert_failure
+	assert_output --partial 'container not running'
+	run vessel delete "$CID"
+	assert_success
+}
+
 # containerd's default spec carries cpu.shares 1024, the default weight;
 # on a host whose cgroup2 has no cpu controller that is no limit to refuse.
 @test "clients: cpu shares 1024 (containerd's default) runs where cgroup2 has no cpu controller" {
