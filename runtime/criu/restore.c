@@ -17,13 +17,19 @@
  * of vessel's own so that neither the bind nor anything CRIU mounts while
  * it builds the tree propagates to the host, and all of it goes away with
  * vessel. */
-static int private_root(const char *rootfs, struct vs_error *err)
+static int private_root(const char *rootfs, const char *overlay, struct vs_error *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return vs_error_errno(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return vs_error_errno(err, errno, "make / private");
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* An overlay root lives in the container's mount namespace only (the
+	 * bundle's rootfs is an empty mount point): mounted again here, over
+	 * the same upper dir, it is the tree the dump saw. */
+	if (overlay && mount("overlay", rootfs, "overlay", 0, overlay) < 0)
+		return vs_error_errno(err, errno, "mount the overlay root on %s (%s)", rootfs,
+				      overlay);
+	if (!overlay && mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return vs_error_errno(err, errno, "bind %s", rootfs);
 	return 0;
 }
@@ -77,7 +83,7 @@ int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, st
 {
 	*ret_pid = -1;
 	*ret_pty = -1;
-	if (private_root(o->rootfs, err) < 0)
+	if (private_root(o->rootfs, o->overlay, err) < 0)
 		return vs_error_wrap(err, "prepare the root for criu");
 	struct cr_session s;
 	int r = cr_session_begin(&s, &o->c, CR_RESTORE, err);

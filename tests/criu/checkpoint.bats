@@ -198,3 +198,31 @@ pages_kb() {
 		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
 	resumed "$CID" "$n"
 }
+
+# An image's overlay root: its writes live in the bundle's upper dir, which
+# the delete after a full dump removes; --export carries them.
+@test "--export / --import: the overlay root's writes move to another --root, id and bundle" {
+	local store=$BATS_TEST_TMPDIR/store b=$BATS_TEST_TMPDIR/b1 b2=$BATS_TEST_TMPDIR/b2
+	local root2=$BATS_TEST_TMPDIR/root2 ar=$BATS_TEST_TMPDIR/ct.tar id2
+	BUSYBOX_IMAGE=$TEST_IMAGE "$REPO_ROOT/images/make-oci-layout.sh" "$BATS_TEST_TMPDIR/layout" >&2
+	"$VESSEL" image --store "$store" import "$BATS_TEST_TMPDIR/layout" two
+	"$VESSEL" bundle --store "$store" two "$b" sh -c 'echo written >/data/new; rm /data/keep;
+		i=0; while :; do i=$((i+1)); echo $i >/dev/shm/count; sleep 0.5; done'
+	detached vessel run -d -b "$b" "$CID"
+	retry 100 0.2 vessel exec "$CID" test -s /dev/shm/count
+	n=$(count "$CID")
+	run vessel checkpoint --export "$ar" --image-path "$IMG" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	# the original is gone, its upper dir with it: only the archive has them
+	[ ! -e "$ROOT/$CID" ] && [ ! -e "$b/upper" ]
+	id2=$(new_id moved)
+	run "$VESSEL" --root "$root2" restore -d --import "$ar" -b "$b2" "$id2"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$("$VESSEL" --root "$root2" exec "$id2" cat /data/new)" = written ]
+	run "$VESSEL" --root "$root2" exec "$id2" test -e /data/keep
+	[ "$status" -eq 1 ]
+	[ "$("$VESSEL" --root "$root2" exec "$id2" cat /dev/shm/count)" -ge "$n" ]
+	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$root2' exec '$id2' cat /dev/shm/count)\" -gt $n ]"
+	"$VESSEL" --root "$root2" delete -f "$id2"
+	[ ! -e "$root2/$id2" ]
+}
