@@ -61,22 +61,14 @@ static bool is_pty_slave(const struct stat *st)
 	return S_ISCHR(st->st_mode) && major(st->st_rdev) >= 136 && major(st->st_rdev) <= 143;
 }
 
-/* A terminal container's pty: its master is outside the tree (with the
- * console socket's receiver, or vessel run), so CRIU is told the slave is
- * external; restore asks CRIU for a new pair (orphan pts master) and sends
- * that master to the new console socket.  Once per pty (fds 0-2 share it). */
-static int pty_external(const struct stat *st, struct vs_error *err)
+/* A terminal container's pty comes from its own devpts (as runc's), its
+ * master is outside the tree (with the console socket's receiver, or
+ * vessel run): CRIU dumps the slave as an orphan (runc's OrphanPtsMaster),
+ * and restore asks it for a new pair and sends that master to the new
+ * console socket. */
+static void pty_orphan(void)
 {
-	static dev_t done;
-	if (done == st->st_rdev)
-		return 0;
-	done = st->st_rdev;
-	char key[96];
-	snprintf(key, sizeof(key), "tty[%llx:%llx]", (unsigned long long)st->st_rdev,
-		 (unsigned long long)st->st_dev);
-	if (sym_criu_add_external(key) < 0)
-		return vs_error_set(err, "criu: external: out of memory");
-	return 0;
+	sym_criu_set_orphan_pts_master(true);
 }
 
 /* The CRIU key of the init's fd when it comes from outside the container
@@ -99,8 +91,10 @@ static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error 
 	int mnt_id = fd_mnt_id(pid, fd);
 	if (target[0] != '/' || mnt_id < 0 || stat(link, &st) < 0)
 		return 0;
-	if (is_pty_slave(&st))
-		return pty_external(&st, err);
+	if (is_pty_slave(&st)) {
+		pty_orphan();
+		return 0;
+	}
 	if (mount_is_internal(pid, mnt_id))
 		return 0;
 	snprintf(key, size, "file[%x:%llx]", (unsigned)mnt_id, (unsigned long long)st.st_ino);
