@@ -1,5 +1,6 @@
 /* `vessel checkpoint`: runc's command and flags, through CRIU
  * (runtime/criu); the flags it shares with restore are in criu-opts.c. */
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "cmd/commands.h"
@@ -60,9 +61,12 @@ static int parse_opt(struct vs_cli *cli, int c, struct ct_checkpoint_opts *o)
 		o->export_file = optarg;
 		return 0;
 	case OPT_STATUS_FD:
-		vs_error_set(&err, "--status-fd: not supported by vessel (it goes with "
-				   "--lazy-pages)");
-		return cli_fail(cli, &err);
+		if (vs_parse_int(optarg, &o->status_fd) < 0 || o->status_fd < 0 ||
+		    fcntl(o->status_fd, F_GETFD) < 0) {
+			vs_error_set(&err, "--status-fd: '%s' is not an open fd", optarg);
+			return cli_fail(cli, &err);
+		}
+		return 0;
 	}
 	int r = criu_parse_common(cli, c, &o->crit);
 	return r >= 0 ? r : cli_usage_error(cli, "unexpected option");
@@ -70,7 +74,10 @@ static int parse_opt(struct vs_cli *cli, int c, struct ct_checkpoint_opts *o)
 
 int cmd_checkpoint(struct vs_cli *cli, int argc, char **argv)
 {
-	struct ct_checkpoint_opts o = {.crit = {.image_path = "checkpoint", .cgroups_mode = -1}};
+	struct ct_checkpoint_opts o = {
+	    .crit = {.image_path = "checkpoint", .cgroups_mode = -1},
+	    .status_fd = -1,
+	};
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0)
 		if (parse_opt(cli, c, &o))
@@ -79,6 +86,11 @@ int cmd_checkpoint(struct vs_cli *cli, int argc, char **argv)
 		return cli_opt_status(c);
 	if (cli_require_args(cli, argc, argv, 1, "container id"))
 		return 1;
+	struct vs_error e = VS_ERROR_INIT;
+	if (o.status_fd >= 0 && !o.crit.lazy_pages) {
+		vs_error_set(&e, "--status-fd: only with --lazy-pages");
+		return cli_fail(cli, &e);
+	}
 	o.crit.criu_path = cli->criu_path;
 	struct vs_error err = VS_ERROR_INIT;
 	_cleanup_ct_ struct ct_container *ct = NULL;

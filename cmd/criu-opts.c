@@ -1,14 +1,7 @@
 /* The CRIU flags checkpoint and restore share: see criu-opts.h. */
-#include "cmd/criu-opts.h"
+#include <string.h>
 
-/* No libcriu 3.17 setter for these (lazy_pages, empty_ns of criu's RPC):
- * refused rather than silently ignored. */
-static int unsupported(struct vs_cli *cli, const char *flag)
-{
-	struct vs_error err = VS_ERROR_INIT;
-	vs_error_set(&err, "%s: not supported by vessel (libcriu has no option for it)", flag);
-	return cli_fail(cli, &err);
-}
+#include "cmd/criu-opts.h"
 
 int criu_parse_common(struct vs_cli *cli, int c, struct cr_common *o)
 {
@@ -40,9 +33,17 @@ int criu_parse_common(struct vs_cli *cli, int c, struct cr_common *o)
 			return cli_fail(cli, &err);
 		return 0;
 	case OPT_CR_EMPTY_NS:
-		return unsupported(cli, "--empty-ns");
+		/* runc's rule: the network namespace only, which a hook or the
+		 * caller fills again after the restore */
+		if (strcmp(optarg, "network") != 0) {
+			vs_error_set(&err, "--empty-ns: '%s': only 'network' is supported", optarg);
+			return cli_fail(cli, &err);
+		}
+		o->empty_net = true;
+		return 0;
 	case OPT_CR_LAZY_PAGES:
-		return unsupported(cli, "--lazy-pages");
+		o->lazy_pages = true;
+		return 0;
 	}
 	return -1;
 }

@@ -35,11 +35,12 @@ enum {
 	    {"file-locks", OPT_CR_FILE_LOCKS, CLI_NOARG, NULL, "file locks"},                      \
 	    {"manage-cgroups-mode", OPT_CR_MANAGE_CGROUPS_MODE, CLI_ARG, "MODE",                   \
 	     "soft|full|strict|ignore (default soft)"},                                            \
-	    {"empty-ns", OPT_CR_EMPTY_NS, CLI_ARG, "NS", "namespace not dumped (not supported)"},  \
+	    {"empty-ns", OPT_CR_EMPTY_NS, CLI_ARG, "NS",                                           \
+	     "network: criu leaves the namespace empty"},                                          \
 	    {"auto-dedup", OPT_CR_AUTO_DEDUP, CLI_NOARG, NULL, "deduplicate the images"},          \
 	{                                                                                          \
 		"lazy-pages", OPT_CR_LAZY_PAGES, CLI_NOARG, NULL,                                  \
-		    "use userfaultfd (not supported)"                                              \
+		    "post-copy: pages served on demand (userfaultfd)"                              \
 	}
 
 /* Parse option c into o: 0 when done, 1 when it failed (printed), -1

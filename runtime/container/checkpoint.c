@@ -77,6 +77,7 @@ static int dump_container(struct ct_container *c, struct ct_checkpoint_opts *o, 
 	    .rootfs = c->state->rootfs,
 	    .parent_path = o->parent_path,
 	    .page_server = o->page_server,
+	    .status_fd = o->status_fd,
 	    .leave_running = o->leave_running,
 	    .pre_dump = o->pre_dump,
 	};

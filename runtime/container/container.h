@@ -159,6 +159,7 @@ struct ct_checkpoint_opts {
 	const char *parent_path; /* relative to image_path, as criu wants */
 	const char *page_server;
 	const char *export_file; /* --export: the archive to write, or NULL */
+	int status_fd;		 /* --status-fd (with crit.lazy_pages), or -1 */
 	bool leave_running;
 	bool pre_dump;
 };

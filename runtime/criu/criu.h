@@ -48,6 +48,8 @@ struct cr_common {
 	bool shell_job;
 	bool file_locks;
 	bool auto_dedup;
+	bool empty_net;	 /* --empty-ns network: criu neither dumps nor fills it */
+	bool lazy_pages; /* post-copy through userfaultfd (criu lazy-pages) */
 };
 
 struct cr_dump_opts {
@@ -56,6 +58,7 @@ struct cr_dump_opts {
 	const char *rootfs;	 /* the container's root as seen from the host */
 	const char *parent_path; /* previous pre-dump, relative to image_path */
 	const char *page_server; /* "ADDR:PORT" */
+	int status_fd;		 /* with c.lazy_pages: '\0' there once pages are served; -1 */
 	bool leave_running;
 	bool pre_dump;
 };

@@ -52,7 +52,7 @@ static int inherit_stdio(const struct cr_restore_opts *o, struct vs_error *err)
 		char key[288];
 		if (sscanf(line, "%d %287s", &fd, key) != 2 || fd < 0 || fd > 2)
 			return vs_error_set(err, "%s: bad line '%s'", path, line);
-		if (sym_criu_add_inherit_fd(fd, key) < 0)
+		if (sym_criu_local_add_inherit_fd(cr_opts, fd, key) < 0)
 			return vs_error_set(err, "criu: inherit fd: out of memory");
 	}
 	return 0;
@@ -68,14 +68,14 @@ static int notify(char *action, void *arg)
 
 static int restore_options(const struct cr_restore_opts *o, struct vs_error *err)
 {
-	if (sym_criu_set_root(o->rootfs) < 0)
+	if (sym_criu_local_set_root(cr_opts, o->rootfs) < 0)
 		return vs_error_set(err, "criu: root: out of memory");
 	if (inherit_stdio(o, err) < 0)
 		return -1;
-	sym_criu_set_notify_cb(notify);
+	sym_criu_local_set_notify_cb(cr_opts, notify);
 	/* The pty whose slave the tree uses: CRIU recreates the pair and
 	 * hands the master over, for the console socket. */
-	sym_criu_set_orphan_pts_master(o->want_pty);
+	sym_criu_local_set_orphan_pts_master(cr_opts, o->want_pty);
 	return 0;
 }
 
@@ -91,7 +91,7 @@ int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, st
 		r = restore_options(o, err);
 	if (r == 0) {
 		vs_log_debug("criu restore from %s onto %s", o->c.image_path, o->rootfs);
-		int rc = sym_criu_restore_child();
+		int rc = sym_criu_local_restore_child(cr_opts);
 		if (rc <= 0)
 			r = cr_fail(&s, "restore", rc, err);
 		else

@@ -130,12 +130,14 @@ pages_kb() {
 	resumed "$CID" "$n"
 }
 
-@test "--tcp-established: a connection inside survives; without it criu says why" {
+# tcp-loop (tests/helpers): one connection over the container's loopback,
+# both ends in one process, which can never connect again; a number that
+# keeps growing after the restore went through the same connection.
+@test "--tcp-established: a live connection inside survives; without it criu says why" {
+	requires helper tcp-loop
 	update_config '.root.readonly = false'
-	# a server and a client of it, over loopback, in the container
-	# (the server's stdin never ends, or it would close the connection; the
-	# client retries until the server listens)
-	set_cmd 'sleep 100000 | nc -l -p 5000 >/dev/shm/got & i=0; while :; do i=$((i+1)); echo $i; sleep 0.5; done | while ! nc 127.0.0.1 5000; do sleep 0.5; done'
+	install -m 0755 "$HELPERS_DIR/tcp-loop" "$BUNDLE/rootfs/bin/tcp-loop"
+	set_cmd 'exec tcp-loop 5000 /dev/shm/got'
 	detached vessel run -d "$CID"
 	retry 100 0.2 vessel exec "$CID" test -s /dev/shm/got
 	run vessel checkpoint --image-path "$IMG" "$CID"
@@ -146,8 +148,9 @@ pages_kb() {
 	[ "$status" -eq 0 ] || fail "$output"
 	detached vessel restore -d --tcp-established --image-path "$IMG" "$CID" ||
 		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
-	n=$(vessel exec "$CID" tail -n1 /dev/shm/got)
-	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$ROOT' exec '$CID' tail -n1 /dev/shm/got)\" -gt $n ]"
+	n=$(vessel exec "$CID" cat /dev/shm/got)
+	[[ $n =~ ^[0-9]+$ ]] || fail "after the restore: $n"
+	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$ROOT' exec '$CID' cat /dev/shm/got)\" -gt $n ]"
 }
 
 # ticks FILE: the tick numbers a terminal container printed into FILE.
@@ -235,4 +238,48 @@ ticks() {
 	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$root2' exec '$id2' cat /dev/shm/count)\" -gt $n ]"
 	"$VESSEL" --root "$root2" delete -f "$id2"
 	[ ! -e "$root2/$id2" ]
+}
+
+# lo_up ID: the container's loopback is up (its netns as the runtime made it).
+lo_up() {
+	vessel exec "$1" ip link show lo | grep -q '<[^>]*UP'
+}
+
+@test "--empty-ns network: the restored tree gets a new, empty network namespace" {
+	counter
+	lo_up "$CID"
+	n=$(count "$CID")
+	run vessel checkpoint --empty-ns network --image-path "$IMG" "$CID"
+	[ "$status" -eq 0 ] || fail "$output"
+	detached vessel restore -d --empty-ns network --image-path "$IMG" "$CID" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	resumed "$CID" "$n"
+	# not restored: lo as a new namespace has it, down
+	! lo_up "$CID"
+}
+
+# Post-copy: the dump keeps the memory in its page server ('\0' on
+# --status-fd once it listens) until criu's lazy-pages daemon, for the
+# restore, has pulled every page through userfaultfd; the checkpoint ends
+# then.  The restore goes under another id while the original is still
+# being dumped.
+@test "--lazy-pages with --status-fd: restored while the dump serves its pages" {
+	criu check --feature lazy_pages >/dev/null 2>&1 || skip "criu: no lazy pages here"
+	counter
+	n=$(count "$CID")
+	mkfifo "$BATS_TEST_TMPDIR/status"
+	vessel checkpoint --lazy-pages --page-server 127.0.0.1:27029 --status-fd 3 \
+		--image-path "$IMG" "$CID" 3>"$BATS_TEST_TMPDIR/status" >"$BATS_TEST_TMPDIR/ckpt.log" 2>&1 &
+	ckpt=$!
+	[ "$(head -c1 "$BATS_TEST_TMPDIR/status" | od -An -tx1 | tr -d ' ')" = 00 ] ||
+		fail "no '\\0' on --status-fd: $(cat "$BATS_TEST_TMPDIR/ckpt.log")"
+	criu lazy-pages --page-server --address 127.0.0.1 --port 27029 -D "$IMG" -d \
+		-o lazy-pages.log
+	clone=$(new_id lazy)
+	detached vessel restore -d --lazy-pages --image-path "$IMG" "$clone" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	[ "$(count "$clone")" -ge "$n" ]
+	counts_past "$clone" "$(count "$clone")"
+	wait "$ckpt" || fail "checkpoint: $(cat "$BATS_TEST_TMPDIR/ckpt.log")"
+	[ ! -e "$ROOT/$CID" ]
 }
