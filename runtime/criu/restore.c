@@ -103,5 +103,9 @@ int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, st
 			r = vs_error_set(err, "criu restore: no pty master came back");
 	}
 	cr_session_end(&s);
+	/* A failed restore's caller removes what it made under the rootfs
+	 * (an imported bundle): the root mounted here must not hold it. */
+	if (r < 0)
+		umount2(o->rootfs, MNT_DETACH);
 	return r;
 }

@@ -217,6 +217,20 @@ make_archive() {
 	[[ $output == *"criu restore: "* ]] || fail "$output"
 	[ ! -e "$b" ]
 	[ ! -e "$ROOT/$id" ]
+	# an overlay root (the bundle's rootfs as its layer), mounted for criu
+	# when it fails: the unpacked upper dir goes all the same
+	rm -rf "$BATS_TEST_TMPDIR/ar"
+	mkdir -p "$BATS_TEST_TMPDIR/ar/upper"
+	echo mine >"$BATS_TEST_TMPDIR/ar/upper/written"
+	make_archive '.annotations["run.vessel.rootfs.overlay.lower"] = "'"$BUNDLE"'/rootfs" |
+		.annotations["run.vessel.rootfs.overlay.upper"] = "/old/upper" |
+		.annotations["run.vessel.rootfs.overlay.work"] = "/old/work"' "$BATS_TEST_TMPDIR/ovl.tar"
+	tar -C "$BATS_TEST_TMPDIR/ar" -rf "$BATS_TEST_TMPDIR/ovl.tar" upper
+	run vessel restore -d --import "$BATS_TEST_TMPDIR/ovl.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu restore: "* ]] || fail "$output"
+	[ ! -e "$b" ]
+	[ ! -e "$ROOT/$id" ]
 }
 
 @test "checkpoint --export: refused before any dump when it cannot work, container untouched" {
