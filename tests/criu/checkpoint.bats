@@ -71,19 +71,30 @@ in_own_cgroup() {
 	! grep -q "vessel" <(xargs -r -n1 -I{} cat /proc/{}/comm <"$(cgroup2_mount)$cg/cgroup.procs")
 }
 
+# lo_flags ID: the flags of the container's loopback ("LOOPBACK,UP,...").
+lo_flags() {
+	vessel exec "$1" ip link show lo | sed -n 's/.*<\([^>]*\)>.*/\1/p'
+}
+
+# (--empty-ns network here too: a full netns restore is in every other test)
 @test "checkpoint, restore: the counter resumes; state, pid file and cgroup as create makes them" {
 	counter
+	[[ $(lo_flags "$CID") == *UP* ]]
 	n=$(count "$CID")
-	run vessel checkpoint --image-path "$IMG" "$CID"
+	run vessel checkpoint --empty-ns network --image-path "$IMG" "$CID"
 	[ "$status" -eq 0 ] || fail "$output"
 	# the container went with the dump, as with runc: the id is free
 	[ ! -e "$ROOT/$CID" ]
-	detached vessel restore -d --image-path "$IMG" --pid-file "$BATS_TEST_TMPDIR/pid" \
-		--no-subreaper --no-pivot "$CID" || fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
+	detached vessel restore -d --empty-ns network --image-path "$IMG" \
+		--pid-file "$BATS_TEST_TMPDIR/pid" --no-subreaper --no-pivot "$CID" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
 	[ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(container_pid "$CID")" ]
 	[ "$(state_field "$CID" bundle)" = "$BUNDLE" ]
 	resumed "$CID" "$n"
 	in_own_cgroup "$CID"
+	# --empty-ns network: not restored, a new namespace's lo is down
+	flags=$(lo_flags "$CID")
+	[[ $flags == LOOPBACK* && $flags != *UP* ]] || fail "lo: $flags"
 	vessel delete -f "$CID"
 	[ ! -e "$ROOT/$CID" ]
 }
@@ -238,24 +249,6 @@ ticks() {
 	retry 100 0.2 sh -c "[ \"\$('$VESSEL' --root '$root2' exec '$id2' cat /dev/shm/count)\" -gt $n ]"
 	"$VESSEL" --root "$root2" delete -f "$id2"
 	[ ! -e "$root2/$id2" ]
-}
-
-# lo_up ID: the container's loopback is up (its netns as the runtime made it).
-lo_up() {
-	vessel exec "$1" ip link show lo | grep -q '<[^>]*UP'
-}
-
-@test "--empty-ns network: the restored tree gets a new, empty network namespace" {
-	counter
-	lo_up "$CID"
-	n=$(count "$CID")
-	run vessel checkpoint --empty-ns network --image-path "$IMG" "$CID"
-	[ "$status" -eq 0 ] || fail "$output"
-	detached vessel restore -d --empty-ns network --image-path "$IMG" "$CID" ||
-		fail "$(cat "$BATS_TEST_TMPDIR/detached.log")"
-	resumed "$CID" "$n"
-	# not restored: lo as a new namespace has it, down
-	! lo_up "$CID"
 }
 
 # Post-copy: the dump keeps the memory in its page server ('\0' on
