@@ -85,11 +85,15 @@ static int copy_data(struct archive *disk, struct archive *w, const char *name,
 }
 
 /* Every file under dir, named prefix/<path below dir>. */
-static int add_tree(struct archive *w, const char *dir, const char *prefix, struct vs_error *err)
+static int add_tree(struct archive *w, const char *path, const char *prefix, struct vs_error *err)
 {
 	_cleanup_(archive_read_freep) struct archive *disk = cr_archive_read_disk_new();
 	_cleanup_(archive_entry_freep) struct archive_entry *e = cr_archive_entry_new();
+	/* "img/" walks as "img//x" or "img/x": names are cut after "img" */
+	_cleanup_free_ char *dir = vs_strdup(path);
 	size_t dlen = strlen(dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dir[--dlen] = '\0';
 	cr_archive_read_disk_set_symlink_physical(disk);
 	cr_archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
 	if (cr_archive_read_disk_open(disk, dir) != ARCHIVE_OK)
@@ -101,10 +105,13 @@ static int add_tree(struct archive *w, const char *dir, const char *prefix, stru
 		if (r < ARCHIVE_WARN)
 			return ar_error(disk, dir, err);
 		cr_archive_read_disk_descend(disk);
-		const char *path = cr_archive_entry_pathname(e);
-		if (strncmp(path, dir, dlen) != 0)
-			return vs_error_set(err, "%s: unexpected path %s", dir, path);
-		_cleanup_free_ char *name = vs_strdup_printf("%s%s", prefix, path + dlen);
+		const char *walked = cr_archive_entry_pathname(e);
+		if (strncmp(walked, dir, dlen) != 0)
+			return vs_error_set(err, "%s: unexpected path %s", dir, walked);
+		const char *rel = walked + dlen;
+		while (rel[0] == '/' && rel[1] == '/')
+			rel++;
+		_cleanup_free_ char *name = vs_strdup_printf("%s%s", prefix, rel);
 		cr_archive_entry_set_pathname(e, name);
 		if (cr_archive_write_header(w, e) < ARCHIVE_WARN)
 			return ar_error(w, name, err);
