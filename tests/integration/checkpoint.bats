@@ -55,7 +55,7 @@ counter() {
 	# teardown's leak check: no cgroup named after $id, no mount, no process
 }
 
-@test "checkpoint: flags that cannot work are refused, before anything runs" {
+@test "checkpoint: bad flag values are refused, before anything runs" {
 	counter
 	run vessel checkpoint --empty-ns ipc "$CID"
 	[ "$status" -eq 1 ]
@@ -101,6 +101,9 @@ counter() {
 	[[ $output == *"calling init: "*libcriu.so* ]]
 	# libarchive only for --export / --import
 	[[ $output != *libarchive* ]]
+	run env LD_DEBUG=libs "$VESSEL" --root "$ROOT" restore --import "$BATS_TEST_TMPDIR/none.tar" \
+		-b "$BATS_TEST_TMPDIR/b" "$(new_id)"
+	[[ $output == *"calling init: "*libarchive.so* ]]
 }
 
 @test "the init leads a session of its own, as runc's (criu needs it)" {
