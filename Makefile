@@ -126,6 +126,7 @@ $(SONAMES_H): Makefile
 	mv $@.tmp $@
 
 $(BUILDDIR)/runtime/image/libarchive.o: $(SONAMES_H)
+$(BUILDDIR)/runtime/criu/libarchive.o: $(SONAMES_H)
 
 # profile.c embeds the default seccomp profile with .incbin, which -MMD
 # cannot see.

@@ -1,48 +1,32 @@
 /* `vessel checkpoint`: runc's command and flags, through CRIU
- * (runtime/criu). */
+ * (runtime/criu); the flags it shares with restore are in criu-opts.c. */
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "cmd/commands.h"
+#include "cmd/criu-opts.h"
 #include "lib/util.h"
 #include "runtime/container/container.h"
 
 enum {
-	OPT_IMAGE_PATH = CLI_OPT_LONG,
-	OPT_WORK_PATH,
-	OPT_PARENT_PATH,
+	OPT_PARENT_PATH = CLI_OPT_LONG,
 	OPT_LEAVE_RUNNING,
-	OPT_TCP_ESTABLISHED,
-	OPT_EXT_UNIX_SK,
-	OPT_SHELL_JOB,
-	OPT_LAZY_PAGES,
 	OPT_STATUS_FD,
 	OPT_PAGE_SERVER,
-	OPT_FILE_LOCKS,
 	OPT_PRE_DUMP,
-	OPT_MANAGE_CGROUPS_MODE,
-	OPT_EMPTY_NS,
-	OPT_AUTO_DEDUP,
+	OPT_EXPORT,
 };
 
 static const struct cli_option options[] = {
-    {"image-path", OPT_IMAGE_PATH, CLI_ARG, "DIR",
-     "where to save the images (default ./checkpoint, made if missing)"},
-    {"work-path", OPT_WORK_PATH, CLI_ARG, "DIR", "where criu writes its log (default: image path)"},
     {"parent-path", OPT_PARENT_PATH, CLI_ARG, "DIR",
      "a previous pre-dump, relative to the image path"},
     {"leave-running", OPT_LEAVE_RUNNING, CLI_NOARG, NULL, "keep the container running"},
-    {"tcp-established", OPT_TCP_ESTABLISHED, CLI_NOARG, NULL, "dump established TCP connections"},
-    {"ext-unix-sk", OPT_EXT_UNIX_SK, CLI_NOARG, NULL, "allow external unix sockets"},
-    {"shell-job", OPT_SHELL_JOB, CLI_NOARG, NULL, "allow a shell job (session of a terminal)"},
-    {"lazy-pages", OPT_LAZY_PAGES, CLI_NOARG, NULL, "use userfaultfd (not supported)"},
     {"status-fd", OPT_STATUS_FD, CLI_ARG, "FD", "with --lazy-pages (not supported)"},
     {"page-server", OPT_PAGE_SERVER, CLI_ARG, "ADDR:PORT", "send pages to a criu page server"},
-    {"file-locks", OPT_FILE_LOCKS, CLI_NOARG, NULL, "dump file locks"},
     {"pre-dump", OPT_PRE_DUMP, CLI_NOARG, NULL, "dump memory only, leave the container running"},
-    {"manage-cgroups-mode", OPT_MANAGE_CGROUPS_MODE, CLI_ARG, "MODE",
-     "soft|full|strict|ignore (default soft)"},
-    {"empty-ns", OPT_EMPTY_NS, CLI_ARG, "NS", "namespace not to checkpoint (not supported)"},
-    {"auto-dedup", OPT_AUTO_DEDUP, CLI_NOARG, NULL, "deduplicate the parent's images"},
+    {"export", OPT_EXPORT, CLI_ARG, "FILE",
+     "also write one archive of the images, the config and an overlay root's writes"},
+    CRIU_COMMON_OPTIONS,
     {0},
 };
 
@@ -52,73 +36,48 @@ static const struct cli_command command = {
     .summary = "Checkpoint a running container with CRIU.",
     .details = "Dumps the container's processes into the image path; without --leave-running\n"
 	       "or --pre-dump the container then stops and is deleted, so that 'vessel restore'\n"
-	       "can bring it back, under its id or another.  Needs criu (libcriu) installed.",
+	       "can bring it back, under its id or another.  Needs criu (libcriu) installed.\n"
+	       "--export FILE: 'vessel restore --import FILE' restores it elsewhere.",
     .options = options,
 };
-
-/* libcriu 3.17 has no setter for these (lazy_pages, status_fd, empty_ns of
- * criu's RPC): refused rather than silently ignored. */
-static int unsupported(struct vs_cli *cli, const char *flag)
-{
-	struct vs_error err = VS_ERROR_INIT;
-	vs_error_set(&err, "%s: not supported by vessel (libcriu has no option for it)", flag);
-	return cli_fail(cli, &err);
-}
 
 static int parse_opt(struct vs_cli *cli, int c, struct ct_checkpoint_opts *o)
 {
 	struct vs_error err = VS_ERROR_INIT;
 	switch (c) {
-	case OPT_IMAGE_PATH:
-		o->crit.image_path = optarg;
-		return 0;
-	case OPT_WORK_PATH:
-		o->crit.work_path = optarg;
-		return 0;
 	case OPT_PARENT_PATH:
 		o->parent_path = optarg;
 		return 0;
 	case OPT_LEAVE_RUNNING:
 		o->leave_running = true;
 		return 0;
-	case OPT_TCP_ESTABLISHED:
-		o->crit.tcp_established = true;
-		return 0;
-	case OPT_EXT_UNIX_SK:
-		o->crit.ext_unix_sk = true;
-		return 0;
-	case OPT_SHELL_JOB:
-		o->crit.shell_job = true;
-		return 0;
 	case OPT_PAGE_SERVER:
 		o->page_server = optarg;
-		return 0;
-	case OPT_FILE_LOCKS:
-		o->crit.file_locks = true;
 		return 0;
 	case OPT_PRE_DUMP:
 		o->pre_dump = true;
 		return 0;
-	case OPT_AUTO_DEDUP:
-		o->crit.auto_dedup = true;
+	case OPT_EXPORT:
+		o->export_file = optarg;
 		return 0;
-	case OPT_LAZY_PAGES:
-		return unsupported(cli, "--lazy-pages");
 	case OPT_STATUS_FD:
-		return unsupported(cli, "--status-fd");
-	case OPT_EMPTY_NS:
-		return unsupported(cli, "--empty-ns");
-	case OPT_MANAGE_CGROUPS_MODE:
-		if (cr_parse_cgroups_mode(optarg, &o->crit.cgroups_mode, &err) < 0)
+		if (vs_parse_int(optarg, &o->status_fd) < 0 || o->status_fd < 0 ||
+		    fcntl(o->status_fd, F_GETFD) < 0) {
+			vs_error_set(&err, "--status-fd: '%s' is not an open fd", optarg);
 			return cli_fail(cli, &err);
+		}
 		return 0;
 	}
-	return cli_usage_error(cli, "unexpected option");
+	int r = criu_parse_common(cli, c, &o->crit);
+	return r >= 0 ? r : cli_usage_error(cli, "unexpected option");
 }
 
 int cmd_checkpoint(struct vs_cli *cli, int argc, char **argv)
 {
-	struct ct_checkpoint_opts o = {.crit = {.image_path = "checkpoint", .cgroups_mode = -1}};
+	struct ct_checkpoint_opts o = {
+	    .crit = {.image_path = "checkpoint", .cgroups_mode = -1},
+	    .status_fd = -1,
+	};
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0)
 		if (parse_opt(cli, c, &o))
@@ -127,6 +86,11 @@ int cmd_checkpoint(struct vs_cli *cli, int argc, char **argv)
 		return cli_opt_status(c);
 	if (cli_require_args(cli, argc, argv, 1, "container id"))
 		return 1;
+	struct vs_error e = VS_ERROR_INIT;
+	if (o.status_fd >= 0 && !o.crit.lazy_pages) {
+		vs_error_set(&e, "--status-fd: only with --lazy-pages");
+		return cli_fail(cli, &e);
+	}
 	o.crit.criu_path = cli->criu_path;
 	struct vs_error err = VS_ERROR_INIT;
 	_cleanup_ct_ struct ct_container *ct = NULL;

@@ -3,52 +3,36 @@
 #include <stdlib.h>
 
 #include "cmd/commands.h"
+#include "cmd/criu-opts.h"
 #include "lib/util.h"
 #include "runtime/container/container.h"
 #include "runtime/terminal/terminal.h"
 
 enum {
 	OPT_CONSOLE_SOCKET = CLI_OPT_LONG,
-	OPT_IMAGE_PATH,
-	OPT_WORK_PATH,
-	OPT_TCP_ESTABLISHED,
-	OPT_EXT_UNIX_SK,
-	OPT_SHELL_JOB,
-	OPT_FILE_LOCKS,
-	OPT_MANAGE_CGROUPS_MODE,
 	OPT_PID_FILE,
 	OPT_NO_SUBREAPER,
 	OPT_NO_PIVOT,
-	OPT_EMPTY_NS,
-	OPT_AUTO_DEDUP,
-	OPT_LAZY_PAGES,
 	OPT_LSM_PROFILE,
 	OPT_LSM_MOUNT_CONTEXT,
+	OPT_IMPORT,
 };
 
 static const struct cli_option options[] = {
     {"bundle", 'b', CLI_ARG, "DIR", "path to the bundle (default .)"},
     {"detach", 'd', CLI_NOARG, NULL, "detach from the container"},
     {"console-socket", OPT_CONSOLE_SOCKET, CLI_ARG, "PATH", "socket to send the pty master to"},
-    {"image-path", OPT_IMAGE_PATH, CLI_ARG, "DIR", "where the images are (default ./checkpoint)"},
-    {"work-path", OPT_WORK_PATH, CLI_ARG, "DIR", "where criu writes its log (default: image path)"},
-    {"tcp-established", OPT_TCP_ESTABLISHED, CLI_NOARG, NULL, "restore TCP connections"},
-    {"ext-unix-sk", OPT_EXT_UNIX_SK, CLI_NOARG, NULL, "allow external unix sockets"},
-    {"shell-job", OPT_SHELL_JOB, CLI_NOARG, NULL, "allow a shell job"},
-    {"file-locks", OPT_FILE_LOCKS, CLI_NOARG, NULL, "restore file locks"},
-    {"manage-cgroups-mode", OPT_MANAGE_CGROUPS_MODE, CLI_ARG, "MODE",
-     "soft|full|strict|ignore (default soft)"},
     {"pid-file", OPT_PID_FILE, CLI_ARG, "FILE", "write the init's pid to FILE"},
     {"no-subreaper", OPT_NO_SUBREAPER, CLI_NOARG, NULL,
      "accepted: vessel restores the tree as its child, never as a subreaper"},
     {"no-pivot", OPT_NO_PIVOT, CLI_NOARG, NULL,
      "accepted: criu restores the root as it was dumped"},
-    {"empty-ns", OPT_EMPTY_NS, CLI_ARG, "NS", "namespace not restored (not supported)"},
-    {"auto-dedup", OPT_AUTO_DEDUP, CLI_NOARG, NULL, "deduplicate images"},
-    {"lazy-pages", OPT_LAZY_PAGES, CLI_NOARG, NULL, "use userfaultfd (not supported)"},
     {"lsm-profile", OPT_LSM_PROFILE, CLI_ARG, "TYPE:LABEL", "LSM profile (not supported)"},
     {"lsm-mount-context", OPT_LSM_MOUNT_CONTEXT, CLI_ARG, "CONTEXT",
      "LSM mount context (not supported)"},
+    {"import", OPT_IMPORT, CLI_ARG, "FILE",
+     "restore from an archive of 'checkpoint --export', unpacked as the new bundle --bundle"},
+    CRIU_COMMON_OPTIONS,
     {0},
 };
 
@@ -65,13 +49,12 @@ static const struct cli_command command = {
 static int unsupported(struct vs_cli *cli, const char *flag)
 {
 	struct vs_error err = VS_ERROR_INIT;
-	vs_error_set(&err, "%s: not supported by vessel (libcriu has no option for it)", flag);
+	vs_error_set(&err, "%s: not supported by vessel", flag);
 	return cli_fail(cli, &err);
 }
 
 static int parse_opt(struct vs_cli *cli, int c, struct ct_restore_opts *o)
 {
-	struct vs_error err = VS_ERROR_INIT;
 	switch (c) {
 	case 'b':
 		o->create.bundle = optarg;
@@ -90,41 +73,16 @@ static int parse_opt(struct vs_cli *cli, int c, struct ct_restore_opts *o)
 		return 0;
 	case OPT_NO_SUBREAPER:
 		return 0;
-	case OPT_IMAGE_PATH:
-		o->crit.image_path = optarg;
+	case OPT_IMPORT:
+		o->import_file = optarg;
 		return 0;
-	case OPT_WORK_PATH:
-		o->crit.work_path = optarg;
-		return 0;
-	case OPT_TCP_ESTABLISHED:
-		o->crit.tcp_established = true;
-		return 0;
-	case OPT_EXT_UNIX_SK:
-		o->crit.ext_unix_sk = true;
-		return 0;
-	case OPT_SHELL_JOB:
-		o->crit.shell_job = true;
-		return 0;
-	case OPT_FILE_LOCKS:
-		o->crit.file_locks = true;
-		return 0;
-	case OPT_AUTO_DEDUP:
-		o->crit.auto_dedup = true;
-		return 0;
-	case OPT_EMPTY_NS:
-		return unsupported(cli, "--empty-ns");
-	case OPT_LAZY_PAGES:
-		return unsupported(cli, "--lazy-pages");
 	case OPT_LSM_PROFILE:
 		return unsupported(cli, "--lsm-profile");
 	case OPT_LSM_MOUNT_CONTEXT:
 		return unsupported(cli, "--lsm-mount-context");
-	case OPT_MANAGE_CGROUPS_MODE:
-		if (cr_parse_cgroups_mode(optarg, &o->crit.cgroups_mode, &err) < 0)
-			return cli_fail(cli, &err);
-		return 0;
 	}
-	return cli_usage_error(cli, "unexpected option");
+	int r = criu_parse_common(cli, c, &o->crit);
+	return r >= 0 ? r : cli_usage_error(cli, "unexpected option");
 }
 
 /* Foreground, as run: wait for the restored init (vessel's child), then
@@ -147,7 +105,7 @@ int cmd_restore(struct vs_cli *cli, int argc, char **argv)
 {
 	struct ct_restore_opts o = {
 	    .create = {.root = cli->root, .systemd_cgroup = cli->systemd_cgroup},
-	    .crit = {.image_path = "checkpoint", .cgroups_mode = -1},
+	    .crit = {.cgroups_mode = -1},
 	};
 	int c;
 	while ((c = cli_getopt(cli, &command, argc, argv)) > 0)
@@ -160,6 +118,13 @@ int cmd_restore(struct vs_cli *cli, int argc, char **argv)
 	o.create.id = argv[optind];
 	o.crit.criu_path = cli->criu_path;
 	struct vs_error err = VS_ERROR_INIT;
+	if (o.import_file && o.crit.image_path) {
+		vs_error_set(&err, "--import: the images are the archive's (unpacked into the "
+				   "bundle); --image-path cannot be used with it");
+		return cli_fail(cli, &err);
+	}
+	if (!o.crit.image_path)
+		o.crit.image_path = "checkpoint";
 	if (!o.create.detach && term_signals_block(&err) < 0)
 		return cli_fail(cli, &err);
 	_cleanup_ct_ struct ct_container *ct = NULL;

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
+#include "runtime/rootfs/rootfs.h"
 
 static void cg_handle_freep(struct cg_handle **h)
 {
@@ -21,10 +22,13 @@ static void config_freep(struct oci_config **c)
 	oci_config_free(*c);
 }
 
-/* runc makes the image dir when it is missing; so does vessel. */
-static int make_image_dir(const char *path, struct vs_error *err)
+/* runc makes the image dir when it is missing; so does vessel, after every
+ * check that can refuse the request (a refused checkpoint leaves no empty
+ * dir behind). */
+static int make_image_dir(const char *path, bool *ret_made, struct vs_error *err)
 {
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	*ret_made = mkdir(path, 0700) == 0;
+	if (!*ret_made && errno != EEXIST)
 		return vs_error_errno(err, errno, "--image-path: mkdir %s", path);
 	return 0;
 }
@@ -73,6 +77,7 @@ static int dump_container(struct ct_container *c, struct ct_checkpoint_opts *o, 
 	    .rootfs = c->state->rootfs,
 	    .parent_path = o->parent_path,
 	    .page_server = o->page_server,
+	    .status_fd = o->status_fd,
 	    .leave_running = o->leave_running,
 	    .pre_dump = o->pre_dump,
 	};
@@ -85,7 +90,45 @@ static int dump_container(struct ct_container *c, struct ct_checkpoint_opts *o, 
 	return 0;
 }
 
-int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct vs_error *err)
+/* The config as the archive carries it: a root that is not an overlay
+ * stays where it is, so a relative root.path is made absolute (the
+ * import's bundle has no rootfs of its own then). */
+static char *export_config(struct ct_container *c, struct oci_config *config)
+{
+	const char *root = config->root ? config->root->path : NULL;
+	if (root && root[0] != '/' && !oci_annotation(config, ROOTFS_ANN_OVERLAY_UPPER)) {
+		char *abs = vs_strdup_printf("%s/%s", c->state->bundle, root);
+		free(config->root->path);
+		config->root->path = abs;
+	}
+	return oci_config_to_json(config);
+}
+
+/* --export, once the dump is there: images, config and the overlay upper
+ * dir (the tree is frozen or gone, its writes are all in). */
+static int export_archive(struct ct_container *c, struct ct_checkpoint_opts *o,
+			  struct oci_config *config, struct vs_error *err)
+{
+	_cleanup_free_ char *json = export_config(c, config);
+	struct cr_export_opts e = {
+	    .file = o->export_file,
+	    .config_json = json,
+	    .image_path = o->crit.image_path,
+	    .upper = oci_annotation(config, ROOTFS_ANN_OVERLAY_UPPER),
+	};
+	if (cr_export(&e, err) < 0) {
+		if (o->leave_running)
+			return vs_error_wrap(err, "checkpoint %s: dumped into %s", c->id,
+					     o->crit.image_path);
+		return vs_error_wrap(err,
+				     "checkpoint %s: dumped into %s (the container is left "
+				     "stopped, its files with it)",
+				     c->id, o->crit.image_path);
+	}
+	return 0;
+}
+
+static int check_request(struct ct_container *c, struct ct_checkpoint_opts *o, struct vs_error *err)
 {
 	const char *status = ct_status(c);
 	if (strcmp(status, OCI_STATUS_RUNNING) != 0)
@@ -93,20 +136,50 @@ int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct v
 				    "container %s is %s: only a running container can be "
 				    "checkpointed",
 				    c->id, status);
+	if (o->export_file && o->pre_dump)
+		return vs_error_set(err, "--export: a pre-dump cannot be restored on its own; "
+					 "export the final dump (--parent-path) instead");
+	if (o->export_file && o->parent_path)
+		return vs_error_set(err, "--export: the images of a dump with --parent-path "
+					 "need their parent; export a dump without it");
+	if (o->export_file && cr_export_check(o->export_file, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The image dir, and the parent's check that needs it (the kernel resolves
+ * IMG/../pre through IMG): a refusal removes the dir when it was made
+ * here. */
+static int prepare_image_dir(struct ct_checkpoint_opts *o, struct vs_error *err)
+{
+	bool made;
+	if (make_image_dir(o->crit.image_path, &made, err) < 0)
+		return -1;
+	if (check_parent_path(o->crit.image_path, o->parent_path, err) < 0) {
+		if (made)
+			rmdir(o->crit.image_path);
+		return -1;
+	}
+	return 0;
+}
+
+int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct vs_error *err)
+{
+	if (check_request(c, o, err) < 0)
+		return -1;
 	_cleanup_(config_freep) struct oci_config *config = NULL;
 	if (ct_load_config(c, &config, err) < 0)
 		return -1;
 	if (config->process && config->process->terminal && !o->crit.shell_job)
 		vs_log_debug("checkpoint %s: terminal container, criu keeps its pty", c->id);
 	o->crit.config = config;
-	if (make_image_dir(o->crit.image_path, err) < 0 ||
-	    check_parent_path(o->crit.image_path, o->parent_path, err) < 0)
-		return -1;
 	__attribute__((cleanup(cg_handle_freep))) struct cg_handle *h = NULL;
 	if (c->state->cgroup_path && c->state->cgroup_path[0] &&
 	    cg_open(c->state->cgroup_path, &h, err) < 0)
 		return vs_error_wrap(err, "checkpoint %s: cgroup", c->id);
-	if (dump_container(c, o, h, err) < 0)
+	if (prepare_image_dir(o, err) < 0 || dump_container(c, o, h, err) < 0)
+		return -1;
+	if (o->export_file && export_archive(c, o, config, err) < 0)
 		return -1;
 	if (o->leave_running || o->pre_dump)
 		return 0;

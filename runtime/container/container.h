@@ -163,6 +163,8 @@ struct ct_checkpoint_opts {
 	struct cr_common crit;
 	const char *parent_path; /* relative to image_path, as criu wants */
 	const char *page_server;
+	const char *export_file; /* --export: the archive to write, or NULL */
+	int status_fd;		 /* --status-fd (with crit.lazy_pages), or -1 */
 	bool leave_running;
 	bool pre_dump;
 };
@@ -175,6 +177,10 @@ int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct v
 struct ct_restore_opts {
 	struct ct_create_opts create; /* root, id, bundle, pid_file, console... */
 	struct cr_common crit;	      /* config and cgroup filled by ct_restore */
+	/* --import: the archive of checkpoint --export, unpacked as the
+	 * bundle (create.bundle, which must be new or empty); the images are
+	 * its checkpoint/ dir. */
+	const char *import_file;
 };
 
 /* Make a container from the bundle as create does, with the processes of

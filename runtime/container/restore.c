@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
+#include "runtime/rootfs/rootfs.h"
 #include "runtime/spawn/spawn.h"
 #include "runtime/terminal/terminal.h"
 
@@ -27,6 +29,10 @@ struct restore_ctx {
 	struct cg_handle *cg;
 	pid_t pid;
 	int pty;
+	char *bundle;	  /* --import: the bundle it made, removed on failure */
+	bool made_bundle; /* ... and the dir itself was made */
+	char *overlay;	  /* an overlay root's mount data */
+	char *image_path; /* --import: BUNDLE/checkpoint */
 };
 
 static int make_cgroup(struct restore_ctx *r, struct vs_error *err)
@@ -84,6 +90,7 @@ static int run_criu(struct restore_ctx *r, struct vs_error *err)
 	struct cr_restore_opts ro = {
 	    .c = r->o->crit,
 	    .rootfs = r->x.rootfs,
+	    .overlay = r->overlay,
 	    .want_pty = r->x.config->process->terminal,
 	};
 	ro.c.config = r->x.config;
@@ -149,12 +156,120 @@ static int resolve_rootfs(struct create_ctx *x, struct vs_error *err)
 	return 0;
 }
 
+static void set_annotation(struct oci_config *c, const char *key, const char *value)
+{
+	for (size_t i = 0; i < c->n_annotations; i++)
+		if (strcmp(c->annotations[i].key, key) == 0) {
+			free(c->annotations[i].value);
+			c->annotations[i].value = vs_strdup(value);
+		}
+}
+
+/* The image layers (the lower dirs) are not in the archive: they must be
+ * in this host's store, under the same paths. */
+static int check_lowers(const char *lower, struct vs_error *err)
+{
+	_cleanup_free_ char *copy = vs_strdup(lower);
+	char *save = NULL;
+	struct stat st;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		int e = stat(d, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (e)
+			return vs_error_errno(err, e,
+					      "the image layer %s of the overlay root is not on "
+					      "this host (import the image into its store first)",
+					      d);
+	}
+	return 0;
+}
+
+/* An overlay root moves with its upper dir: the bundle's own upper/, a new
+ * work/ and rootfs/ mount point, the same image layers. */
+static int import_overlay(const char *bundle, struct oci_config *c, struct vs_error *err)
+{
+	const char *lower = oci_annotation(c, ROOTFS_ANN_OVERLAY_LOWER);
+	_cleanup_free_ char *upper = vs_strdup_printf("%s/%s", bundle, CR_ARCHIVE_UPPER);
+	_cleanup_free_ char *work = vs_strdup_printf("%s/work", bundle);
+	_cleanup_free_ char *rootfs = vs_strdup_printf("%s/rootfs", bundle);
+	struct stat st;
+	if (!lower || !oci_annotation(c, ROOTFS_ANN_OVERLAY_WORK))
+		return vs_error_set(err,
+				    "config.json: an overlay root needs the annotations %s "
+				    "and %s",
+				    ROOTFS_ANN_OVERLAY_LOWER, ROOTFS_ANN_OVERLAY_WORK);
+	if (stat(upper, &st) < 0 || !S_ISDIR(st.st_mode))
+		return vs_error_set(err, "the archive has an overlay root but no %s/ dir",
+				    CR_ARCHIVE_UPPER);
+	if (check_lowers(lower, err) < 0)
+		return -1;
+	if (mkdir(work, 0700) < 0 || mkdir(rootfs, 0755) < 0)
+		return vs_error_errno(err, errno, "mkdir %s/{work,rootfs}", bundle);
+	set_annotation(c, ROOTFS_ANN_OVERLAY_UPPER, upper);
+	set_annotation(c, ROOTFS_ANN_OVERLAY_WORK, work);
+	free(c->root->path);
+	c->root->path = vs_strdup("rootfs");
+	return 0;
+}
+
+static void oci_config_freep(struct oci_config **c)
+{
+	oci_config_free(*c);
+}
+
+static int import_config(const char *bundle, struct vs_error *err)
+{
+	_cleanup_free_ char *path = vs_strdup_printf("%s/%s", bundle, CR_ARCHIVE_CONFIG);
+	_cleanup_(oci_config_freep) struct oci_config *c = NULL;
+	if (oci_config_load(path, &c, err) < 0)
+		return -1;
+	if (!c->root || !c->root->path)
+		return vs_error_set(err, "%s: root.path: required to restore", path);
+	if (oci_annotation(c, ROOTFS_ANN_OVERLAY_UPPER) && import_overlay(bundle, c, err) < 0)
+		return -1;
+	_cleanup_free_ char *json = oci_config_to_json(c);
+	return vs_write_file_atomic(path, json, strlen(json), 0644, err);
+}
+
+/* --import: the archive unpacked as the bundle, its config pointed at the
+ * bundle's own copies; the images are BUNDLE/checkpoint. */
+static int restore_import(struct restore_ctx *r, struct vs_error *err)
+{
+	const char *dir = r->o->create.bundle;
+	char buf[PATH_MAX];
+	if (cr_import(r->o->import_file, dir, &r->made_bundle, err) < 0)
+		return -1;
+	r->bundle = vs_strdup(dir);
+	if (!realpath(dir, buf))
+		return vs_error_errno(err, errno, "bundle %s", dir);
+	r->image_path = vs_strdup_printf("%s/%s", buf, CR_ARCHIVE_IMAGES);
+	r->o->crit.image_path = r->image_path;
+	if (import_config(buf, err) < 0)
+		return vs_error_wrap(err, "--import %s", r->o->import_file);
+	return 0;
+}
+
+/* An overlay root (its annotations, as `vessel bundle` writes them) is
+ * mounted for CRIU as the container's init mounted it. */
+static void overlay_data(struct restore_ctx *r)
+{
+	const struct oci_config *c = r->x.config;
+	const char *lower = oci_annotation(c, ROOTFS_ANN_OVERLAY_LOWER);
+	const char *upper = oci_annotation(c, ROOTFS_ANN_OVERLAY_UPPER);
+	const char *work = oci_annotation(c, ROOTFS_ANN_OVERLAY_WORK);
+	if (lower && upper && work)
+		r->overlay =
+		    vs_strdup_printf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+}
+
 static int restore_steps(struct restore_ctx *r, struct vs_error *err)
 {
 	struct create_ctx *x = &r->x;
+	if (r->o->import_file && restore_import(r, err) < 0)
+		return -1;
 	if (ct_load_bundle(x, err) < 0 || ct_record_cgroup(x, err) < 0 ||
 	    resolve_rootfs(x, err) < 0)
 		return -1;
+	overlay_data(r);
 	if (x->config->process->terminal && !r->o->create.console_socket)
 		return vs_error_set(err, "restore of a container with a terminal needs "
 					 "--console-socket");
@@ -183,6 +298,8 @@ static void restore_rollback(struct restore_ctx *r)
 	if (r->x.c && ct_remove_dir(r->x.c->dir, &ignored) < 0)
 		vs_log_warn("restore: remove state dir: %s", ignored.msg);
 	vs_error_clear(&ignored);
+	if (r->bundle)
+		cr_import_undo(r->bundle, r->made_bundle);
 }
 
 int ct_restore(struct ct_restore_opts *o, struct ct_container **ret, struct vs_error *err)
@@ -191,7 +308,9 @@ int ct_restore(struct ct_restore_opts *o, struct ct_container **ret, struct vs_e
 	if (ct_validate_id(o->create.id, err) < 0)
 		return -1;
 	/* Before anything is made: no images, nothing to restore. */
-	if (access(o->crit.image_path, F_OK) < 0)
+	if (o->import_file && !o->create.bundle)
+		return vs_error_set(err, "--import needs --bundle DIR: the bundle it makes");
+	if (!o->import_file && access(o->crit.image_path, F_OK) < 0)
 		return vs_error_errno(err, errno, "--image-path %s", o->crit.image_path);
 	int rc = ct_make_state_dir(&r.x, err);
 	if (rc == 0)
@@ -205,6 +324,9 @@ int ct_restore(struct ct_restore_opts *o, struct ct_container **ret, struct vs_e
 	free(r.x.bundle);
 	free(r.x.created);
 	free(r.x.rootfs);
+	free(r.overlay);
+	free(r.bundle);
+	free(r.image_path);
 	if (rc < 0) {
 		ct_free(r.x.c);
 		return -1;

@@ -48,6 +48,8 @@ struct cr_common {
 	bool shell_job;
 	bool file_locks;
 	bool auto_dedup;
+	bool empty_net;	 /* --empty-ns network: criu neither dumps nor fills it */
+	bool lazy_pages; /* post-copy through userfaultfd (criu lazy-pages) */
 };
 
 struct cr_dump_opts {
@@ -56,6 +58,7 @@ struct cr_dump_opts {
 	const char *rootfs;	 /* the container's root as seen from the host */
 	const char *parent_path; /* previous pre-dump, relative to image_path */
 	const char *page_server; /* "ADDR:PORT" */
+	int status_fd;		 /* with c.lazy_pages: '\0' there once pages are served; -1 */
 	bool leave_running;
 	bool pre_dump;
 };
@@ -66,15 +69,47 @@ int cr_dump(const struct cr_dump_opts *o, struct vs_error *err);
 
 struct cr_restore_opts {
 	struct cr_common c;
-	const char *rootfs; /* the root to restore onto (the bundle's rootfs) */
-	bool want_pty;	    /* hand back the pty master CRIU recreates */
+	const char *rootfs;  /* the root to restore onto (the bundle's rootfs) */
+	const char *overlay; /* an overlay root: its mount data, else NULL */
+	bool want_pty;	     /* hand back the pty master CRIU recreates */
 };
 
 /* Restore the tree as a child of the caller (CRIU's restore-sibling mode).
- * The caller must be in a private mount namespace of its own: the rootfs is
- * bind-mounted there for CRIU (it wants its root to be a mount point), and
- * it goes away with that namespace.  *ret_pty is the pty master (want_pty)
- * or -1. */
+ * The rootfs is bind-mounted onto itself for CRIU (it wants its root to be a
+ * mount point), or an overlay root mounted there, in a private mount
+ * namespace vessel enters first: it goes away with that namespace.  *ret_pty is the pty master
+ * (want_pty) or -1. */
 int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, struct vs_error *err);
+
+/* --export / --import: one tar carrying a checkpoint and what a restore
+ * elsewhere (another --root, another host with the same image layers)
+ * needs, laid out as the bundle the import makes of it:
+ *   vessel-checkpoint   "vessel-checkpoint 1": the format, first entry
+ *   config.json         the container's config
+ *   checkpoint/         the images
+ *   upper/              the overlay root's upper dir with the container's
+ *                       writes (an overlay root only)
+ * libarchive is loaded by these calls only. */
+#define CR_ARCHIVE_CONFIG "config.json"
+#define CR_ARCHIVE_IMAGES "checkpoint"
+#define CR_ARCHIVE_UPPER  "upper"
+
+struct cr_export_opts {
+	const char *file;
+	const char *config_json;
+	const char *image_path;
+	const char *upper; /* NULL: none */
+};
+
+/* Before the dump: FILE can be written (its directory exists, writable). */
+int cr_export_check(const char *file, struct vs_error *err);
+/* Write the archive next to FILE and rename it into place: FILE is whole
+ * or untouched. */
+int cr_export(const struct cr_export_opts *o, struct vs_error *err);
+/* Unpack FILE into dir (made when missing, else it must be empty);
+ * *ret_made says it was made.  On failure dir is as before. */
+int cr_import(const char *file, const char *dir, bool *ret_made, struct vs_error *err);
+/* Remove what cr_import() unpacked (and dir when it made it). */
+void cr_import_undo(const char *dir, bool made);
 
 #endif

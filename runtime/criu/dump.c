@@ -25,7 +25,7 @@ static int set_page_server(const char *spec, struct vs_error *err)
 	addr[colon - spec] = '\0';
 	/* libcriu 3.17 returns -ENOMEM here even when it worked: the result
 	 * says nothing. */
-	(void)sym_criu_set_page_server_address_port(addr, port);
+	(void)sym_criu_local_set_page_server_address_port(cr_opts, addr, port);
 	return 0;
 }
 
@@ -61,22 +61,14 @@ static bool is_pty_slave(const struct stat *st)
 	return S_ISCHR(st->st_mode) && major(st->st_rdev) >= 136 && major(st->st_rdev) <= 143;
 }
 
-/* A terminal container's pty: its master is outside the tree (with the
- * console socket's receiver, or vessel run), so CRIU is told the slave is
- * external; restore asks CRIU for a new pair (orphan pts master) and sends
- * that master to the new console socket.  Once per pty (fds 0-2 share it). */
-static int pty_external(const struct stat *st, struct vs_error *err)
+/* A terminal container's pty comes from its own devpts (as runc's), its
+ * master is outside the tree (with the console socket's receiver, or
+ * vessel run): CRIU dumps the slave as an orphan (runc's OrphanPtsMaster),
+ * and restore asks it for a new pair and sends that master to the new
+ * console socket. */
+static void pty_orphan(void)
 {
-	static dev_t done;
-	if (done == st->st_rdev)
-		return 0;
-	done = st->st_rdev;
-	char key[96];
-	snprintf(key, sizeof(key), "tty[%llx:%llx]", (unsigned long long)st->st_rdev,
-		 (unsigned long long)st->st_dev);
-	if (sym_criu_add_external(key) < 0)
-		return vs_error_set(err, "criu: external: out of memory");
-	return 0;
+	sym_criu_local_set_orphan_pts_master(cr_opts, true);
 }
 
 /* The CRIU key of the init's fd when it comes from outside the container
@@ -99,12 +91,14 @@ static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error 
 	int mnt_id = fd_mnt_id(pid, fd);
 	if (target[0] != '/' || mnt_id < 0 || stat(link, &st) < 0)
 		return 0;
-	if (is_pty_slave(&st))
-		return pty_external(&st, err);
+	if (is_pty_slave(&st)) {
+		pty_orphan();
+		return 0;
+	}
 	if (mount_is_internal(pid, mnt_id))
 		return 0;
 	snprintf(key, size, "file[%x:%llx]", (unsigned)mnt_id, (unsigned long long)st.st_ino);
-	if (sym_criu_add_external(key) < 0)
+	if (sym_criu_local_add_external(cr_opts, key) < 0)
 		return vs_error_set(err, "criu: external: out of memory");
 	return 0;
 }
@@ -130,18 +124,24 @@ static int record_stdio(const struct cr_dump_opts *o, struct vs_error *err)
 
 static int dump_options(const struct cr_dump_opts *o, struct vs_error *err)
 {
-	sym_criu_set_pid(o->pid);
-	if (o->rootfs && sym_criu_set_root(o->rootfs) < 0)
+	sym_criu_local_set_pid(cr_opts, o->pid);
+	if (o->rootfs && sym_criu_local_set_root(cr_opts, o->rootfs) < 0)
 		return vs_error_set(err, "criu: root: out of memory");
 	/* A pre-dump never stops the tree; track_mem makes the kernel's soft
 	 * dirty bits tell the next dump which pages changed since. */
-	sym_criu_set_leave_running(o->leave_running || o->pre_dump);
+	sym_criu_local_set_leave_running(cr_opts, o->leave_running || o->pre_dump);
 	if (o->pre_dump || o->parent_path)
-		sym_criu_set_track_mem(true);
-	if (o->parent_path && sym_criu_set_parent_images(o->parent_path) < 0)
+		sym_criu_local_set_track_mem(cr_opts, true);
+	if (o->parent_path && sym_criu_local_set_parent_images(cr_opts, o->parent_path) < 0)
 		return vs_error_set(err, "--parent-path: out of memory");
 	if (o->page_server && set_page_server(o->page_server, err) < 0)
 		return -1;
+	/* criu writes '\0' to it once its page server waits for the lazy
+	 * pages' daemon; `criu swrk` inherits it from vessel under the same
+	 * number. */
+	if (o->status_fd >= 0 &&
+	    cr_set_rpc_field("status_fd", CR_RPC_INT32, (uint32_t)o->status_fd, err) < 0)
+		return vs_error_wrap(err, "--status-fd");
 	return 0;
 }
 
@@ -157,7 +157,8 @@ int cr_dump(const struct cr_dump_opts *o, struct vs_error *err)
 		r = record_stdio(o, err);
 	if (r == 0) {
 		vs_log_debug("criu %s of pid %d into %s", what, (int)o->pid, o->c.image_path);
-		int rc = o->pre_dump ? sym_criu_pre_dump() : sym_criu_dump();
+		int rc =
+		    o->pre_dump ? sym_criu_local_pre_dump(cr_opts) : sym_criu_local_dump(cr_opts);
 		if (rc < 0)
 			r = cr_fail(&s, what, rc, err);
 	}

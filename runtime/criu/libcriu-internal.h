@@ -11,6 +11,7 @@
 #define VESSEL_RUNTIME_CRIU_LIBCRIU_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lib/error.h"
 
@@ -27,47 +28,60 @@ enum cr_cg_mode {
 	CR_CG_MODE_DEFAULT = 6,
 };
 
-/* X(name, return type, parameters) */
+/* The criu_local_* API: one option set of vessel's own (cr_opts), whose
+ * RPC message cr_set_rpc_field() can reach for the options libcriu has no
+ * setter for.  X(name, return type, parameters) */
 #define CR_LIBCRIU_SYMBOLS(X)                                                                      \
-	X(criu_init_opts, int, (void))                                                             \
-	X(criu_free_opts, void, (void))                                                            \
-	X(criu_set_service_binary, int, (const char *))                                            \
-	X(criu_set_pid, void, (int))                                                               \
-	X(criu_set_images_dir_fd, void, (int))                                                     \
-	X(criu_set_work_dir_fd, void, (int))                                                       \
-	X(criu_set_parent_images, int, (const char *))                                             \
-	X(criu_set_leave_running, void, (bool))                                                    \
-	X(criu_set_ext_unix_sk, void, (bool))                                                      \
-	X(criu_set_tcp_established, void, (bool))                                                  \
-	X(criu_set_shell_job, void, (bool))                                                        \
-	X(criu_set_file_locks, void, (bool))                                                       \
-	X(criu_set_track_mem, void, (bool))                                                        \
-	X(criu_set_auto_dedup, void, (bool))                                                       \
-	X(criu_set_orphan_pts_master, void, (bool))                                                \
-	X(criu_set_log_level, void, (int))                                                         \
-	X(criu_set_log_file, int, (const char *))                                                  \
-	X(criu_set_root, int, (const char *))                                                      \
-	X(criu_set_manage_cgroups, void, (bool))                                                   \
-	X(criu_set_manage_cgroups_mode, void, (enum cr_cg_mode))                                   \
-	X(criu_set_freeze_cgroup, int, (const char *))                                             \
-	X(criu_set_ext_masters, void, (bool))                                                      \
-	X(criu_set_ext_sharing, void, (bool))                                                      \
-	X(criu_add_ext_mount, int, (const char *, const char *))                                   \
-	X(criu_add_cg_root, int, (const char *, const char *))                                     \
-	X(criu_add_external, int, (const char *))                                                  \
-	X(criu_add_inherit_fd, int, (int, const char *))                                           \
-	X(criu_set_page_server_address_port, int, (const char *, int))                             \
-	X(criu_set_notify_cb, void, (int (*)(char *, void *)))                                     \
-	X(criu_notify_pid, int, (void *))                                                          \
+	X(criu_local_init_opts, int, (void **))                                                    \
+	X(criu_local_free_opts, void, (void *))                                                    \
+	X(criu_local_set_service_binary, int, (void *, const char *))                              \
+	X(criu_local_set_pid, void, (void *, int))                                                 \
+	X(criu_local_set_images_dir_fd, void, (void *, int))                                       \
+	X(criu_local_set_work_dir_fd, void, (void *, int))                                         \
+	X(criu_local_set_parent_images, int, (void *, const char *))                               \
+	X(criu_local_set_leave_running, void, (void *, bool))                                      \
+	X(criu_local_set_ext_unix_sk, void, (void *, bool))                                        \
+	X(criu_local_set_tcp_established, void, (void *, bool))                                    \
+	X(criu_local_set_shell_job, void, (void *, bool))                                          \
+	X(criu_local_set_file_locks, void, (void *, bool))                                         \
+	X(criu_local_set_track_mem, void, (void *, bool))                                          \
+	X(criu_local_set_auto_dedup, void, (void *, bool))                                         \
+	X(criu_local_set_orphan_pts_master, void, (void *, bool))                                  \
+	X(criu_local_set_log_level, void, (void *, int))                                           \
+	X(criu_local_set_log_file, int, (void *, const char *))                                    \
+	X(criu_local_set_root, int, (void *, const char *))                                        \
+	X(criu_local_set_manage_cgroups, void, (void *, bool))                                     \
+	X(criu_local_set_manage_cgroups_mode, void, (void *, enum cr_cg_mode))                     \
+	X(criu_local_set_freeze_cgroup, int, (void *, const char *))                               \
+	X(criu_local_set_ext_masters, void, (void *, bool))                                        \
+	X(criu_local_set_ext_sharing, void, (void *, bool))                                        \
+	X(criu_local_add_ext_mount, int, (void *, const char *, const char *))                     \
+	X(criu_local_add_cg_root, int, (void *, const char *, const char *))                       \
+	X(criu_local_add_external, int, (void *, const char *))                                    \
+	X(criu_local_add_inherit_fd, int, (void *, int, const char *))                             \
+	X(criu_local_set_page_server_address_port, int, (void *, const char *, int))               \
+	X(criu_local_set_notify_cb, void, (void *, int (*)(char *, void *)))                       \
 	X(criu_get_orphan_pts_master_fd, int, (void))                                              \
-	X(criu_get_version, int, (void))                                                           \
-	X(criu_dump, int, (void))                                                                  \
-	X(criu_pre_dump, int, (void))                                                              \
-	X(criu_restore_child, int, (void))
+	X(criu_local_dump, int, (void *))                                                          \
+	X(criu_local_pre_dump, int, (void *))                                                      \
+	X(criu_local_restore_child, int, (void *))                                                 \
+	X(protobuf_c_message_descriptor_get_field_by_name, const void *,                           \
+	  (const void *, const char *))
 
 #define CR_LIBCRIU_DECLARE(name, ret, params) extern ret(*sym_##name) params;
 CR_LIBCRIU_SYMBOLS(CR_LIBCRIU_DECLARE)
 #undef CR_LIBCRIU_DECLARE
+
+/* The option set of the request being built (criu_local_init_opts). */
+extern void *cr_opts;
+
+/* Set an option of criu's RPC message (CriuOpts, rpc.proto) that libcriu
+ * has no setter for, by its field name, through protobuf-c's descriptor of
+ * the message: "lazy_pages" (bool), "status_fd" (int32), "empty_ns"
+ * (uint32).  Fails naming the field when this libcriu's message has no
+ * such field of that type. */
+enum cr_rpc_type { CR_RPC_INT32 = 0, CR_RPC_UINT32 = 6, CR_RPC_BOOL = 12 };
+int cr_set_rpc_field(const char *name, enum cr_rpc_type type, uint32_t value, struct vs_error *err);
 
 /* dlopen libcriu.so.2 (once) and resolve every symbol above; fails naming
  * the library and, when criu is not installed, saying so. */

@@ -3,12 +3,15 @@
  * its symbols (and protobuf-c's) out of the global scope.  The handle is
  * never closed: the command ends after one dump or restore. */
 #include <dlfcn.h>
+#include <stddef.h>
 
 #include "runtime/criu/libcriu-internal.h"
 
 #define CR_LIBCRIU_DEFINE(name, ret, params) ret(*sym_##name) params;
 CR_LIBCRIU_SYMBOLS(CR_LIBCRIU_DEFINE)
 #undef CR_LIBCRIU_DEFINE
+
+void *cr_opts;
 
 struct symbol {
 	const char *name;
@@ -21,9 +24,15 @@ static const struct symbol symbols[] = {CR_LIBCRIU_SYMBOLS(CR_LIBCRIU_ENTRY)};
 
 #define N_SYMBOLS (sizeof(symbols) / sizeof(symbols[0]))
 
+static void *handle;
+
+static void *handle_of_libcriu(void)
+{
+	return handle;
+}
+
 int cr_load_libcriu(struct vs_error *err)
 {
-	static void *handle;
 	if (handle)
 		return 0;
 	void *h = dlopen(CR_SONAME_LIBCRIU, RTLD_NOW | RTLD_LOCAL);
@@ -44,5 +53,39 @@ int cr_load_libcriu(struct vs_error *err)
 		*symbols[i].ptr = p;
 	}
 	handle = h;
+	return 0;
+}
+
+/* protobuf-c's ProtobufCFieldDescriptor (protobuf-c.h, ABI of 1.x): its
+ * head, up to the offsets used here. */
+struct pbc_field {
+	const char *name;
+	uint32_t id;
+	int label;
+	int type;
+	unsigned quantifier_offset;
+	unsigned offset;
+};
+
+int cr_set_rpc_field(const char *name, enum cr_rpc_type type, uint32_t value, struct vs_error *err)
+{
+	static const void *desc;
+	if (!desc)
+		desc = dlsym(handle_of_libcriu(), "criu_opts__descriptor");
+	const struct pbc_field *f =
+	    desc ? sym_protobuf_c_message_descriptor_get_field_by_name(desc, name) : NULL;
+	if (!f || f->type != (int)type)
+		return vs_error_set(err,
+				    "libcriu's request (CriuOpts) has no field %s of the "
+				    "expected type",
+				    name);
+	/* libcriu's struct criu_opts starts with its CriuOpts *rpc (criu
+	 * 3.x's lib/c/criu.c): the message the setters fill. */
+	char *rpc = *(char **)cr_opts;
+	*(int *)(rpc + f->quantifier_offset) = 1; /* has_<name>: protobuf_c_boolean */
+	if (type == CR_RPC_BOOL)
+		*(int *)(rpc + f->offset) = value != 0;
+	else
+		*(uint32_t *)(rpc + f->offset) = value;
 	return 0;
 }

@@ -17,13 +17,19 @@
  * of vessel's own so that neither the bind nor anything CRIU mounts while
  * it builds the tree propagates to the host, and all of it goes away with
  * vessel. */
-static int private_root(const char *rootfs, struct vs_error *err)
+static int private_root(const char *rootfs, const char *overlay, struct vs_error *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return vs_error_errno(err, errno, "unshare mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return vs_error_errno(err, errno, "make / private");
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* An overlay root lives in the container's mount namespace only (the
+	 * bundle's rootfs is an empty mount point): mounted again here, over
+	 * the same upper dir, it is the tree the dump saw. */
+	if (overlay && mount("overlay", rootfs, "overlay", 0, overlay) < 0)
+		return vs_error_errno(err, errno, "mount the overlay root on %s (%s)", rootfs,
+				      overlay);
+	if (!overlay && mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return vs_error_errno(err, errno, "bind %s", rootfs);
 	return 0;
 }
@@ -46,7 +52,7 @@ static int inherit_stdio(const struct cr_restore_opts *o, struct vs_error *err)
 		char key[288];
 		if (sscanf(line, "%d %287s", &fd, key) != 2 || fd < 0 || fd > 2)
 			return vs_error_set(err, "%s: bad line '%s'", path, line);
-		if (sym_criu_add_inherit_fd(fd, key) < 0)
+		if (sym_criu_local_add_inherit_fd(cr_opts, fd, key) < 0)
 			return vs_error_set(err, "criu: inherit fd: out of memory");
 	}
 	return 0;
@@ -62,14 +68,14 @@ static int notify(char *action, void *arg)
 
 static int restore_options(const struct cr_restore_opts *o, struct vs_error *err)
 {
-	if (sym_criu_set_root(o->rootfs) < 0)
+	if (sym_criu_local_set_root(cr_opts, o->rootfs) < 0)
 		return vs_error_set(err, "criu: root: out of memory");
 	if (inherit_stdio(o, err) < 0)
 		return -1;
-	sym_criu_set_notify_cb(notify);
+	sym_criu_local_set_notify_cb(cr_opts, notify);
 	/* The pty whose slave the tree uses: CRIU recreates the pair and
 	 * hands the master over, for the console socket. */
-	sym_criu_set_orphan_pts_master(o->want_pty);
+	sym_criu_local_set_orphan_pts_master(cr_opts, o->want_pty);
 	return 0;
 }
 
@@ -77,7 +83,7 @@ int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, st
 {
 	*ret_pid = -1;
 	*ret_pty = -1;
-	if (private_root(o->rootfs, err) < 0)
+	if (private_root(o->rootfs, o->overlay, err) < 0)
 		return vs_error_wrap(err, "prepare the root for criu");
 	struct cr_session s;
 	int r = cr_session_begin(&s, &o->c, CR_RESTORE, err);
@@ -85,7 +91,7 @@ int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, st
 		r = restore_options(o, err);
 	if (r == 0) {
 		vs_log_debug("criu restore from %s onto %s", o->c.image_path, o->rootfs);
-		int rc = sym_criu_restore_child();
+		int rc = sym_criu_local_restore_child(cr_opts);
 		if (rc <= 0)
 			r = cr_fail(&s, "restore", rc, err);
 		else
@@ -97,5 +103,9 @@ int cr_restore(const struct cr_restore_opts *o, pid_t *ret_pid, int *ret_pty, st
 			r = vs_error_set(err, "criu restore: no pty master came back");
 	}
 	cr_session_end(&s);
+	/* A failed restore's caller removes what it made under the rootfs
+	 * (an imported bundle): the root mounted here must not hold it. */
+	if (r < 0)
+		umount2(o->rootfs, MNT_DETACH);
 	return r;
 }

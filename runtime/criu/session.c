@@ -2,6 +2,7 @@
  * (criu.h says what and why). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -55,7 +56,7 @@ static int describe_mounts(const struct cr_common *c, enum cr_action act, struct
 		_cleanup_free_ char *key =
 		    vs_strdup_printf("%s%s", m->destination[0] == '/' ? "" : "/", m->destination);
 		const char *val = act == CR_RESTORE ? m->source : key;
-		if (sym_criu_add_ext_mount(key, val) < 0)
+		if (sym_criu_local_add_ext_mount(cr_opts, key, val) < 0)
 			return vs_error_set(err, "criu: external mount %s: out of memory", key);
 	}
 	return 0;
@@ -82,7 +83,7 @@ static int describe_one_ns(struct cr_session *s, const struct oci_namespace *ns,
 		if (fd < 0)
 			return vs_error_errno(err, errno, "linux.namespaces: open %s", ns->path);
 		s->fds[s->n_fds++] = fd;
-		return sym_criu_add_inherit_fd(fd, key) < 0
+		return sym_criu_local_add_inherit_fd(cr_opts, fd, key) < 0
 			   ? vs_error_set(err, "criu: inherit fd: out of memory")
 			   : 0;
 	}
@@ -91,8 +92,9 @@ static int describe_one_ns(struct cr_session *s, const struct oci_namespace *ns,
 		return vs_error_errno(err, errno, "linux.namespaces: stat %s", ns->path);
 	_cleanup_free_ char *ext = vs_strdup_printf("%s[%llu]:%s", oci_ns_proc_name(ns->type),
 						    (unsigned long long)st.st_ino, key);
-	return sym_criu_add_external(ext) < 0 ? vs_error_set(err, "criu: external: out of memory")
-					      : 0;
+	return sym_criu_local_add_external(cr_opts, ext) < 0
+		   ? vs_error_set(err, "criu: external: out of memory")
+		   : 0;
 }
 
 static int describe_namespaces(struct cr_session *s, const struct cr_common *c, enum cr_action act,
@@ -107,16 +109,16 @@ static int describe_namespaces(struct cr_session *s, const struct cr_common *c, 
 
 static int describe_cgroup(const struct cr_common *c, enum cr_action act, struct vs_error *err)
 {
-	sym_criu_set_manage_cgroups(true);
-	sym_criu_set_manage_cgroups_mode(c->cgroups_mode >= 0 ? (enum cr_cg_mode)c->cgroups_mode
-							      : CR_CG_MODE_SOFT);
+	sym_criu_local_set_manage_cgroups(cr_opts, true);
+	sym_criu_local_set_manage_cgroups_mode(
+	    cr_opts, c->cgroups_mode >= 0 ? (enum cr_cg_mode)c->cgroups_mode : CR_CG_MODE_SOFT);
 	if (!c->cgroup_dir)
 		return 0;
 	/* Freezing through the cgroup stops every task at once, forks
 	 * included, where ptrace-seizing them one by one could race. */
-	if (act != CR_RESTORE && sym_criu_set_freeze_cgroup(c->cgroup_dir) < 0)
+	if (act != CR_RESTORE && sym_criu_local_set_freeze_cgroup(cr_opts, c->cgroup_dir) < 0)
 		return vs_error_set(err, "criu: freeze cgroup: out of memory");
-	if (act == CR_RESTORE && sym_criu_add_cg_root(NULL, c->cgroup_path) < 0)
+	if (act == CR_RESTORE && sym_criu_local_add_cg_root(cr_opts, NULL, c->cgroup_path) < 0)
 		return vs_error_set(err, "criu: cgroup root: out of memory");
 	return 0;
 }
@@ -130,8 +132,8 @@ static int open_dirs(struct cr_session *s, const struct cr_common *c, struct vs_
 	s->work_fd = open(s->work_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->work_fd < 0)
 		return vs_error_errno(err, errno, "--work-path %s", s->work_path);
-	sym_criu_set_images_dir_fd(s->image_fd);
-	sym_criu_set_work_dir_fd(s->work_fd);
+	sym_criu_local_set_images_dir_fd(cr_opts, s->image_fd);
+	sym_criu_local_set_work_dir_fd(cr_opts, s->work_fd);
 	return 0;
 }
 
@@ -144,26 +146,32 @@ int cr_session_begin(struct cr_session *s, const struct cr_common *c, enum cr_ac
 	*s = (struct cr_session){.image_fd = -1, .work_fd = -1, .log_name = log_names[act]};
 	if (cr_load_libcriu(err) < 0)
 		return vs_error_wrap(err, "load libcriu");
-	if (sym_criu_init_opts() < 0)
+	if (sym_criu_local_init_opts(&cr_opts) < 0)
 		return vs_error_set(err, "libcriu: cannot initialise its options");
 	s->criu_path = c->criu_path ? c->criu_path : "criu";
-	if (c->criu_path && sym_criu_set_service_binary(c->criu_path) < 0)
+	if (c->criu_path && sym_criu_local_set_service_binary(cr_opts, c->criu_path) < 0)
 		return vs_error_set(err, "--criu: out of memory");
 	if (open_dirs(s, c, err) < 0)
 		return -1;
 	/* 4: debug; the Error lines cr_fail() relays are at every level, the
 	 * rest is what a bug report needs. */
-	sym_criu_set_log_level(4);
-	if (sym_criu_set_log_file(s->log_name) < 0)
+	sym_criu_local_set_log_level(cr_opts, 4);
+	if (sym_criu_local_set_log_file(cr_opts, s->log_name) < 0)
 		return vs_error_set(err, "criu: log file: out of memory");
-	sym_criu_set_tcp_established(c->tcp_established);
-	sym_criu_set_ext_unix_sk(c->ext_unix_sk);
-	sym_criu_set_shell_job(c->shell_job);
-	sym_criu_set_file_locks(c->file_locks);
-	sym_criu_set_auto_dedup(c->auto_dedup);
+	sym_criu_local_set_tcp_established(cr_opts, c->tcp_established);
+	sym_criu_local_set_ext_unix_sk(cr_opts, c->ext_unix_sk);
+	sym_criu_local_set_shell_job(cr_opts, c->shell_job);
+	sym_criu_local_set_file_locks(cr_opts, c->file_locks);
+	sym_criu_local_set_auto_dedup(cr_opts, c->auto_dedup);
 	/* Mounts propagated from or to the host: CRIU keeps their sharing. */
-	sym_criu_set_ext_masters(true);
-	sym_criu_set_ext_sharing(true);
+	/* libcriu 3.17 has no setter for empty_ns nor lazy_pages: the
+	 * request's fields are set by name. */
+	if (c->empty_net && cr_set_rpc_field("empty_ns", CR_RPC_UINT32, CLONE_NEWNET, err) < 0)
+		return vs_error_wrap(err, "--empty-ns network");
+	if (c->lazy_pages && cr_set_rpc_field("lazy_pages", CR_RPC_BOOL, 1, err) < 0)
+		return vs_error_wrap(err, "--lazy-pages");
+	sym_criu_local_set_ext_masters(cr_opts, true);
+	sym_criu_local_set_ext_sharing(cr_opts, true);
 	if (describe_mounts(c, act, err) < 0 || describe_namespaces(s, c, act, err) < 0 ||
 	    describe_cgroup(c, act, err) < 0)
 		return -1;
@@ -172,8 +180,9 @@ int cr_session_begin(struct cr_session *s, const struct cr_common *c, enum cr_ac
 
 void cr_session_end(struct cr_session *s)
 {
-	if (sym_criu_free_opts)
-		sym_criu_free_opts();
+	if (cr_opts)
+		sym_criu_local_free_opts(cr_opts);
+	cr_opts = NULL;
 	if (s->image_fd >= 0)
 		close(s->image_fd);
 	if (s->work_fd >= 0)

@@ -55,20 +55,20 @@ counter() {
 	# teardown's leak check: no cgroup named after $id, no mount, no process
 }
 
-@test "checkpoint: flags that cannot work are refused, before anything runs" {
+@test "checkpoint: bad flag values are refused, before anything runs" {
 	counter
-	for flag in --lazy-pages "--status-fd 3" "--empty-ns network"; do
-		# shellcheck disable=SC2086 # two words
-		run vessel checkpoint $flag "$CID"
-		[ "$status" -eq 1 ]
-		[[ $output == *"${flag%% *}: not supported"* ]]
-	done
+	run vessel checkpoint --empty-ns ipc "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--empty-ns: 'ipc': only 'network' is supported"* ]] || fail "$output"
+	run vessel checkpoint --status-fd 2 "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--status-fd: only with --lazy-pages"* ]] || fail "$output"
+	run vessel checkpoint --lazy-pages --status-fd 99 "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--status-fd: '99' is not an open fd"* ]] || fail "$output"
 	run vessel checkpoint --manage-cgroups-mode bogus "$CID"
 	[ "$status" -eq 1 ]
 	[[ $output == *"--manage-cgroups-mode: invalid mode 'bogus'"* ]]
-	run vessel restore --lazy-pages "$CID"
-	[ "$status" -eq 1 ]
-	[[ $output == *"--lazy-pages: not supported"* ]]
 	[ ! -e checkpoint ]
 	[ "$(container_status "$CID")" = running ]
 }
@@ -99,6 +99,11 @@ counter() {
 	[[ $output != *libcriu* ]]
 	run env LD_DEBUG=libs "$VESSEL" --root "$ROOT" checkpoint --page-server x "$CID"
 	[[ $output == *"calling init: "*libcriu.so* ]]
+	# libarchive only for --export / --import
+	[[ $output != *libarchive* ]]
+	run env LD_DEBUG=libs "$VESSEL" --root "$ROOT" restore --import "$BATS_TEST_TMPDIR/none.tar" \
+		-b "$BATS_TEST_TMPDIR/b" "$(new_id)"
+	[[ $output == *"calling init: "*libarchive.so* ]]
 }
 
 @test "the init leads a session of its own, as runc's (criu needs it)" {
@@ -138,6 +143,124 @@ counter() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"--parent-path ../pre: $img/../pre: No such file or directory"* ]]
 	[ ! -e "$img/dump.log" ] || fail "criu ran: $(cat "$img/dump.log")"
+	# the image dir it made for the request is gone with the refusal
+	[ ! -e "$img" ]
 	[ "$(container_status "$CID")" = running ]
 	[ "$(container_pid "$CID")" = "$pid" ]
+}
+
+# A tar laid out as checkpoint --export writes it: the marker first.
+make_archive() {
+	local dir=$BATS_TEST_TMPDIR/ar
+	mkdir -p "$dir/checkpoint"
+	printf 'vessel-checkpoint 1\n' >"$dir/vessel-checkpoint"
+	echo garbage >"$dir/checkpoint/inventory.img"
+	jq "$1" "$BUNDLE/config.json" >"$dir/config.json"
+	tar -C "$dir" -cf "$2" vessel-checkpoint config.json checkpoint
+}
+
+@test "restore --import: bad archives and bundles are refused by name, nothing left" {
+	command -v criu >/dev/null || skip "needs criu"
+	id=$(new_id)
+	b=$BATS_TEST_TMPDIR/b
+	run vessel restore --import "$BATS_TEST_TMPDIR/none.tar" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--import needs --bundle DIR"* ]] || fail "$output"
+	run vessel restore --import x.tar --image-path y -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--image-path cannot be used with it"* ]] || fail "$output"
+	run vessel restore --import "$BATS_TEST_TMPDIR/none.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--import $BATS_TEST_TMPDIR/none.tar: No such file"* ]] || fail "$output"
+	# a tar that export did not write
+	tar -C "$BUNDLE" -cf "$BATS_TEST_TMPDIR/other.tar" config.json
+	run vessel restore --import "$BATS_TEST_TMPDIR/other.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"not a checkpoint made by vessel checkpoint --export"* ]] || fail "$output"
+	[ ! -e "$b" ]
+	# an entry outside the layout is refused and what came before removed
+	make_archive . "$BATS_TEST_TMPDIR/evil.tar"
+	echo x >"$BATS_TEST_TMPDIR/ar/evil"
+	tar -C "$BATS_TEST_TMPDIR/ar" -rf "$BATS_TEST_TMPDIR/evil.tar" evil
+	run vessel restore --import "$BATS_TEST_TMPDIR/evil.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"unexpected entry evil"* ]] || fail "$output"
+	[ ! -e "$b" ]
+	# the bundle must be new or empty; an empty one stays, emptied
+	mkdir "$b" && touch "$b/mine"
+	run vessel restore --import "$BATS_TEST_TMPDIR/evil.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$b: not empty"* ]] || fail "$output"
+	[ -e "$b/mine" ]
+	rm "$b/mine"
+	# an overlay root whose image layers are not on this host
+	make_archive '.annotations["run.vessel.rootfs.overlay.lower"] = "/nonexistent/layer" |
+		.annotations["run.vessel.rootfs.overlay.upper"] = "/old/upper" |
+		.annotations["run.vessel.rootfs.overlay.work"] = "/old/work"' "$BATS_TEST_TMPDIR/ovl.tar"
+	run vessel restore --import "$BATS_TEST_TMPDIR/ovl.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"no upper/ dir"* ]] || fail "$output"
+	mkdir -p "$BATS_TEST_TMPDIR/ar/upper"
+	tar -C "$BATS_TEST_TMPDIR/ar" -rf "$BATS_TEST_TMPDIR/ovl.tar" upper
+	run vessel restore --import "$BATS_TEST_TMPDIR/ovl.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"the image layer /nonexistent/layer of the overlay root is not on this host"* ]] ||
+		fail "$output"
+	[ -d "$b" ] && [ -z "$(ls -A "$b")" ]
+	[ ! -e "$ROOT/$id" ]
+}
+
+@test "restore --import: criu's failure removes the bundle it unpacked" {
+	criu_fails
+	id=$(new_id)
+	b=$BATS_TEST_TMPDIR/b
+	make_archive '.root.path = "'"$BUNDLE"'/rootfs"' "$BATS_TEST_TMPDIR/ct.tar"
+	run vessel restore -d --import "$BATS_TEST_TMPDIR/ct.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu restore: "* ]] || fail "$output"
+	[ ! -e "$b" ]
+	[ ! -e "$ROOT/$id" ]
+	# an overlay root (the bundle's rootfs as its layer), mounted for criu
+	# when it fails: the unpacked upper dir goes all the same
+	rm -rf "$BATS_TEST_TMPDIR/ar"
+	mkdir -p "$BATS_TEST_TMPDIR/ar/upper"
+	echo mine >"$BATS_TEST_TMPDIR/ar/upper/written"
+	make_archive '.annotations["run.vessel.rootfs.overlay.lower"] = "'"$BUNDLE"'/rootfs" |
+		.annotations["run.vessel.rootfs.overlay.upper"] = "/old/upper" |
+		.annotations["run.vessel.rootfs.overlay.work"] = "/old/work"' "$BATS_TEST_TMPDIR/ovl.tar"
+	tar -C "$BATS_TEST_TMPDIR/ar" -rf "$BATS_TEST_TMPDIR/ovl.tar" upper
+	run vessel restore -d --import "$BATS_TEST_TMPDIR/ovl.tar" -b "$b" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu restore: "* ]] || fail "$output"
+	[ ! -e "$b" ]
+	[ ! -e "$ROOT/$id" ]
+}
+
+@test "checkpoint --export: refused before any dump when it cannot work, container untouched" {
+	counter
+	pid=$(container_pid "$CID")
+	img=$BATS_TEST_TMPDIR/img
+	run vessel checkpoint --export "$BATS_TEST_TMPDIR/no/dir/ct.tar" --image-path "$img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--export $BATS_TEST_TMPDIR/no/dir/ct.tar: directory $BATS_TEST_TMPDIR/no/dir"* ]] ||
+		fail "$output"
+	run vessel checkpoint --export "$BATS_TEST_TMPDIR" --image-path "$img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"Is a directory"* ]] || fail "$output"
+	run vessel checkpoint --pre-dump --export "$BATS_TEST_TMPDIR/ct.tar" --image-path "$img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"--export: a pre-dump cannot be restored on its own"* ]] || fail "$output"
+	[ ! -e "$img" ]
+	[ "$(container_pid "$CID")" = "$pid" ]
+}
+
+@test "checkpoint --export: criu's failure writes no archive, container running" {
+	criu_fails
+	counter
+	run vessel checkpoint --export "$BATS_TEST_TMPDIR/ct.tar" --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu dump: "* ]] || fail "$output"
+	run ls "$BATS_TEST_TMPDIR"
+	[[ $output != *ct.tar* ]] || fail "$output"
+	[ "$(container_status "$CID")" = running ]
 }
