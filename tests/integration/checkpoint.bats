@@ -85,10 +85,25 @@ counter() {
 	detached vessel create "$id"
 	run vessel checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
 	[ "$status" -eq 1 ]
-	[[ $output == *"container $id is created: only a running container can be checkpointed"* ]]
+	[[ $output == *"container $id is created: only a running or paused container can be checkpointed"* ]]
 	run vessel checkpoint nosuch
 	[ "$status" -eq 1 ]
 	[[ $output == *'container "nosuch" does not exist'* ]]
+}
+
+# containerd pauses a task around its checkpoint (ctr c checkpoint, the
+# CRI's): a paused container is checkpointed as runc does, and a failed
+# dump leaves it paused, not thawed behind the client's back.
+@test "checkpoint of a paused container: criu is asked; on failure it stays paused" {
+	criu_fails
+	counter
+	vessel pause "$CID"
+	run vessel checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"checkpoint $CID: criu dump: "* ]] || fail "$output"
+	[ "$(container_status "$CID")" = paused ]
+	vessel resume "$CID"
+	[ "$(container_status "$CID")" = running ]
 }
 
 @test "libcriu is loaded by checkpoint and restore only" {
