@@ -91,16 +91,19 @@ counter() {
 	[[ $output == *'container "nosuch" does not exist'* ]]
 }
 
-# containerd pauses a task around its checkpoint (ctr c checkpoint, the
-# CRI's): a paused container is checkpointed as runc does, and a failed
-# dump leaves it paused, not thawed behind the client's back.
-@test "checkpoint of a paused container: criu is asked; on failure it stays paused" {
+# As containerd's shim asks: it pauses the task around its checkpoint (ctr
+# c checkpoint, the CRI's) and names a --work-path nobody made.  A paused
+# container is checkpointed as runc does, and a failed dump leaves it
+# paused, not thawed behind the client's back; the work path is made.
+@test "checkpoint of a paused container into a new --work-path: criu is asked; on failure it stays paused" {
 	criu_fails
 	counter
 	vessel pause "$CID"
-	run vessel checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$CID"
+	work=$BATS_TEST_TMPDIR/criu-work
+	run vessel checkpoint --image-path "$BATS_TEST_TMPDIR/img" --work-path "$work" --leave-running "$CID"
 	[ "$status" -eq 1 ]
-	[[ $output == *"checkpoint $CID: criu dump: "* ]] || fail "$output"
+	[[ $output == *"checkpoint $CID: criu dump: "*"(log: $work/dump.log)"* ]] || fail "$output"
+	[ -s "$work/dump.log" ]
 	[ "$(container_status "$CID")" = paused ]
 	vessel resume "$CID"
 	[ "$(container_status "$CID")" = running ]
