@@ -55,6 +55,34 @@ counter() {
 	# teardown's leak check: no cgroup named after $id, no mount, no process
 }
 
+# CRIU mounts each dumped mount back onto its mount point: a restore onto a
+# fresh rootfs (containerd's ctr c restore, another host's bundle) must
+# make them first, as runc does: bind mounts as their source is (file or
+# directory), not those below a tmpfs (CRIU restores its content), never
+# through a symlink out of the root.
+@test "restore: the config's mount points are made in the rootfs before criu runs" {
+	criu_fails
+	mkdir "$BATS_TEST_TMPDIR/img" "$BATS_TEST_TMPDIR/srcdir"
+	: >"$BATS_TEST_TMPDIR/srcfile"
+	ln -s /tmp "$BUNDLE/rootfs/escape"
+	update_config '.mounts += [
+		{"destination": "/vol/data", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/srcdir"'", "options": ["rbind"]},
+		{"destination": "/etc/one.conf", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/srcfile"'", "options": ["rbind"]},
+		{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/scratch/sub", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/srcdir"'", "options": ["rbind"]},
+		{"destination": "/escape/vessel-'"$CID"'", "type": "tmpfs", "source": "tmpfs"}]'
+	id=$(new_id)
+	run vessel restore -d --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu restore: "* ]] || fail "$output"
+	[ -d "$BUNDLE/rootfs/vol/data" ]
+	[ -f "$BUNDLE/rootfs/etc/one.conf" ]
+	[ -d "$BUNDLE/rootfs/scratch" ]
+	[ ! -e "$BUNDLE/rootfs/scratch/sub" ]
+	[ ! -e "/tmp/vessel-$CID" ]
+	[ -d "$BUNDLE/rootfs/tmp/vessel-$CID" ]
+}
+
 @test "checkpoint: flags that cannot work are refused, before anything runs" {
 	counter
 	for flag in --lazy-pages "--status-fd 3" "--empty-ns network"; do
