@@ -56,12 +56,14 @@ static int check_parent_path(const char *image_path, const char *parent, struct 
 }
 
 /* CRIU thaws what it froze when it fails; a container found frozen
- * afterwards (criu killed half-way) is thawed, as it was running before. */
-static void make_sure_thawed(struct cg_handle *h)
+ * afterwards (criu killed half-way) is thawed, as it was running before.
+ * One paused before (containerd pauses the task around its checkpoint)
+ * stays paused. */
+static void make_sure_thawed(struct cg_handle *h, bool was_paused)
 {
 	struct vs_error ignored = VS_ERROR_INIT;
 	bool frozen = false;
-	if (h && cg_is_frozen(h, &frozen, &ignored) == 0 && frozen) {
+	if (h && !was_paused && cg_is_frozen(h, &frozen, &ignored) == 0 && frozen) {
 		vs_log_warn("checkpoint failed with the container frozen: thawing it");
 		cg_thaw(h, 1000, &ignored);
 	}
@@ -69,7 +71,7 @@ static void make_sure_thawed(struct cg_handle *h)
 }
 
 static int dump_container(struct ct_container *c, struct ct_checkpoint_opts *o, struct cg_handle *h,
-			  struct vs_error *err)
+			  bool was_paused, struct vs_error *err)
 {
 	struct cr_dump_opts d = {
 	    .c = o->crit,
@@ -84,7 +86,7 @@ static int dump_container(struct ct_container *c, struct ct_checkpoint_opts *o, 
 	d.c.cgroup_dir = h ? cg_handle_dir(h) : NULL;
 	d.c.cgroup_path = h ? cg_handle_path(h) : NULL;
 	if (cr_dump(&d, err) < 0) {
-		make_sure_thawed(h);
+		make_sure_thawed(h, was_paused);
 		return vs_error_wrap(err, "checkpoint %s", c->id);
 	}
 	return 0;
@@ -130,11 +132,15 @@ static int export_archive(struct ct_container *c, struct ct_checkpoint_opts *o,
 
 static int check_request(struct ct_container *c, struct ct_checkpoint_opts *o, struct vs_error *err)
 {
+	/* Paused too, as runc: containerd pauses the task before it asks for
+	 * the checkpoint and resumes it after; CRIU's cgroup freeze finds it
+	 * frozen and leaves it so. */
 	const char *status = ct_status(c);
-	if (strcmp(status, OCI_STATUS_RUNNING) != 0)
+	bool paused = strcmp(status, OCI_STATUS_PAUSED) == 0;
+	if (strcmp(status, OCI_STATUS_RUNNING) != 0 && !paused)
 		return vs_error_set(err,
-				    "container %s is %s: only a running container can be "
-				    "checkpointed",
+				    "container %s is %s: only a running or paused container "
+				    "can be checkpointed",
 				    c->id, status);
 	if (o->export_file && o->pre_dump)
 		return vs_error_set(err, "--export: a pre-dump cannot be restored on its own; "
@@ -177,7 +183,8 @@ int ct_checkpoint(struct ct_container *c, struct ct_checkpoint_opts *o, struct v
 	if (c->state->cgroup_path && c->state->cgroup_path[0] &&
 	    cg_open(c->state->cgroup_path, &h, err) < 0)
 		return vs_error_wrap(err, "checkpoint %s: cgroup", c->id);
-	if (prepare_image_dir(o, err) < 0 || dump_container(c, o, h, err) < 0)
+	bool paused = strcmp(ct_status(c), OCI_STATUS_PAUSED) == 0;
+	if (prepare_image_dir(o, err) < 0 || dump_container(c, o, h, paused, err) < 0)
 		return -1;
 	if (o->export_file && export_archive(c, o, config, err) < 0)
 		return -1;

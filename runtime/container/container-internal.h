@@ -47,5 +47,8 @@ int ct_load_bundle(struct create_ctx *x, struct vs_error *err);
 int ct_record_cgroup(struct create_ctx *x, struct vs_error *err);
 int ct_record_init(void *data, pid_t pid, uint64_t start_time, struct vs_error *err);
 int ct_write_pid_file(const char *path, pid_t pid, struct vs_error *err);
+/* mountpoints.c: the config's mount points in rootfs, for CRIU. */
+int ct_restore_mountpoints(const struct oci_config *config, const char *rootfs,
+			   struct vs_error *err);
 
 #endif

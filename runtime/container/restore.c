@@ -274,7 +274,8 @@ static int restore_steps(struct restore_ctx *r, struct vs_error *err)
 		return vs_error_set(err, "restore of a container with a terminal needs "
 					 "--console-socket");
 	x->created = vs_now_rfc3339();
-	if (make_cgroup(r, err) < 0 || run_criu(r, err) < 0)
+	if (ct_restore_mountpoints(x->config, x->rootfs, err) < 0 || make_cgroup(r, err) < 0 ||
+	    run_criu(r, err) < 0)
 		return -1;
 	vs_log_debug("restore %s: pid %d, cgroup %s", r->o->create.id, (int)r->pid,
 		     cg_handle_path(r->cg) ? cg_handle_path(r->cg) : "(none)");

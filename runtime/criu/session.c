@@ -129,6 +129,10 @@ static int open_dirs(struct cr_session *s, const struct cr_common *c, struct vs_
 	if (s->image_fd < 0)
 		return vs_error_errno(err, errno, "--image-path %s", c->image_path);
 	s->work_path = c->work_path ? c->work_path : c->image_path;
+	/* Made when missing, as runc does: containerd's shim names a
+	 * criu-work directory in its state dir that nobody made. */
+	if (c->work_path && mkdir(c->work_path, 0700) < 0 && errno != EEXIST)
+		return vs_error_errno(err, errno, "--work-path: mkdir %s", c->work_path);
 	s->work_fd = open(s->work_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->work_fd < 0)
 		return vs_error_errno(err, errno, "--work-path %s", s->work_path);

@@ -234,3 +234,13 @@ int rootfs_open_parent_in_root(int root_fd, const char *path, int *ret_dirfd, co
 	*ret_name = slash + 1;
 	return 0;
 }
+
+int rootfs_make_mountpoint(const char *rootfs, const char *path, bool file, struct vs_error *err)
+{
+	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return vs_error_errno(err, errno, "open %s", rootfs);
+	_cleanup_close_ int fd = -1;
+	return rootfs_mkpath_in_root(root, path, file ? ROOTFS_LEAF_FILE : ROOTFS_LEAF_DIR,
+				     file ? 0644 : 0755, &fd, err);
+}

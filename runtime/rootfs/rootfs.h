@@ -222,5 +222,10 @@ int rootfs_clean_path(const char *path, char **ret_clean, struct vs_error *err);
 /* NULL-terminated list of every option name rootfs_parse_mount_options
  * understands (for `vessel features`' mountOptions). */
 const char *const *rootfs_known_mount_options(void);
+/* Make the directory (or, with file, the empty file) path in the root at
+ * rootfs, its missing parents too, resolving every component inside that
+ * root (a symlink cannot lead out of it).  For restore: CRIU mounts onto
+ * mount points it expects to find. */
+int rootfs_make_mountpoint(const char *rootfs, const char *path, bool file, struct vs_error *err);
 
 #endif

@@ -183,3 +183,38 @@ cl_cgroups_restore() {
 	done
 	return 0
 }
+
+# cl_criu_missing: print why criu cannot checkpoint here (no criu, or
+# `criu check`'s last line: this host's 6.18 kernel fails on its vDSO),
+# nothing when it can.  Loads first the modules criu probes for, which the
+# VM's kernel (tests/vm) has as modules.
+cl_criu_missing() {
+	local m
+	command -v criu >/dev/null || { echo "needs criu (scripts/install-deps)"; return 0; }
+	if [[ -d /lib/modules/$(uname -r) ]]; then
+		for m in crc32c_generic libcrc32c nf_tables nft_compat nf_conntrack \
+			nf_conntrack_netlink unix_diag inet_diag tcp_diag udp_diag netlink_diag \
+			af_packet_diag tun veth xt_mark ip_tables iptable_filter; do
+			busybox modprobe "$m" 2>/dev/null || modprobe "$m" 2>/dev/null || true
+		done
+	fi
+	local out rc=0
+	out=$(criu check 2>&1) || rc=$?
+	((rc == 0)) ||
+		echo "criu cannot checkpoint on this kernel ($(uname -r)): criu check exits $rc${out:+: ${out##*$'\n'}}"
+	return 0
+}
+
+# cl_logging_runtime FILE: print the path of a wrapper that appends each
+# invocation's argv (one line) to FILE, then execs $VESSEL: the runtime a
+# client is given where a test checks what the client asked of it.
+cl_logging_runtime() {
+	local w=$CL_DIR/vessel-logged
+	cat >"$w" <<-EOF2
+		#!/bin/sh
+		echo "\$*" >>'$1'
+		exec '$VESSEL' "\$@"
+	EOF2
+	chmod 0755 "$w"
+	echo "$w"
+}

@@ -1,14 +1,17 @@
 # shellcheck shell=bash
 # tests/clients/podman-helpers.bash: podman 4 (through conmon) driving
-# vessel, shared by tests/clients/podman.bats (the cgroupfs manager) and
-# tests/systemd/podman.bats (cgroup_manager = "systemd", systemd as PID 1).
+# vessel, shared by tests/clients/podman.bats and podman-checkpoint.bats
+# (the cgroupfs manager) and tests/systemd/podman.bats (cgroup_manager =
+# "systemd", systemd as PID 1).
 # Loads clients-helpers.bash.
 #
 #   pm_setup_file MANAGER  after cl_prepare: a containers.conf naming vessel
 #                      as a runtime (and in runtime_supports_json, so conmon
 #                      passes --log-format json) with cgroup_manager MANAGER,
 #                      storage and run dirs private to the file under
-#                      $CL_DIR, the busybox image loaded as $PM_IMAGE
+#                      $CL_DIR, the busybox image loaded as $PM_IMAGE; with
+#                      PM_RUNTIME_LOG set, the runtime is a wrapper logging
+#                      each vessel command line there
 #   pm_teardown_file   remove every container, reset the storage, unmount;
 #                      sets PM_LEAKS (what was left) for the caller to fail on
 #   pm_teardown        per test: leaks, containers still in podman (removed)
@@ -25,6 +28,8 @@ load "$(dirname "${BASH_SOURCE[0]}")/clients-helpers"
 
 pm_setup_file() {
 	PM_CGROUP_MANAGER=$1
+	local rt=$VESSEL
+	[[ -z ${PM_RUNTIME_LOG:-} ]] || rt=$(cl_logging_runtime "$PM_RUNTIME_LOG")
 	PM_IMAGE=localhost/vessel-busybox:latest
 	CL_STATE_ROOTS=/run/vessel
 	CL_KEEP_MOUNT=$CL_DIR/storage/overlay
@@ -50,7 +55,7 @@ pm_setup_file() {
 		runtime_supports_json = ["vessel"]
 		tmp_dir = "$CL_DIR/tmp"
 		[engine.runtimes]
-		vessel = ["$VESSEL"]
+		vessel = ["$rt"]
 	EOF
 	cat >"$CL_DIR/storage.conf" <<-EOF
 		[storage]

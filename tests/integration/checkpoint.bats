@@ -55,6 +55,34 @@ counter() {
 	# teardown's leak check: no cgroup named after $id, no mount, no process
 }
 
+# CRIU mounts each dumped mount back onto its mount point: a restore onto a
+# fresh rootfs (containerd's ctr c restore, another host's bundle) must
+# make them first, as runc does: bind mounts as their source is (file or
+# directory), not those below a tmpfs (CRIU restores its content), never
+# through a symlink out of the root.
+@test "restore: the config's mount points are made in the rootfs before criu runs" {
+	criu_fails
+	mkdir "$BATS_TEST_TMPDIR/img" "$BATS_TEST_TMPDIR/srcdir"
+	: >"$BATS_TEST_TMPDIR/srcfile"
+	ln -s /tmp "$BUNDLE/rootfs/escape"
+	update_config '.mounts += [
+		{"destination": "/vol/data", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/srcdir"'", "options": ["rbind"]},
+		{"destination": "/etc/one.conf", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/srcfile"'", "options": ["rbind"]},
+		{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/scratch/sub", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/srcdir"'", "options": ["rbind"]},
+		{"destination": "/escape/vessel-'"$CID"'", "type": "tmpfs", "source": "tmpfs"}]'
+	id=$(new_id)
+	run vessel restore -d --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	[ "$status" -eq 1 ]
+	[[ $output == *"criu restore: "* ]] || fail "$output"
+	[ -d "$BUNDLE/rootfs/vol/data" ]
+	[ -f "$BUNDLE/rootfs/etc/one.conf" ]
+	[ -d "$BUNDLE/rootfs/scratch" ]
+	[ ! -e "$BUNDLE/rootfs/scratch/sub" ]
+	[ ! -e "/tmp/vessel-$CID" ]
+	[ -d "$BUNDLE/rootfs/tmp/vessel-$CID" ]
+}
+
 @test "checkpoint: bad flag values are refused, before anything runs" {
 	counter
 	run vessel checkpoint --empty-ns ipc "$CID"
@@ -85,10 +113,28 @@ counter() {
 	detached vessel create "$id"
 	run vessel checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
 	[ "$status" -eq 1 ]
-	[[ $output == *"container $id is created: only a running container can be checkpointed"* ]]
+	[[ $output == *"container $id is created: only a running or paused container can be checkpointed"* ]]
 	run vessel checkpoint nosuch
 	[ "$status" -eq 1 ]
 	[[ $output == *'container "nosuch" does not exist'* ]]
+}
+
+# As containerd's shim asks: it pauses the task around its checkpoint (ctr
+# c checkpoint, the CRI's) and names a --work-path nobody made.  A paused
+# container is checkpointed as runc does, and a failed dump leaves it
+# paused, not thawed behind the client's back; the work path is made.
+@test "checkpoint of a paused container into a new --work-path: criu is asked; on failure it stays paused" {
+	criu_fails
+	counter
+	vessel pause "$CID"
+	work=$BATS_TEST_TMPDIR/criu-work
+	run vessel checkpoint --image-path "$BATS_TEST_TMPDIR/img" --work-path "$work" --leave-running "$CID"
+	[ "$status" -eq 1 ]
+	[[ $output == *"checkpoint $CID: criu dump: "*"(log: $work/dump.log)"* ]] || fail "$output"
+	[ -s "$work/dump.log" ]
+	[ "$(container_status "$CID")" = paused ]
+	vessel resume "$CID"
+	[ "$(container_status "$CID")" = running ]
 }
 
 @test "libcriu is loaded by checkpoint and restore only" {

@@ -1,0 +1,56 @@
+/* restore: the config's mount points made in the rootfs before CRIU runs.
+ * CRIU mounts each dumped mount back onto its mount point and fails when
+ * one is missing ("Can't stat mountpoint"): the runtime made them at create
+ * in the rootfs's writable layer, and a restore onto a fresh rootfs (a
+ * containerd `ctr c restore` without --rw, another host's bundle) does not
+ * have them.  runc makes them the same way. */
+#include "runtime/container/container-internal.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include "runtime/rootfs/rootfs.h"
+
+static bool is_bind(const struct oci_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (char **o = m->options; o && *o; o++)
+		if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
+			return true;
+	return false;
+}
+
+/* Whether path is strictly below the destination of a tmpfs mount of the
+ * config: CRIU restores a tmpfs with its content, mount points included. */
+static bool under_tmpfs(const struct oci_config *config, const char *path)
+{
+	for (size_t i = 0; i < config->n_mounts; i++) {
+		const struct oci_mount *m = &config->mounts[i];
+		size_t n = strlen(m->destination);
+		while (n > 1 && m->destination[n - 1] == '/')
+			n--;
+		if (m->type && strcmp(m->type, "tmpfs") == 0 &&
+		    strncmp(path, m->destination, n) == 0 && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+int ct_restore_mountpoints(const struct oci_config *config, const char *rootfs,
+			   struct vs_error *err)
+{
+	for (size_t i = 0; i < config->n_mounts; i++) {
+		const struct oci_mount *m = &config->mounts[i];
+		/* cgroup2's mount point appears with /sys */
+		if ((m->type && strcmp(m->type, "cgroup") == 0) ||
+		    under_tmpfs(config, m->destination))
+			continue;
+		struct stat st;
+		bool file =
+		    is_bind(m) && m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+		if (rootfs_make_mountpoint(rootfs, m->destination, file, err) < 0)
+			return vs_error_wrap(err, "mounts: mount point %s", m->destination);
+	}
+	return 0;
+}
