@@ -31,9 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 4096u
-#define TICK_NS 2000000ll /* 2 ms */
-#define GAP_NS 100000000ll /* 100 ms: far above a tick, even under TCG */
+#define PAGE	4096u
+#define TICK_NS 2000000ll   /* 2 ms */
+#define GAP_NS	100000000ll /* 100 ms: far above a tick, even under TCG */
 
 static int64_t now_ns(void)
 {
@@ -70,8 +70,8 @@ static void run(size_t npages, double rate_pages)
 {
 	/* MAP_POPULATE is not enough: untouched populated pages are the zero
 	 * page, which criu does not dump.  Each page gets its own bytes. */
-	unsigned char *mem = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *mem =
+	    mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		fprintf(stderr, "dirtier: mmap %zu pages: %s\n", npages, strerror(errno));
 		exit(2);
