@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/migrate/report.py DIR: the migration benchmark's table and chart.
 
-Reads DIR/raw/{runs,rounds,lazy}.tsv and machine.txt (bench/migrate/migrate.sh)
+Reads DIR/raw/{runs,rounds,stats}.tsv and machine.txt (bench/migrate/migrate.sh)
 and writes DIR/migrate.md (markdown tables) and DIR/migrate.svg (downtime and
 total time per size, rate and method).  Standard library only: the SVG is
 written by hand, so the report needs nothing beyond Debian's python3.
@@ -11,10 +11,8 @@ import os
 import sys
 
 RUN_COLS = ["method", "mib", "rate", "total", "downtime", "dump", "copy", "restore", "resume",
-            "criu_restore_us"]
-ROUND_COLS = ["method", "mib", "rate", "round", "secs", "pages", "frozen_us", "memdump_us",
-              "memwrite_us", "skipped_parent"]
-LAZY_COLS = ["method", "mib", "rate", "what", "secs", "pages_lazy"]
+            "fetch"]
+ROUND_COLS = ["method", "mib", "rate", "round", "secs", "pages"]
 METHODS = ["stop-copy", "pre-copy", "lazy"]
 COLOURS = {"stop-copy": "#c0392b", "pre-copy": "#2471a3", "lazy": "#229954"}
 
@@ -23,7 +21,17 @@ def read_tsv(path, cols):
     if not os.path.exists(path):
         return []
     with open(path, newline="") as f:
-        return [dict(zip(cols, row)) for row in csv.reader(f, delimiter="\t") if row]
+        rows = [row for row in csv.reader(f, delimiter="\t") if row]
+    return rows if cols is None else [dict(zip(cols, row)) for row in rows]
+
+
+def read_stats(path):
+    """stats.tsv (migrate.sh's decode_stats): NAME KIND FIELD=VALUE...,
+    NAME being METHOD-MIB-RATE-ROUND, KIND dump or restore."""
+    stats = {}
+    for row in read_tsv(path, None):
+        stats[(row[0], row[1])] = dict(f.split("=", 1) for f in row[2:])
+    return stats
 
 
 def num(v):
@@ -52,39 +60,43 @@ def rounds_of(rounds, run):
             (run["method"], run["mib"], run["rate"])]
 
 
-def main_table(runs, rounds, lazy):
+def stat(stats, run, rnd, kind, field):
+    name = f"{run['method']}-{run['mib']}-{run['rate']}-{rnd}"
+    return stats.get((name, kind), {}).get(field)
+
+
+def main_table(runs, rounds, stats):
     out = ["| MiB | dirty MiB/s | method | total s | downtime s | pages per round "
            "(pre-dumps → final) | final dump s | copy s | restore s | first tick after "
            "restore s |", "|---:|---:|---|---:|---:|---|---:|---:|---:|---:|"]
     for r in sorted(runs, key=key):
-        rs = rounds_of(rounds, r)
-        pages = " → ".join(x["pages"] for x in rs)
+        pages = " → ".join(x["pages"] for x in rounds_of(rounds, r))
         if r["method"] == "lazy":
-            fetched = [x for x in lazy if (x["mib"], x["rate"]) == (r["mib"], r["rate"])]
-            lazy_pages = fetched[0]["pages_lazy"] if fetched else "-"
-            pages = f"{pages} (+{lazy_pages} lazily)"
+            lazy = stat(stats, r, "final", "dump", "pages_lazy") or "?"
+            pages = f"{pages} (+{lazy} lazily, all in by {fmt_s(r['fetch'])} s after the restore)"
         out.append(f"| {r['mib']} | {r['rate']} | {r['method']} | {fmt_s(r['total'])} | "
                    f"**{fmt_s(r['downtime'])}** | {pages} | {fmt_s(r['dump'])} | "
                    f"{fmt_s(r['copy'])} | {fmt_s(r['restore'])} | {fmt_s(r['resume'])} |")
     return out
 
 
-def downtime_table(runs, rounds):
-    """Where the final round's frozen time goes, from criu's own stats."""
-    out = ["| MiB | dirty MiB/s | method | downtime s | criu frozen ms | of it: memdump ms | "
-           "memwrite ms | copy ms | vessel restore ms | of it: criu restore ms |",
-           "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+def downtime_table(runs, stats):
+    """Where the final round's downtime goes, from criu's own stats."""
+    out = ["| MiB | dirty MiB/s | method | downtime s | criu: freezing ms | frozen ms | "
+           "of it memdump ms | memwrite ms | pages written | copy ms | vessel restore ms | "
+           "of it criu restore ms |",
+           "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in sorted(runs, key=key):
-        fin = [x for x in rounds_of(rounds, r) if x["round"] == "final"]
-        f = fin[0] if fin else {}
-        copy = num(r["copy"])
-        restore = num(r["restore"])
+        def d(field):
+            return stat(stats, r, "final", "dump", field)
+        copy, restore = num(r["copy"]), num(r["restore"])
         out.append(f"| {r['mib']} | {r['rate']} | {r['method']} | {fmt_s(r['downtime'])} | "
-                   f"{fmt_ms(f.get('frozen_us'))} | {fmt_ms(f.get('memdump_us'))} | "
-                   f"{fmt_ms(f.get('memwrite_us'))} | "
+                   f"{fmt_ms(d('freezing_time'))} | {fmt_ms(d('frozen_time'))} | "
+                   f"{fmt_ms(d('memdump_time'))} | {fmt_ms(d('memwrite_time'))} | "
+                   f"{d('pages_written') or '-'} | "
                    f"{'-' if copy is None else f'{copy * 1000:.0f}'} | "
                    f"{'-' if restore is None else f'{restore * 1000:.0f}'} | "
-                   f"{fmt_ms(r['criu_restore_us'])} |")
+                   f"{fmt_ms(stat(stats, r, 'final', 'restore', 'restore_time'))} |")
     return out
 
 
@@ -145,7 +157,7 @@ def main():
     raw = os.path.join(d, "raw")
     runs = read_tsv(os.path.join(raw, "runs.tsv"), RUN_COLS)
     rounds = read_tsv(os.path.join(raw, "rounds.tsv"), ROUND_COLS)
-    lazy = read_tsv(os.path.join(raw, "lazy.tsv"), LAZY_COLS)
+    stats = read_stats(os.path.join(raw, "stats.tsv"))
     if not runs:
         sys.exit(f"report.py: no runs in {raw}/runs.tsv")
     machine = ""
@@ -160,14 +172,15 @@ def main():
           "first tick after the restore.  Pages: 4 KiB pages each round wrote "
           "(pages-*.img).  bench/NOTES.md, \"Live migration\", reads these numbers.", "",
           "```", machine, "```", "", "## Total time, downtime, pages per round", ""]
-    md += main_table(runs, rounds, lazy)
+    md += main_table(runs, rounds, stats)
     md += ["", "## Where the downtime goes", "",
-           "criu frozen: criu's stats-dump frozen_time (the tree frozen until the dump "
-           "ends); memdump/memwrite: the parts of it that drain and write the pages.  "
-           "copy: the final images to the destination's directory.  vessel restore: "
-           "`vessel --root DST restore -d` from exec to exit; criu restore: stats-restore "
-           "restore_time.", ""]
-    md += downtime_table(runs, rounds)
+           "criu's stats-dump of the final round: freezing (stopping the tree), frozen (from "
+           "frozen to the end of the dump), memdump and memwrite (parts of frozen: draining "
+           "the dirty pages, writing them to the images), pages written.  copy: the final "
+           "images to the destination's directory.  vessel restore: `vessel --root DST "
+           "restore -d` from exec to exit; criu restore: stats-restore restore_time.  For "
+           "lazy, criu's own dump and restore, no vessel.", ""]
+    md += downtime_table(runs, stats)
     md += ["", "![downtime and total time](migrate.svg)", ""]
     with open(os.path.join(d, "migrate.md"), "w") as f:
         f.write("\n".join(md))
