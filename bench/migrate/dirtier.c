@@ -118,6 +118,10 @@ int main(int argc, char **argv)
 	}
 	char *end;
 	unsigned long mib = strtoul(argv[1], &end, 10);
+	if (*end || end == argv[1] || mib == 0 || mib > 1024 * 1024) {
+		fprintf(stderr, "dirtier: bad size '%s' (MiB)\n", argv[1]);
+		return 2;
+	}
 	double rate = strtod(argv[2], &end);
 	if (*end || rate < 0) {
 		fprintf(stderr, "dirtier: bad rate '%s'\n", argv[2]);
