@@ -2,8 +2,10 @@
 /* bench/migrate/dirtier.c: the workload of the migration benchmark
  * (bench/migrate/migrate.sh).
  *
- *   dirtier MIB RATE_MIBS   allocate MIB MiB, fill it, then dirty RATE_MIBS
- *                           MiB/s of it (random 4 KiB pages) for ever
+ *   dirtier MIB RATE_MIBS [nothp]
+ *                           allocate MIB MiB, fill it, then dirty RATE_MIBS
+ *                           MiB/s of it (random 4 KiB pages) for ever;
+ *                           nothp: madvise(MADV_NOHUGEPAGE) first
  *   dirtier --now           print CLOCK_MONOTONIC in ns (the script's clock)
  *
  * It reports on stdout, one line each, with CLOCK_MONOTONIC in ns (there is
@@ -66,7 +68,7 @@ static uint64_t xorshift(void)
 	return rng;
 }
 
-static void run(size_t npages, double rate_pages)
+static void run(size_t npages, double rate_pages, int nothp)
 {
 	/* MAP_POPULATE is not enough: untouched populated pages are the zero
 	 * page, which criu does not dump.  Each page gets its own bytes. */
@@ -74,6 +76,12 @@ static void run(size_t npages, double rate_pages)
 	    mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		fprintf(stderr, "dirtier: mmap %zu pages: %s\n", npages, strerror(errno));
+		exit(2);
+	}
+	/* With transparent huge pages the kernel's soft-dirty bits, which
+	 * pre-dump rounds read, are per 2 MiB: one write re-sends 512 pages. */
+	if (nothp && madvise(mem, npages * PAGE, MADV_NOHUGEPAGE) < 0) {
+		fprintf(stderr, "dirtier: madvise MADV_NOHUGEPAGE: %s\n", strerror(errno));
 		exit(2);
 	}
 	for (size_t i = 0; i < npages; i++)
@@ -112,8 +120,9 @@ int main(int argc, char **argv)
 		printf("%" PRId64 "\n", now_ns());
 		return 0;
 	}
-	if (argc != 3) {
-		fprintf(stderr, "usage: dirtier MIB RATE_MIB_PER_S | dirtier --now\n");
+	int nothp = argc == 4 && strcmp(argv[3], "nothp") == 0;
+	if (argc != 3 && !nothp) {
+		fprintf(stderr, "usage: dirtier MIB RATE_MIB_PER_S [nothp] | dirtier --now\n");
 		return 2;
 	}
 	char *end;
@@ -127,6 +136,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dirtier: bad rate '%s'\n", argv[2]);
 		return 2;
 	}
-	run((size_t)mib * (1024 * 1024 / PAGE), rate * (1024 * 1024 / PAGE));
+	run((size_t)mib * (1024 * 1024 / PAGE), rate * (1024 * 1024 / PAGE), nothp);
 	return 0;
 }

@@ -24,7 +24,9 @@
 # --smoke: one small size, one rate, stop-copy and pre-copy only.
 # Knobs: MIG_POINTS (MiB:MiB/s pairs, "64:1 64:8 16:1 256:1 64:0": the size
 # at one rate, the rate at one size; the full grid is too slow under TCG),
-# MIG_METHODS ("stop-copy pre-copy lazy"), PRE_ROUNDS (2), WARMUP (1 s).
+# MIG_METHODS ("stop-copy pre-copy lazy pre-copy-nothp"; -nothp: the
+# dirtier's memory without transparent huge pages), PRE_ROUNDS (2), WARMUP
+# (1 s), MIG_APPEND=1 (add this run's data to DIR's instead of replacing it).
 # Writes DIR/raw/{runs,rounds}.tsv and, by report.py, DIR/migrate.md and
 # DIR/migrate.svg (default DIR: bench/results/migrate).
 set -euo pipefail
@@ -120,14 +122,16 @@ copy() {
 	cp -a "$1" "$2"
 }
 
+# make_bundle M R [nothp]
 make_bundle() {
 	mkdir -p "$WORK/b"
-	jq --arg root "$WORK/rootfs" --arg m "$1" --arg r "$2" \
-		'.root.path = $root | .process.terminal = false |
-		.process.args = ["/bin/dirtier", $m, $r]' "$BUILDDIR/images/busybox/config.json" >"$WORK/b/config.json"
+	jq --arg root "$WORK/rootfs" '.root.path = $root | .process.terminal = false |
+		.process.args = ["/bin/dirtier", $ARGS.positional[]]' --args "$@" \
+		"$BUILDDIR/images/busybox/config.json" >"$WORK/b/config.json"
 }
 
-# container METHOD M R: stop-copy or pre-copy of one container.
+# container METHOD M R: stop-copy or pre-copy of one container; METHOD
+# -nothp: the dirtier's memory without transparent huge pages.
 container() {
 	local method=$1 m=$2 r=$3 k parent=() t0 t1 t2 t3 t4 gap
 	# not local: the EXIT trap reads them.  It runs in a subshell of its
@@ -136,13 +140,13 @@ container() {
 	vs=("$VESSEL" --root "$WORK/src") vd=("$VESSEL" --root "$WORK/dst")
 	trap 'keep_logs $? "$img" "$dimg"; "${vs[@]}" delete -f "$id" >/dev/null 2>&1
 		"${vd[@]}" delete -f "$id" >/dev/null 2>&1; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out"' EXIT
-	make_bundle "$m" "$r"
+	if [[ $method == *-nothp ]]; then make_bundle "$m" "$r" nothp; else make_bundle "$m" "$r"; fi
 	mkdir -p "$img" "$dimg"
 	"${vs[@]}" run -d --bundle "$WORK/b" "$id" >>"$out" 2>&1 </dev/null || die "run: $(tail -n 3 "$out")"
 	wait_for "$out" '/^ready /' >/dev/null
 	sleep "$WARMUP"
 	t0=$(now)
-	if [[ $method == pre-copy ]]; then
+	if [[ $method == pre-copy* ]]; then
 		for ((k = 1; k <= PRE_ROUNDS; k++)); do
 			t1=$(now)
 			"${vs[@]}" checkpoint --pre-dump --image-path "$img/pre$k" "${parent[@]}" "$id" >>"$out" 2>&1 ||
@@ -184,16 +188,20 @@ container() {
 lazy() {
 	local m=$1 r=$2 t0 t1 t2 t3 t4 t5 gap port=$((27100 + RANDOM % 800))
 	# not local: the EXIT trap reads them.  It runs in a subshell of its
-	# own (inner): on any way out, its processes go (by pid).
+	# own (inner): on any way out, its processes go (by pid; SIGKILL for the
+	# dirtiers, pid 1 of their namespaces, which ignore the rest).
 	img=$WORK/src-img/lazy-$1-$2 dimg=$WORK/dst-img/lazy-$1-$2 out=$WORK/lazy-$1-$2.log fifo=$WORK/lazy-$1-$2.status
-	pid="" dpid="" lpid=""
-	trap 'keep_logs $? "$img" "$dimg"; kill $pid $dpid $lpid 2>/dev/null; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out" "$fifo"' EXIT
+	upid="" pid="" dpid="" lpid="" rpid=""
+	trap 'keep_logs $? "$img" "$dimg"; kill $upid $dpid $lpid 2>/dev/null; kill -9 $pid $rpid 2>/dev/null; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out" "$fifo"' EXIT
 	mkdir -p "$img" "$dimg"
-	# setsid execs in place (a background job is no group leader): $! is
-	# the dirtier, reaped below so that its pid is free for the restore.
-	setsid "$DIRTIER" "$m" "$r" >>"$out" 2>&1 </dev/null &
-	pid=$!
+	# In a pid namespace of its own: a lazy dump holds the dumped process
+	# until its last page is served, so a restore on the same machine
+	# needs another pid namespace for the same pid.  unshare forks the
+	# dirtier (pid 1 there) and waits; the pid to dump is its child.
+	setsid unshare -p -f "$DIRTIER" "$m" "$r" >>"$out" 2>&1 </dev/null &
+	upid=$!
 	wait_for "$out" '/^ready /' >/dev/null
+	pid=$(cat "/proc/$upid/task/$upid/children")
 	sleep "$WARMUP"
 	mkfifo "$fifo"
 	t0=$(now)
@@ -203,7 +211,6 @@ lazy() {
 	dpid=$!
 	timeout 120 head -c1 "$fifo" >/dev/null || die "lazy dump: no status"
 	t1=$(now)
-	wait "$pid" 2>/dev/null || true
 	cp -a "$img/." "$dimg/"
 	t2=$(now)
 	timeout 120 criu lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$dimg" -o lazy.log -v4 &
@@ -213,7 +220,8 @@ lazy() {
 		sleep 0.1
 	done
 	t3=$(now)
-	timeout 120 criu restore -D "$dimg" -o restore.log -v4 --lazy-pages -d || die "lazy restore failed"
+	timeout 120 criu restore -D "$dimg" -o restore.log -v4 --lazy-pages -d --pidfile "$dimg/restored.pid" ||
+		die "lazy restore failed"
 	t4=$(now)
 	gap=$(wait_for "$out" "/^gap / && \$2 <= $t1 && \$3 >= $t1" 120)
 	wait "$lpid" || log "lazy-pages daemon: status $?"
@@ -226,7 +234,9 @@ lazy() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lazy "$m" "$r" "$(secs "$t0" "$t5")" \
 		"$(secs "$g0" "$g1")" "$(secs "$t0" "$t1")" "$(secs "$t1" "$t3")" "$(secs "$t3" "$t4")" \
 		"$(secs "$t4" "$g1")" "$(secs "$t4" "$t5")" >>"$DATA/runs.tsv"
-	# the EXIT trap kills the restored dirtier: criu restored its pid
+	# the restored dirtier: pid 1 of the restored pid namespace, whose
+	# host pid criu's restore wrote; the EXIT trap kills it
+	rpid=$(cat "$dimg/restored.pid" 2>/dev/null || true)
 }
 
 # --inner: the measuring part (in the VM, or here with --no-vm).
@@ -259,7 +269,7 @@ inner() {
 			log "$method: $m MiB, $r MiB/s"
 			# a subshell each: a failed run is noted, the sweep goes on
 			case $method in
-			stop-copy | pre-copy) (container "$method" "$m" "$r") ;;
+			stop-copy | pre-copy | stop-copy-nothp | pre-copy-nothp) (container "$method" "$m" "$r") ;;
 			lazy) (lazy "$m" "$r") ;;
 			*) die "unknown method $method" ;;
 			esac || {
@@ -291,7 +301,7 @@ main() {
 		command -v "$c" >/dev/null || die "needs $c (scripts/install-deps)"
 	done
 	export BUILDDIR=${BUILDDIR:-$REPO/build-bench} MIG_POINTS=${MIG_POINTS:-64:1 64:8 16:1 256:1 64:0} \
-		MIG_METHODS=${MIG_METHODS:-stop-copy pre-copy lazy} \
+		MIG_METHODS=${MIG_METHODS:-stop-copy pre-copy lazy pre-copy-nothp} \
 		PRE_ROUNDS=${PRE_ROUNDS:-2} WARMUP=${WARMUP:-1}
 	((smoke)) && MIG_POINTS=8:4 MIG_METHODS="stop-copy pre-copy" PRE_ROUNDS=1
 	out=${out:-$REPO/bench/results/migrate}
@@ -305,6 +315,8 @@ main() {
 	DIRTIER=$BUILDDIR/bench/dirtier
 	cc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o "$DIRTIER" "$REPO/bench/migrate/dirtier.c"
 	export VESSEL DIRTIER VM DATA=$out/raw
+	local keep=$out/raw
+	if [[ ${MIG_APPEND:-0} == 1 ]]; then DATA=$out/raw.new; fi
 	rm -rf "$DATA"
 	mkdir -p "$DATA"
 	if ((VM)); then
@@ -315,9 +327,22 @@ main() {
 			-e "VESSEL=$VESSEL" -e "BUILDDIR=$BUILDDIR" -e "DIRTIER=$DIRTIER" \
 			-e "VM=1" -e "MIG_POINTS=$MIG_POINTS" -e "MIG_METHODS=$MIG_METHODS" \
 			-e "PRE_ROUNDS=$PRE_ROUNDS" -e "WARMUP=$WARMUP" -- bench/migrate/migrate.sh --inner >&2 || rc=$?
-		((rc == 0)) || die "the VM run ended with status $rc"
+		# -o copied out what the guest wrote, however the run ended
+		((rc == 0)) || log "the VM run ended with status $rc: reporting what it measured"
+		# the stats of a run cut short are still undecoded
+		decode_stats
 	else
 		"$SELF" --inner
+	fi
+	if [[ $DATA != "$keep" ]]; then
+		local f
+		mkdir -p "$keep/logs"
+		for f in runs.tsv rounds.tsv stats.tsv dirtier.log failures.txt; do
+			[[ -f $DATA/$f ]] && cat "$DATA/$f" >>"$keep/$f"
+		done
+		cat "$DATA/machine.txt" >>"$keep/machine.txt"
+		cp -r "$DATA/logs/." "$keep/logs/" 2>/dev/null || true
+		rm -rf "$DATA"
 	fi
 	python3 "$REPO/bench/migrate/report.py" "$out" || die "report.py failed"
 	log "report: $out/migrate.md"
