@@ -48,6 +48,7 @@ die() {
 now() { "$DIRTIER" --now; }
 
 # wait_for FILE REGEX [SECS]: until a line of FILE matches (awk), printed.
+# In $(...) its die ends only the substitution: callers add `|| exit 1`.
 wait_for() {
 	local f=$1 re=$2 secs=${3:-300} i line
 	for ((i = 0; i < secs * 10; i++)); do
@@ -125,9 +126,10 @@ copy() {
 # make_bundle M R [nothp]
 make_bundle() {
 	mkdir -p "$WORK/b"
+	# the file before --args: every word after it is a positional argument
 	jq --arg root "$WORK/rootfs" '.root.path = $root | .process.terminal = false |
-		.process.args = ["/bin/dirtier", $ARGS.positional[]]' --args "$@" \
-		"$BUILDDIR/images/busybox/config.json" >"$WORK/b/config.json"
+		.process.args = ["/bin/dirtier", $ARGS.positional[]]' \
+		"$BUILDDIR/images/busybox/config.json" --args "$@" >"$WORK/b/config.json"
 }
 
 # container METHOD M R: stop-copy or pre-copy of one container; METHOD
@@ -166,7 +168,7 @@ container() {
 		die "restore: $(tail -n 3 "$out")"
 	t4=$(now)
 	# the freeze that spans the final dump, as the dirtier saw it
-	gap=$(wait_for "$out" "/^gap / && \$2 <= $t2 && \$3 >= $t2")
+	gap=$(wait_for "$out" "/^gap / && \$2 <= $t2 && \$3 >= $t2") || exit 1
 	round "$method" "$m" "$r" final "$img/final" "$(secs "$t1" "$t2")"
 	read -r _ g0 g1 _ <<<"$gap"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$method" "$m" "$r" "$(secs "$t0" "$g1")" \
@@ -209,7 +211,8 @@ lazy() {
 	timeout 120 criu dump -t "$pid" -D "$img" -o dump.log -v4 --lazy-pages --address 127.0.0.1 \
 		--port "$port" --status-fd 9 9>"$fifo" &
 	dpid=$!
-	timeout 120 head -c1 "$fifo" >/dev/null || die "lazy dump: no status"
+	# one byte when the dump is ready to serve; none when it failed
+	[[ $(timeout 120 head -c1 "$fifo" | wc -c) -eq 1 ]] || die "lazy dump failed (criu's dump.log)"
 	t1=$(now)
 	cp -a "$img/." "$dimg/"
 	t2=$(now)
@@ -219,11 +222,12 @@ lazy() {
 		[[ -S $dimg/lazy-pages.socket ]] && break
 		sleep 0.1
 	done
+	[[ -S $dimg/lazy-pages.socket ]] || die "criu lazy-pages did not start (its lazy.log)"
 	t3=$(now)
 	timeout 120 criu restore -D "$dimg" -o restore.log -v4 --lazy-pages -d --pidfile "$dimg/restored.pid" ||
 		die "lazy restore failed"
 	t4=$(now)
-	gap=$(wait_for "$out" "/^gap / && \$2 <= $t1 && \$3 >= $t1" 120)
+	gap=$(wait_for "$out" "/^gap / && \$2 <= $t1 && \$3 >= $t1" 120) || exit 1
 	wait "$lpid" || log "lazy-pages daemon: status $?"
 	wait "$dpid" || log "lazy dump: status $?"
 	t5=$(now)

@@ -13,8 +13,9 @@ import sys
 RUN_COLS = ["method", "mib", "rate", "total", "downtime", "dump", "copy", "restore", "resume",
             "fetch"]
 ROUND_COLS = ["method", "mib", "rate", "round", "secs", "pages"]
-METHODS = ["stop-copy", "pre-copy", "lazy"]
-COLOURS = {"stop-copy": "#c0392b", "pre-copy": "#2471a3", "lazy": "#229954"}
+METHODS = ["stop-copy", "pre-copy", "pre-copy-nothp", "lazy", "stop-copy-nothp"]
+COLOURS = {"stop-copy": "#c0392b", "pre-copy": "#2471a3", "pre-copy-nothp": "#85c1e9",
+           "lazy": "#229954", "stop-copy-nothp": "#f1948a"}
 
 
 def read_tsv(path, cols):
