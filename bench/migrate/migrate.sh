@@ -2,16 +2,19 @@
 # bench/migrate/migrate.sh: live migration of a vessel container, measured
 # (issue 17).  A container whose process (bench/migrate/dirtier.c) holds
 # M MiB and dirties R MiB/s of it is moved from one vessel --root to
-# another, three ways:
+# another:
 #   stop-copy  one checkpoint (frozen from its start), images copied to the
 #              destination, restore under the other --root
 #   pre-copy   PRE_ROUNDS `checkpoint --pre-dump` rounds, each chained to the
 #              last with --parent-path and copied while the container runs,
 #              then the final dump (only pages dirtied since), copy, restore
 #   lazy       post-copy: criu's own --lazy-pages (vessel refuses the flag:
-#              libcriu 3.17 has no setter for it), on the bare dirtier
-#              process: dump of everything but the memory, restore at once,
-#              pages pulled from the source's page server on fault
+#              libcriu 3.17 has no setter for it), on the bare dirtier in a
+#              pid namespace of its own: dump of everything but the memory,
+#              restore at once, pages pulled from the source's page server
+#              on fault (not yet measured to the end: bench/NOTES.md)
+#   pre-copy-nothp, stop-copy-nothp
+#              the same with the dirtier's memory under MADV_NOHUGEPAGE
 # For each: total time, downtime (the dirtier's own view: its last tick
 # before the freeze to its first tick after the restore), and the pages
 # each round wrote (pages-*.img, criu's stats-dump).
@@ -27,7 +30,7 @@
 # MIG_METHODS ("stop-copy pre-copy lazy pre-copy-nothp"; -nothp: the
 # dirtier's memory without transparent huge pages), PRE_ROUNDS (2), WARMUP
 # (1 s), MIG_APPEND=1 (add this run's data to DIR's instead of replacing it).
-# Writes DIR/raw/{runs,rounds}.tsv and, by report.py, DIR/migrate.md and
+# Writes DIR/raw/{runs,rounds,stats}.tsv and, by report.py, DIR/migrate.md and
 # DIR/migrate.svg (default DIR: bench/results/migrate).
 set -euo pipefail
 
