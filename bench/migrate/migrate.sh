@@ -203,7 +203,8 @@ lazy() {
 	# until its last page is served, so a restore on the same machine
 	# needs another pid namespace for the same pid.  unshare forks the
 	# dirtier (pid 1 there) and waits; the pid to dump is its child.
-	setsid unshare -p -f "$DIRTIER" "$m" "$r" >>"$out" 2>&1 </dev/null &
+	# setsid inside: criu wants the session leader inside the namespace
+	unshare -p -f setsid "$DIRTIER" "$m" "$r" >>"$out" 2>&1 </dev/null &
 	upid=$!
 	wait_for "$out" '/^ready /' >/dev/null
 	pid=$(cat "/proc/$upid/task/$upid/children")
