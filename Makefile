@@ -196,7 +196,14 @@ bench-smoke: deps-check
 	$(MAKE) $(BUILDDIR)/vessel
 	VESSEL=$(abspath $(BUILDDIR))/vessel BUILDDIR=$(abspath $(BUILDDIR)) bench/bench.sh --smoke --out $(abspath $(BUILDDIR))/bench-smoke
 
-.PHONY: bench bench-smoke
+# Live migration of a container, measured in the cgroup v2 VM
+# (bench/migrate/migrate.sh: stop-copy, pre-copy, criu's lazy pages;
+# ~20 min; writes bench/results/migrate/).  Optional: `BENCH_MIGRATE=1 make
+# bench` adds it to the bench report.
+bench-migrate: deps-check
+	bench/migrate/migrate.sh
+
+.PHONY: bench bench-smoke bench-migrate
 
 install: vessel
 	install -D -m 0755 vessel $(DESTDIR)$(BINDIR)/vessel

@@ -30,8 +30,10 @@
 # VM_SCALE_N (20: the VM's scale phase, for the containers' cgroup
 # memory.current, which the host's cgroup2 lacks); the VM's (TCG
 # makes every exec 10-40x dearer): VM_ROUNDS (5), VM_DENSITY_SIZES ("5 10"),
-# VM_FREEZE_ROUNDS (2), VM_SYS_ITER (2000).  --smoke: 1 round, N = 2 and 3,
-# a few hundred syscalls, no VM: proves the scripts work (make check).
+# VM_FREEZE_ROUNDS (2), VM_SYS_ITER (2000); BENCH_MIGRATE=1 adds the
+# migration benchmark (bench/migrate/migrate.sh, in the VM, ~20 min).
+# --smoke: 1 round, N = 2 and 3, a few hundred syscalls, no VM: proves the
+# scripts work (make check).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -293,6 +295,9 @@ main() {
 	[[ " $CONFIGS " == *" cg2ns "* ]] &&
 		PHASES=${CG2NS_PHASES:-lifecycle teardown exec freeze sysops density concurrency scale} unshare -m --propagation private "$SELF" --inner cg2ns
 	((VM)) && [[ " $CONFIGS " == *" vm "* ]] && PHASES=${VM_PHASES:-lifecycle exec freeze sysops density scale} run_vm
+	if ((VM)) && [[ ${BENCH_MIGRATE:-0} == 1 ]]; then
+		"$REPO/bench/migrate/migrate.sh" --out "$OUT/migrate" || bench_warn "bench/migrate/migrate.sh failed"
+	fi
 	echo "measuring time: $((SECONDS - start)) s" >>"$DATA/machine.txt"
 	python3 "$REPO/bench/report.py" "$OUT" || bench_die "report.py failed"
 	bench_log "report: $OUT/report.md ($((SECONDS - start)) s)"

@@ -460,6 +460,23 @@ def section(t, dens, sysops, bins, raw, outdir, c, title, out, scale=(), residen
         freeze_table(t, c, out)
 
 
+def migrate_section(outdir, out):
+    """bench/migrate/migrate.sh's report, when this run made one
+    (BENCH_MIGRATE=1), one level down; else where the committed one is."""
+    path = os.path.join(outdir, "migrate", "migrate.md")
+    out.append("## Live migration (cgroup v2 VM)\n")
+    if not os.path.exists(path):
+        out.append("Not run (`BENCH_MIGRATE=1 make bench` or `make bench-migrate`); the last "
+                   "run is bench/results/migrate/migrate.md.\n")
+        return
+    with open(path) as f:
+        lines = f.read().splitlines()[1:]
+    for line in lines:
+        line = "#" + line if line.startswith("## ") else line
+        out.append(line.replace("(migrate.svg)", "(migrate/migrate.svg)"))
+    out.append("")
+
+
 def main():
     outdir = os.path.abspath(sys.argv[1])
     raw = os.path.join(outdir, "raw")
@@ -498,6 +515,7 @@ def main():
         section(tv, dv, sv, bins, vmraw, outdir, "vm", "cgroup v2 VM (ratios only)", out, scv, rsv, mcv)
     else:
         out.append("## cgroup v2 VM\n\nNot run (`--no-vm`, `--smoke`, or the VM failed).\n")
+    migrate_section(outdir, out)
     for w in (os.path.join(raw, "warnings.txt"), os.path.join(vmraw, "warnings.txt")):
         if os.path.exists(w):
             with open(w) as f:
