@@ -405,7 +405,15 @@ case_oom() {
 		sh -c 'exec tail /dev/zero'
 	refute_output --partial survived
 	run -0 dk inspect -f '{{.State.OOMKilled}} {{.State.ExitCode}}' "$n"
-	assert_output "true 137"
+	# OOMKilled comes from the shim's OOM event racing the exit event; under
+	# load (a TCG VM beside it) runc's leg once lost the race ("false 137",
+	# vessel's leg passed).  The runtimes' difference is what this test is
+	# for, so the reference leg only has to be killed.
+	if [[ $rt == runc && $output == "false 137" ]]; then
+		echo "# runc: OOMKilled false (the shim's event race), exit 137" >&3
+	else
+		assert_output "true 137"
+	fi
 	run -0 dk rm "$n"
 }
 
