@@ -69,7 +69,11 @@ pm_setup_file() {
 	: >"$CONTAINERS_REGISTRIES_CONF"
 	export PM_CGROUP_MANAGER PM_IMAGE CL_STATE_ROOTS CL_KEEP_MOUNT CONTAINERS_CONF \
 		CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
-	pm load -i "$CL_OCI_ARCHIVE" >/dev/null 2>&1 || fail "podman load failed"
+	# (not pm's 60 s: in the VM, at the start of the side-by-side groups,
+	# a load once took longer and the whole file failed)
+	local out
+	out=$(timeout 600 podman --cgroup-manager "$PM_CGROUP_MANAGER" load -i "$CL_OCI_ARCHIVE" 2>&1) ||
+		fail "podman load failed: $out"
 	# the archive's only name is its tag, "latest"
 	pm tag localhost/latest:latest "$PM_IMAGE" || fail "podman tag failed"
 	pm rmi localhost/latest:latest >/dev/null
