@@ -6,7 +6,7 @@
 
 #define VS_COMMANDS(X)                                                                             \
 	X(bundle, "make a bundle that runs an imported image on an overlay root")                  \
-	X(checkpoint, "checkpoint a running container with CRIU")                            \
+	X(checkpoint, "checkpoint a running container with CRIU")                                  \
 	X(create, "create a container from a bundle")                                              \
 	X(delete, "delete a container and its resources")                                          \
 	X(events, "print container events and resource statistics")                                \
@@ -17,7 +17,7 @@
 	X(list, "list known containers")                                                           \
 	X(pause, "freeze every process of a container")                                            \
 	X(ps, "list the processes of a container")                                                 \
-	X(restore, "restore a container from a checkpoint")                        \
+	X(restore, "restore a container from a checkpoint")                                        \
 	X(resume, "thaw a paused container")                                                       \
 	X(run, "create and start a container")                                                     \
 	X(spec, "write a default config.json")                                                     \

@@ -6,7 +6,6 @@
  * liblzma, libzstd, liblz4, libgcrypt) at start-up.  libsystemd's soname
  * has been libsystemd.so.0 since it exists; the ABI only grows.
  * RTLD_NOW: a library without one of the symbols fails here, naming it. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/dl.h"
 #include "lib/util.h"
 #include "runtime/cgroup/systemd-internal.h"
 
@@ -25,37 +25,15 @@
 CG_SD_SYMBOLS(CG_SD_DEFINE)
 #undef CG_SD_DEFINE
 
-struct symbol {
-	const char *name;
-	void **ptr;
-};
 #define CG_SD_ENTRY(f) {#f, (void **)&cg_sym_##f},
-static const struct symbol symbols[] = {CG_SD_SYMBOLS(CG_SD_ENTRY)};
+static const struct vs_dl_sym symbols[] = {CG_SD_SYMBOLS(CG_SD_ENTRY)};
 #undef CG_SD_ENTRY
 
 static int load_libsystemd(struct vs_error *err)
 {
 	static void *handle;
-	if (handle)
-		return 0;
-	void *h = dlopen(LIBSYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return vs_error_set(err, "--systemd-cgroup needs libsystemd: %s", dlerror());
-	for (size_t i = 0; i < ARRAY_SIZE(symbols); i++) {
-		dlerror();
-		void *p = dlsym(h, symbols[i].name);
-		if (!p) {
-			const char *why = dlerror();
-			vs_error_set(err, "%s: %s", LIBSYSTEMD_SONAME,
-				     why ? why : "a symbol resolves to NULL");
-			for (size_t j = 0; j < ARRAY_SIZE(symbols); j++)
-				*symbols[j].ptr = NULL;
-			dlclose(h);
-			return -1;
-		}
-		*symbols[i].ptr = p;
-	}
-	handle = h;
+	if (vs_dl_load(LIBSYSTEMD_SONAME, symbols, ARRAY_SIZE(symbols), &handle, NULL, err) < 0)
+		return vs_error_wrap(err, "--systemd-cgroup needs libsystemd");
 	return 0;
 }
 

@@ -1,10 +1,11 @@
-/* libcriu at first use: see libcriu-internal.h for why.  RTLD_NOW makes a
- * libcriu without one of the symbols fail here, naming it; RTLD_LOCAL keeps
- * its symbols (and protobuf-c's) out of the global scope.  The handle is
- * never closed: the command ends after one dump or restore. */
+/* libcriu at first use: see libcriu-internal.h for why (vs_dl_load:
+ * RTLD_LOCAL keeps its symbols, and protobuf-c's, out of the global
+ * scope). */
 #include <dlfcn.h>
 #include <stddef.h>
 
+#include "lib/cleanup.h"
+#include "lib/dl.h"
 #include "runtime/criu/libcriu-internal.h"
 
 #define CR_LIBCRIU_DEFINE(name, ret, params) ret(*sym_##name) params;
@@ -13,47 +14,16 @@ CR_LIBCRIU_SYMBOLS(CR_LIBCRIU_DEFINE)
 
 void *cr_opts;
 
-struct symbol {
-	const char *name;
-	void **ptr;
-};
-
 #define CR_LIBCRIU_ENTRY(name, ret, params) {#name, (void **)&sym_##name},
-static const struct symbol symbols[] = {CR_LIBCRIU_SYMBOLS(CR_LIBCRIU_ENTRY)};
+static const struct vs_dl_sym symbols[] = {CR_LIBCRIU_SYMBOLS(CR_LIBCRIU_ENTRY)};
 #undef CR_LIBCRIU_ENTRY
-
-#define N_SYMBOLS (sizeof(symbols) / sizeof(symbols[0]))
 
 static void *handle;
 
-static void *handle_of_libcriu(void)
-{
-	return handle;
-}
-
 int cr_load_libcriu(struct vs_error *err)
 {
-	if (handle)
-		return 0;
-	void *h = dlopen(CR_SONAME_LIBCRIU, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return vs_error_set(err, "%s (is criu installed? Debian: apt-get install criu)",
-				    dlerror());
-	for (size_t i = 0; i < N_SYMBOLS; i++) {
-		dlerror();
-		void *p = dlsym(h, symbols[i].name);
-		if (!p) {
-			const char *why = dlerror();
-			for (size_t j = 0; j < N_SYMBOLS; j++)
-				*symbols[j].ptr = NULL;
-			dlclose(h);
-			return vs_error_set(err, "%s: %s", CR_SONAME_LIBCRIU,
-					    why ? why : "a symbol resolves to NULL");
-		}
-		*symbols[i].ptr = p;
-	}
-	handle = h;
-	return 0;
+	return vs_dl_load(CR_SONAME_LIBCRIU, symbols, ARRAY_SIZE(symbols), &handle,
+			  " (is criu installed? Debian: apt-get install criu)", err);
 }
 
 /* protobuf-c's ProtobufCFieldDescriptor (protobuf-c.h, ABI of 1.x): its
@@ -71,7 +41,7 @@ int cr_set_rpc_field(const char *name, enum cr_rpc_type type, uint32_t value, st
 {
 	static const void *desc;
 	if (!desc)
-		desc = dlsym(handle_of_libcriu(), "criu_opts__descriptor");
+		desc = dlsym(handle, "criu_opts__descriptor");
 	const struct pbc_field *f =
 	    desc ? sym_protobuf_c_message_descriptor_get_field_by_name(desc, name) : NULL;
 	if (!f || f->type != (int)type)
