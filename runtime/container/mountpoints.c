@@ -11,16 +11,6 @@
 
 #include "runtime/rootfs/rootfs.h"
 
-static bool is_bind(const struct oci_mount *m)
-{
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	for (char **o = m->options; o && *o; o++)
-		if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
-			return true;
-	return false;
-}
-
 /* Whether path is strictly below the destination of a tmpfs mount of the
  * config: CRIU restores a tmpfs with its content, mount points included. */
 static bool under_tmpfs(const struct oci_config *config, const char *path)
@@ -47,8 +37,8 @@ int ct_restore_mountpoints(const struct oci_config *config, const char *rootfs,
 		    under_tmpfs(config, m->destination))
 			continue;
 		struct stat st;
-		bool file =
-		    is_bind(m) && m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+		bool file = rootfs_mount_is_bind(m) && m->source && stat(m->source, &st) == 0 &&
+			    !S_ISDIR(st.st_mode);
 		if (rootfs_make_mountpoint(rootfs, m->destination, file, err) < 0)
 			return vs_error_wrap(err, "mounts: mount point %s", m->destination);
 	}

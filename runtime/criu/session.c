@@ -11,6 +11,7 @@
 #include "lib/cleanup.h"
 #include "lib/util.h"
 #include "runtime/criu/criu-internal.h"
+#include "runtime/rootfs/rootfs.h"
 
 int cr_parse_cgroups_mode(const char *s, int *ret, struct vs_error *err)
 {
@@ -34,16 +35,6 @@ int cr_parse_cgroups_mode(const char *s, int *ret, struct vs_error *err)
 			    s);
 }
 
-static bool is_bind(const struct oci_mount *m)
-{
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	for (char **o = m->options; o && *o; o++)
-		if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
-			return true;
-	return false;
-}
-
 /* Bind mounts come from outside the container's mount namespace: CRIU
  * dumps them as external, keyed by their destination, and restore maps
  * the key to the source again (which may differ on another host). */
@@ -51,7 +42,7 @@ static int describe_mounts(const struct cr_common *c, enum cr_action act, struct
 {
 	for (size_t i = 0; i < c->config->n_mounts; i++) {
 		const struct oci_mount *m = &c->config->mounts[i];
-		if (!is_bind(m) || !m->source)
+		if (!rootfs_mount_is_bind(m) || !m->source)
 			continue;
 		_cleanup_free_ char *key =
 		    vs_strdup_printf("%s%s", m->destination[0] == '/' ? "" : "/", m->destination);

@@ -264,3 +264,13 @@ const char *const *rootfs_known_mount_options(void)
 	names[n] = NULL;
 	return names;
 }
+
+bool rootfs_mount_is_bind(const struct oci_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (char **o = m->options; o && *o; o++)
+		if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
+			return true;
+	return false;
+}

@@ -222,6 +222,9 @@ int rootfs_clean_path(const char *path, char **ret_clean, struct vs_error *err);
 /* NULL-terminated list of every option name rootfs_parse_mount_options
  * understands (for `vessel features`' mountOptions). */
 const char *const *rootfs_known_mount_options(void);
+/* Whether a config mount is a bind: type "bind" or a bind/rbind option
+ * (what runc and the kernel's flags go by, whatever the type says). */
+bool rootfs_mount_is_bind(const struct oci_mount *m);
 /* Make the directory (or, with file, the empty file) path in the root at
  * rootfs, its missing parents too, resolving every component inside that
  * root (a symlink cannot lead out of it).  For restore: CRIU mounts onto
