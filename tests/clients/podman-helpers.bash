@@ -8,7 +8,7 @@
 #   pm_setup_file MANAGER  after cl_prepare: a containers.conf naming vessel
 #                      as a runtime (and in runtime_supports_json, so conmon
 #                      passes --log-format json) with cgroup_manager MANAGER,
-#                      storage and run dirs private to the file under
+#                      storage, run and lock dirs private to the file under
 #                      $CL_DIR, the busybox image loaded as $PM_IMAGE; with
 #                      PM_RUNTIME_LOG set, the runtime is a wrapper logging
 #                      each vessel command line there
@@ -21,6 +21,12 @@
 #
 # podman passes vessel no --root, so its state is in the default
 # /run/vessel; the leak check looks there for this file's container ids.
+#
+# Locks are files under tmp_dir, not podman's default shared memory: the
+# shm lock set has one host-wide name (/dev/shm/libpod_lock), so two files
+# run side by side in the VM (podman.bats, podman-checkpoint.bats) with
+# their own storage clashed ("failed to create 2048 locks in /libpod_lock:
+# file exists"), and one file's `system reset` would remove the other's.
 
 # (load resolves names against the test file's directory: tests/systemd's
 # suites load this file too)
@@ -51,6 +57,7 @@ pm_setup_file() {
 		cgroup_manager = "$PM_CGROUP_MANAGER"
 		events_logger = "file"
 		events_logfile_path = "$CL_DIR/events.log"
+		lock_type = "file"
 		runtime = "vessel"
 		runtime_supports_json = ["vessel"]
 		tmp_dir = "$CL_DIR/tmp"
