@@ -262,6 +262,31 @@ run_suite_of() { # SHELL-SCRIPT printing TAP
 	assert_line "1 passed, 1 failed, 0 skipped"
 }
 
+@test "run-all: a VM group that ran fewer tests than its files hold counts the rest as failed" {
+	local dir=$BATS_TEST_TMPDIR/vm
+	mkdir -p "$dir"
+	# bats was given one file of the group's two: its own plan looks whole
+	printf '1..2\nok 1 a\nok 2 b\n' >"$dir/g.tap"
+	echo 0 >"$dir/g.rc"
+	LOGDIR=$BATS_TEST_TMPDIR/logs run "$REPO_ROOT/tests/run-all" --suite t/g vm_result "$dir" g 0 5
+	assert_failure
+	assert_output --partial "g's files have 5 tests, bats planned 2"
+	assert_line "2 passed, 3 failed, 0 skipped"
+	LOGDIR=$BATS_TEST_TMPDIR/logs run "$REPO_ROOT/tests/run-all" --suite t/g vm_result "$dir" g 0 2
+	assert_success
+	assert_line "2 passed, 0 failed, 0 skipped"
+}
+
+@test "run-suites: the VM groups hold every file of their suites once" {
+	cd "$REPO_ROOT"
+	local halves
+	halves=$(($(tests/vm/run-suites --count security/vm) + $(tests/vm/run-suites --count security/vm-2)))
+	[ "$halves" -eq "$(bats --count tests/security/*.bats)" ]
+	[ "$(tests/vm/run-suites --count criu/vm)" -eq "$(bats --count tests/criu/*.bats)" ]
+	run tests/vm/run-suites --count no/such-group
+	assert_failure
+}
+
 @test "run-all: a hung suite is timed out and counted as failed" {
 	LOGDIR=$BATS_TEST_TMPDIR/logs run "$REPO_ROOT/tests/run-all" --suite t/s \
 		timeout 1 sh -c 'echo 1..2; echo ok 1 a; exec sleep 30'
