@@ -40,7 +40,7 @@ older_vessels_container() {
 # not: a reader says "does not exist" at once, as for vessel's own create
 # (the file's lock is tried without blocking first, like the directory's).
 @test "state-lock: an older vessel's create in progress reads as 'does not exist', no wait" {
-	mkdir -m 0700 -p "$ROOT/$CID"
+	mkdir -p "$ROOT" && mkdir -m 0700 "$ROOT/$CID"
 	touch "$ROOT/$CID/lock"
 	run flock -x "$ROOT/$CID/lock" timeout 5 "$VESSEL" --root "$ROOT" state "$CID"
 	assert_failure
