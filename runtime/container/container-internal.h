@@ -6,12 +6,13 @@
 
 #include "runtime/container/container.h"
 
-#define CT_STATE_FILE	  "state.json"
-#define CT_CONFIG_FILE	  "config.json"
-#define CT_FIFO_FILE	  "exec.fifo"
-#define CT_FIFO_DONE_FILE "exec.done"
-#define CT_CGROUP_FILE	  "cgroup"
-#define CT_INIT_FILE	  "init"
+#define CT_LEGACY_LOCK_FILE "lock" /* ct_lock_legacy() */
+#define CT_STATE_FILE	    "state.json"
+#define CT_CONFIG_FILE	    "config.json"
+#define CT_FIFO_FILE	    "exec.fifo"
+#define CT_FIFO_DONE_FILE   "exec.done"
+#define CT_CGROUP_FILE	    "cgroup"
+#define CT_INIT_FILE	    "init"
 
 struct ct_container *ct_new(const char *root, const char *id);
 char *ct_path(const struct ct_container *c, const char *name);

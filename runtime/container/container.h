@@ -13,6 +13,9 @@
  *                           than a "lock" file (vessel before 0.2), so a
  *                           create allocates one inode less and delete
  *                           unlinks one file less
+ *   <root>/<id>/lock        only in a container an older vessel created:
+ *                           flocked too, after the directory, so an older
+ *                           vessel still at work on it is kept out
  *   <root>/<id>/state.json  oci/state.h, replaced atomically
  *   <root>/<id>/config.json the bundle's config as it was at create time
  *                           (poststop hooks and exec read it; the bundle may
@@ -57,6 +60,7 @@ struct ct_container {
 	char *id;
 	char *dir; /* <root>/<id> */
 	int lock_fd;
+	int legacy_lock_fd; /* <dir>/lock of an older vessel's container, or -1 */
 	struct oci_state *state;
 	int pidfd;	/* verified pidfd of the init, -1 until ct_pidfd() */
 	int pty_master; /* run: the pty master handed back by the init, else -1 */

@@ -32,6 +32,7 @@ struct ct_container *ct_new(const char *root, const char *id)
 	c->id = vs_strdup(id);
 	c->dir = vs_strdup_printf("%s/%s", root, id);
 	c->lock_fd = -1;
+	c->legacy_lock_fd = -1;
 	c->pidfd = -1;
 	c->pty_master = -1;
 	return c;
@@ -41,8 +42,7 @@ void ct_free(struct ct_container *c)
 {
 	if (!c)
 		return;
-	if (c->lock_fd >= 0)
-		close(c->lock_fd);
+	ct_unlock(c);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	if (c->pty_master >= 0)
@@ -61,40 +61,74 @@ static int ct_error_not_exist(const struct ct_container *c, struct vs_error *err
 	return -1;
 }
 
+/* flock fd in mode.  A create holds the lock until its state.json exists,
+ * hooks included: a reader (a createRuntime hook running `vessel state`)
+ * must not wait for it, and sees what runc shows then, "does not exist". */
+static int ct_flock(struct ct_container *c, int fd, const char *what, enum ct_lock mode,
+		    bool create, struct vs_error *err)
+{
+	if (mode == CT_LOCK_SHARED && !create) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+			return 0;
+		_cleanup_free_ char *state = ct_path(c, CT_STATE_FILE);
+		if (errno == EWOULDBLOCK && access(state, F_OK) < 0 && errno == ENOENT)
+			return ct_error_not_exist(c, err);
+	}
+	int op = mode == CT_LOCK_SHARED ? LOCK_SH : LOCK_EX;
+	while (flock(fd, op) < 0)
+		if (errno != EINTR)
+			return vs_error_errno(err, errno, "lock %s", what);
+	return 0;
+}
+
+/* A vessel built before the state dir became the lock flocks
+ * <dir>/lock instead, so one still running against a container it made
+ * (an upgrade with containers up, a shim that execs its old copy) would
+ * not exclude us: take that file's lock too, after the directory's.  No
+ * cycle: an older vessel takes only the file, a newer one the directory
+ * first.  The file exists only in a container an older vessel created (it
+ * opens it without O_CREAT but in its own create, whose mkdir of the dir
+ * fails here), so one openat that fails with ENOENT is all it costs
+ * otherwise. */
+static int ct_lock_legacy(struct ct_container *c, int dirfd, enum ct_lock mode, bool create,
+			  struct vs_error *err)
+{
+	_cleanup_close_ int fd =
+	    openat(dirfd, CT_LEGACY_LOCK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	_cleanup_free_ char *path = ct_path(c, CT_LEGACY_LOCK_FILE);
+	if (fd < 0)
+		return vs_error_errno(err, errno, "open %s", path);
+	if (ct_flock(c, fd, path, mode, create, err) < 0)
+		return -1;
+	c->legacy_lock_fd = TAKE_FD(fd);
+	return 0;
+}
+
 int ct_lock(struct ct_container *c, enum ct_lock mode, bool create, struct vs_error *err)
 {
 	/* The state dir is the lock: flock works on a directory fd, and a
 	 * lock file cost every create an inode allocation (on ext4 without
 	 * a journal, a scan past every inode freed in the last seconds) and
-	 * every delete an unlink.  A "lock" file an older vessel left is
-	 * just another file to remove. */
+	 * every delete an unlink. */
 	_cleanup_close_ int fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return ct_error_not_exist(c, err);
 	if (fd < 0)
 		return vs_error_errno(err, errno, "open %s", c->dir);
-	int op = mode == CT_LOCK_SHARED ? LOCK_SH : LOCK_EX;
-	/* A create holds the lock until its state.json exists, hooks included:
-	 * a reader (a createRuntime hook running `vessel state`) must not wait
-	 * for it, and sees what runc shows then, "does not exist". */
-	if (mode == CT_LOCK_SHARED && !create) {
-		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-			c->lock_fd = TAKE_FD(fd);
-			return 0;
-		}
-		_cleanup_free_ char *state = ct_path(c, CT_STATE_FILE);
-		if (errno == EWOULDBLOCK && access(state, F_OK) < 0 && errno == ENOENT)
-			return ct_error_not_exist(c, err);
-	}
-	while (flock(fd, op) < 0)
-		if (errno != EINTR)
-			return vs_error_errno(err, errno, "lock %s", c->dir);
+	if (ct_flock(c, fd, c->dir, mode, create, err) < 0 ||
+	    ct_lock_legacy(c, fd, mode, create, err) < 0)
+		return -1;
 	c->lock_fd = TAKE_FD(fd);
 	return 0;
 }
 
 void ct_unlock(struct ct_container *c)
 {
+	if (c->legacy_lock_fd >= 0)
+		close(c->legacy_lock_fd);
+	c->legacy_lock_fd = -1;
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	c->lock_fd = -1;

@@ -149,8 +149,10 @@ static int open_plain_dir(struct rootfs_plan *plan, const struct rootfs_mnt *m, 
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		close(fd);
+		/* runc's words, article and all: its suite (mask.bats) and tools
+		 * match them. */
 		return vs_error_set(err,
-				    "filesystem \"%s\" must be mounted on an ordinary directory: "
+				    "filesystem \"%s\" must be mounted on ordinary directory: "
 				    "%s in the rootfs is a %s",
 				    type, m->destination, S_ISLNK(st.st_mode) ? "symlink" : "file");
 	}

@@ -397,7 +397,7 @@ submount_cleanup() {
 	sh_args 'test -e /proc/1/status && echo ok'
 	run vessel run "$CID"
 	assert_failure
-	assert_output --partial 'filesystem "proc" must be mounted on an ordinary directory'
+	assert_output --partial 'filesystem "proc" must be mounted on ordinary directory'
 	[ ! -e "/tmp/vessel-proc-$CID" ]
 }
 
