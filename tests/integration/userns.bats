@@ -6,11 +6,7 @@ load helpers
 
 setup() {
 	setup_bundle
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces += [{"type": "user"}] |
-		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
-		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	userns_100000
 }
 
 @test "userns: root inside is the mapped host uid; the maps are the config's" {
