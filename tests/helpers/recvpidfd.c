@@ -17,67 +17,14 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "recvpidfd: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		die(path);
-	}
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	if (listen(fd, 1) < 0)
-		die("listen");
-	return fd;
-}
-
-static int recv_fd(int conn, char *kind, size_t cap)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = kind, .iov_len = cap - 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		die("recvmsg");
-	kind[n > 0 ? n : 0] = '\0';
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
-		fprintf(stderr, "recvpidfd: no fd received\n");
-		exit(1);
-	}
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
+#include "lib/fdsock.h"
 
 /* The pid a pidfd refers to, from its fdinfo; -1 when fd is no pidfd. */
 static long pidfd_pid(int fd)
@@ -86,7 +33,7 @@ static long pidfd_pid(int fd)
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		die(path);
+		hl_die(path);
 	long pid = -1;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "Pid: %ld", &pid) == 1)
@@ -101,9 +48,9 @@ static void write_info(const char *file, const char *kind, long pid)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	FILE *f = fopen(tmp, "we");
 	if (!f || fprintf(f, "%s %ld\n", kind, pid) < 0 || fclose(f) != 0)
-		die(tmp);
+		hl_die(tmp);
 	if (rename(tmp, file) < 0)
-		die(file);
+		hl_die(file);
 }
 
 int main(int argc, char **argv)
@@ -128,21 +75,17 @@ int main(int argc, char **argv)
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	if (sig && sigprocmask(SIG_BLOCK, &term, NULL) < 0)
-		die("sigprocmask");
-	int lfd = listen_on(argv[optind]);
-	int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		die("accept");
+		hl_die("sigprocmask");
+	int conn = hl_accept_one(argv[optind]);
 	if (close_only) {
 		close(conn);
-		close(lfd);
 		write_info(argv[optind + 1], "closed", 0);
 		return 0;
 	}
 	char kind[256];
-	int pidfd = recv_fd(conn, kind, sizeof(kind));
+	int pidfd;
+	hl_recv_fd(conn, kind, sizeof(kind), &pidfd);
 	close(conn);
-	close(lfd);
 	unlink(argv[optind]);
 	long pid = pidfd_pid(pidfd);
 	if (pid < 0) {
@@ -154,8 +97,8 @@ int main(int argc, char **argv)
 		return 0;
 	int got;
 	if (sigwait(&term, &got) != 0)
-		die("sigwait");
+		hl_die("sigwait");
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-		die("pidfd_send_signal");
+		hl_die("pidfd_send_signal");
 	return 0;
 }

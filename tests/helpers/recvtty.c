@@ -13,63 +13,12 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-static int die(const char *what)
-{
-	fprintf(stderr, "recvtty: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		die(path);
-	}
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	if (listen(fd, 1) < 0)
-		die("listen");
-	return fd;
-}
-
-static int recv_master(int conn, char *name, size_t cap)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = name, .iov_len = cap - 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		die("recvmsg");
-	name[n > 0 ? n : 0] = '\0';
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS) {
-		fprintf(stderr, "recvtty: no fd received\n");
-		exit(1);
-	}
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
+#include "lib/fdsock.h"
 
 int main(int argc, char **argv)
 {
@@ -87,14 +36,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: recvtty [-i INPUT] [-n NAMEFILE] SOCKET\n");
 		return 1;
 	}
-	int lfd = listen_on(argv[optind]);
-	int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		die("accept");
+	int conn = hl_accept_one(argv[optind]);
 	char name[4096];
-	int master = recv_master(conn, name, sizeof(name));
+	int master;
+	hl_recv_fd(conn, name, sizeof(name), &master);
 	close(conn);
-	close(lfd);
 	unlink(argv[optind]);
 	if (!isatty(master)) {
 		fprintf(stderr, "recvtty: received fd is not a tty\n");
@@ -103,10 +49,10 @@ int main(int argc, char **argv)
 	if (namefile) {
 		FILE *f = fopen(namefile, "w");
 		if (!f || fprintf(f, "%s\n", name) < 0 || fclose(f) != 0)
-			die(namefile);
+			hl_die(namefile);
 	}
 	if (input && write(master, input, strlen(input)) < 0)
-		die("write input");
+		hl_die("write input");
 	char buf[4096];
 	for (;;) {
 		ssize_t n = read(master, buf, sizeof(buf));
@@ -115,7 +61,7 @@ int main(int argc, char **argv)
 		if (n <= 0) /* EIO: the last slave closed */
 			break;
 		if (write(1, buf, (size_t)n) != n)
-			die("write stdout");
+			hl_die("write stdout");
 	}
 	return 0;
 }

@@ -20,68 +20,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "seccomp-listener: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int listen_at(const char *path)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	char tmp[sizeof(addr.sun_path)];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		die("socket path too long");
-	strcpy(addr.sun_path, tmp);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	unlink(tmp);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		die("bind");
-	if (listen(fd, 1) < 0)
-		die("listen");
-	if (rename(tmp, path) < 0)
-		die("rename");
-	return fd;
-}
+#include "lib/fdsock.h"
 
 /* Reads the whole state (the runtime closes the connection after it); the
  * fd comes with the first message. */
-static int receive(int conn, char *buf, size_t cap, int *ret_fd)
+static int receive(int conn, char *buf, size_t cap)
 {
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	size_t len = 0;
-	*ret_fd = -1;
-	for (;;) {
-		struct iovec iov = {buf + len, cap - 1 - len};
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-		if (*ret_fd < 0) {
-			msg.msg_control = u.b;
-			msg.msg_controllen = sizeof(u.b);
-		}
-		ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+	int fd;
+	size_t len = hl_recv_fd(conn, buf, cap, &fd);
+	while (len < cap - 1) {
+		ssize_t n = read(conn, buf + len, cap - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die("recvmsg");
-		struct cmsghdr *c = msg.msg_controllen ? CMSG_FIRSTHDR(&msg) : NULL;
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-		if (n == 0 || len + (size_t)n >= cap - 1)
+			hl_die("read state");
+		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	return (int)len;
+	return fd;
 }
 
 static void write_state(const char *path, const char *json)
@@ -90,9 +51,9 @@ static void write_state(const char *path, const char *json)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *f = fopen(tmp, "we");
 	if (!f || fputs(json, f) < 0 || fclose(f) != 0)
-		die("write state");
+		hl_die("write state");
 	if (rename(tmp, path) < 0)
-		die("rename state");
+		hl_die("rename state");
 }
 
 static void answer(int nfd, int err_answer)
@@ -103,7 +64,7 @@ static void answer(int nfd, int err_answer)
 	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
 		if (errno == EINTR || errno == ENOENT)
 			return;
-		die("SECCOMP_IOCTL_NOTIF_RECV");
+		hl_die("SECCOMP_IOCTL_NOTIF_RECV");
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
@@ -116,7 +77,7 @@ static void answer(int nfd, int err_answer)
 	}
 	/* ENOENT: the task died or was interrupted before the answer. */
 	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
-		die("SECCOMP_IOCTL_NOTIF_SEND");
+		hl_die("SECCOMP_IOCTL_NOTIF_SEND");
 	printf("answered %s\n", name);
 	fflush(stdout);
 }
@@ -130,25 +91,16 @@ int main(int argc, char **argv)
 	}
 	int err_answer = argc == 4 ? atoi(argv[3]) : 0;
 	alarm(120);
-	int lfd = listen_at(argv[1]);
-	int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		die("accept");
-	int nfd;
-	receive(conn, state, sizeof(state), &nfd);
+	int conn = hl_accept_one(argv[1]);
+	int nfd = receive(conn, state, sizeof(state));
 	close(conn);
-	close(lfd);
-	if (nfd < 0) {
-		fprintf(stderr, "seccomp-listener: no fd received\n");
-		return 1;
-	}
 	write_state(argv[2], state);
 	for (;;) {
 		struct pollfd p = {.fd = nfd, .events = POLLIN};
 		if (poll(&p, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			die("poll");
+			hl_die("poll");
 		}
 		if (p.revents & POLLIN)
 			answer(nfd, err_answer);

@@ -5,12 +5,7 @@
 # cgroups at the same path, and any other limit no cgroup2 controller can
 # enforce is refused, naming the controller, never silently dropped.
 
-load ../cgroup/cgroup-helpers
-
-setup() {
-	setup_bundle
-	requires root cgroup_hybrid
-}
+load hybrid-lib
 
 # Refused at create: the error names the resource and the controller, and
 # nothing is left (the teardown's leak check also looks for the cgroup).
@@ -28,38 +23,6 @@ expect_refused() {
 
 # A pipeline that needs 100 MB in one process, marked as the first to kill.
 HOG_100M='head -c 100000000 /dev/zero | (echo 1000 >/proc/self/oom_score_adj; exec tail >/dev/null)'
-
-# The v1 directory of controller $1 for cgroup path $2 (the hierarchy mount
-# from mountinfo, so a "cpu,cpuacct" mount is found too).
-v1_dir_for_path() {
-	local mnt
-	mnt=$(awk -v c="$1" '{
-		for (i = 1; i <= NF && $i != "-"; i++) ;
-		if ($(i + 1) != "cgroup") next
-		n = split($(i + 3), o, ",")
-		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
-	}' /proc/self/mountinfo)
-	[[ -n $mnt ]] || fail "no v1 hierarchy for $1"
-	echo "$mnt$2"
-}
-
-# The v1 cgroup of the container for controller $1.
-v1_dir() {
-	v1_dir_for_path "$1" "$(jq -r .cgroupPath "$ROOT/$CID/state.json")"
-}
-
-# The controller is bound to v1 and not in cgroup2: limits go to v1
-# (cgroup2's names: io is v1's blkio).
-requires_v1() {
-	local c v1
-	for c in "$@"; do
-		v1=$c
-		[[ $c == io ]] && v1=blkio
-		grep -qw "$c" "$(cgroup2_mount)/cgroup.controllers" && skip "$c is in this host's cgroup2"
-		grep -q " - cgroup .*[ ,]$v1\(,\|\$\)" /proc/self/mountinfo || skip "no v1 $v1 hierarchy"
-	done
-	return 0
-}
 
 @test "hybrid: a memory limit is written to the v1 memory cgroup and enforced (OOM kill)" {
 	requires_v1 memory

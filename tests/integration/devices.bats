@@ -95,12 +95,8 @@ load rootfs-lib
 }
 
 @test "devices: in a user namespace the host's nodes are bind-mounted, not made" {
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces += [{"type":"user"}]
-		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-		| .linux.devices = [{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"uid":5,"gid":5}]
+	userns_100000
+	update_config '.linux.devices = [{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"uid":5,"gid":5}]
 		| .process.capabilities |= with_entries(.value += ["CAP_CHOWN"])'
 	sh_args 'stat -c "%n %t:%T %u" /dev/null /dev/kmsg; grep -c " /dev/null " /proc/self/mountinfo; head -c 2 /dev/zero | od -An -tx1; chown 0:0 /dev/null 2>&1; echo rc=$?'
 	run vessel run "$CID"
@@ -135,12 +131,8 @@ load rootfs-lib
 }
 
 @test "devices: in a user namespace a device missing on the host is a clear error" {
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces += [{"type":"user"}]
-		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-		| .linux.devices = [{"path":"/dev/vessel-nothere","type":"c","major":1,"minor":5}]'
+	userns_100000
+	update_config '.linux.devices = [{"path":"/dev/vessel-nothere","type":"c","major":1,"minor":5}]'
 	run vessel run "$CID"
 	assert_failure
 	assert_output --partial "linux.devices[0]"

@@ -4,12 +4,6 @@
 
 load helpers
 
-# A detached process must not keep bats's output pipe open (bats would wait
-# for it): detached commands write to a log instead.
-detached() {
-	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
-}
-
 # A running container whose init sleeps; the exec'd processes join it.
 start_sleeper() {
 	set_args sleep 1000

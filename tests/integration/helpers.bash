@@ -48,6 +48,9 @@
 #   wait_for_status ID STATUS [SECONDS]  poll `vessel state` until STATUS
 #   retry TRIES DELAY CMD...  run CMD until it succeeds
 #   remap_rootfs UID GID      chown the bundle rootfs (user-namespace tests)
+#   userns_100000             a new user namespace mapping the container's ids
+#                             0-65535 to the host's 100000-165535, the rootfs
+#                             chowned to match (skips without user namespaces)
 #   vessel_leaks              print this test's leaks (used by teardown_bundle)
 #
 # The leak check fails a test when, after the force-deletes, any of these is
@@ -240,6 +243,14 @@ state_field() {
 
 remap_rootfs() {
 	chown -R -h "$1:$2" "$BUNDLE/rootfs"
+}
+
+userns_100000() {
+	requires userns
+	remap_rootfs 100000 100000
+	update_config '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 }
 
 cgroup2_mount() {

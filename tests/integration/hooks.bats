@@ -4,10 +4,6 @@
 
 load helpers
 
-detached() {
-	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
-}
-
 # A host-side hook: appends "KIND <state JSON on one line>" to $LOG and the
 # namespaces it runs in to $LOG.ns.
 make_host_hook() {

@@ -5,25 +5,6 @@
 
 load helpers
 
-# A created or detached container keeps vessel's stdout and stderr: bats'
-# `run` would wait for the container to exit before returning.  Send them to
-# a log file instead.
-detached() {
-	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
-}
-
-# process.args = sh -c SCRIPT (set_args cannot pass "-c" through jq).
-set_cmd() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX")
-	jq --arg s "$1" '.process.args = ["sh", "-c", $s]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
-}
-
-state_field() {
-	vessel state "$1" | jq -r ".$2"
-}
-
 @test "lifecycle: run returns the container's exit status and deletes it" {
 	set_cmd 'echo hello; exit 3'
 	run vessel run "$CID"

@@ -410,14 +410,10 @@ submount_cleanup() {
 }
 
 @test "mounts: id-mapped bind inside a user namespace shows host root's files as root" {
-	requires userns
-	remap_rootfs 100000 100000
+	userns_100000
 	H=$BATS_TEST_TMPDIR/idm
 	mkdir -p "$H"
 	touch "$H/owned-by-host-root"
-	update_config '.linux.namespaces += [{"type":"user"}]
-		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
 	add_mount '{"destination":"/idm","type":"bind","source":"'"$H"'","options":["bind","idmap"],"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],"gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]}'
 	add_mount '{"destination":"/plain","type":"bind","source":"'"$H"'","options":["bind"]}'
 	sh_args 'stat -c "%n %u:%g" /idm/owned-by-host-root /plain/owned-by-host-root; touch /idm/new && echo write-ok'
@@ -443,11 +439,8 @@ submount_cleanup() {
 }
 
 @test "mounts: sysfs in a user namespace without its own network namespace is the host's /sys, read-only" {
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces |= map(select(.type != "network")) + [{"type":"user"}]
-		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	userns_100000
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
 	sh_args 'test -d /sys/kernel && echo sys-ok; touch /sys/kernel/x 2>&1; grep " /sys " /proc/self/mountinfo'
 	run vessel run "$CID"
 	assert_success

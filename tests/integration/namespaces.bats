@@ -4,17 +4,6 @@
 
 load helpers
 
-detached() {
-	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
-}
-
-set_cmd() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX")
-	jq --arg s "$1" '.process.args = ["sh", "-c", $s]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
-}
-
 host_ns() {
 	stat -L -c %i "/proc/self/ns/$1"
 }

@@ -151,11 +151,7 @@ gone() {
 # A new pid namespace inside a joined user namespace: the cloned child forks
 # the real init and exits (SYNC_PID); the record must follow to the init.
 @test "nocgroup: the init record names the forked init of a joined user namespace" {
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces += [{"type": "user"}] |
-		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
-		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	userns_100000
 	set_args sleep 1000
 	first=$(new_id first)
 	detached nocg run -d "$first"

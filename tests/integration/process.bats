@@ -5,13 +5,6 @@
 
 load helpers
 
-set_cmd() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX")
-	jq --arg s "$1" '.process.args = ["sh", "-c", $s]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
-}
-
 # Capability bit of a CAP_ name, from the kernel's numbering.
 cap_bit() {
 	case $1 in

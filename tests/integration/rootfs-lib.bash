@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Shared by the rootfs suites (rootfs, mounts, devices, masked.bats), loaded
 # after helpers.bash:
-#   sh_args SCRIPT     the container runs `sh -c SCRIPT` (set_args cannot
-#                      pass "-c": jq 1.6 takes it as its own option)
+#   sh_args SCRIPT     the container runs `sh -c SCRIPT` (helpers.bash's
+#                      set_cmd, under the name these suites have used)
 #   setup_file / teardown_file: snapshot the host's device nodes before the
 #                      suite and fail the suite if any changed after it (type,
 #                      numbers, mode, owner; ctime too, which any chown/chmod
@@ -10,10 +10,7 @@
 #                      ptys legitimately touch).
 
 sh_args() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX") || return 1
-	jq --arg c "$1" '.process.args = ["sh", "-c", $c]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
+	set_cmd "$1"
 }
 
 ROOTFS_HOST_NODES=(/dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/kmsg)

@@ -273,11 +273,7 @@ no_mountns() {
 }
 
 @test "runc-compat: in a user namespace, a bind source the mapped root cannot reach is opened by vessel" {
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	userns_100000
 	# 0700 root-owned on the host: uid 100000 cannot walk into it
 	mkdir -p "$BATS_TEST_TMPDIR/private/data"
 	chmod 0700 "$BATS_TEST_TMPDIR/private"

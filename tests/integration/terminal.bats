@@ -5,14 +5,6 @@
 
 load helpers
 
-detached() {
-	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
-}
-
-set_cmd() {
-	update_config "$(jq -nc --arg s "$1" '"(.process.args = [\"sh\", \"-c\", " + ($s | tojson) + "])"' | jq -r .)"
-}
-
 # start_recvtty [recvtty options]: listen on $SOCK, output in $TTY_OUT.
 start_recvtty() {
 	requires helper recvtty

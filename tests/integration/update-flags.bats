@@ -5,31 +5,12 @@
 # cgroup-hybrid.bats ("cpu realtimePeriod and realtimeRuntime ..."); the
 # Intel RDT pair fails clearly (cgroup-runc.bats).
 
-load ../cgroup/cgroup-helpers
-
-setup() {
-	setup_bundle
-	requires root cgroup_hybrid
-}
+load hybrid-lib
 
 # runc 1.1.5's `update --help`, flag by flag.
 RUNC_UPDATE_FLAGS="--resources -r --blkio-weight --cpu-period --cpu-quota --cpu-share
 	--cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems --memory
 	--memory-reservation --memory-swap --pids-limit --l3-cache-schema --mem-bw-schema"
-
-# The container's v1 directory of controller $1 (from mountinfo, so the
-# "cpu,cpuacct" style of mount is found too).
-v1() {
-	local mnt
-	mnt=$(awk -v c="$1" '{
-		for (i = 1; i <= NF && $i != "-"; i++) ;
-		if ($(i + 1) != "cgroup") next
-		n = split($(i + 3), o, ",")
-		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
-	}' /proc/self/mountinfo)
-	[[ -n $mnt ]] || skip "no v1 $1 hierarchy"
-	echo "$mnt$(jq -r .cgroupPath "$ROOT/$CID/state.json")"
-}
 
 # check FILE WANT: the v1 file holds WANT.
 check() {
@@ -46,10 +27,14 @@ check() {
 }
 
 @test "update: each flag reaches its v1 file on a hybrid host, and persists" {
+	requires_v1 memory cpu cpuset pids
 	update_config '.linux.resources = {"memory": {"limit": 268435456}, "pids": {"limit": 100}}'
 	start_detached sleep 1000
 	local mem cpu cpuset pids
-	mem=$(v1 memory) cpu=$(v1 cpu) cpuset=$(v1 cpuset) pids=$(v1 pids)
+	mem=$(v1_dir memory)
+	cpu=$(v1_dir cpu)
+	cpuset=$(v1_dir cpuset)
+	pids=$(v1_dir pids)
 	run vessel update --memory 64m --memory-reservation 32m --cpu-share 512 \
 		--cpu-period 50000 --cpu-quota 25000 --cpuset-cpus 0 --cpuset-mems 0 \
 		--pids-limit 50 "$CID"
@@ -84,9 +69,10 @@ check() {
 }
 
 @test "update: --blkio-weight reaches the v1 blkio weight, or fails naming it where the kernel has none" {
+	requires_v1 io
 	start_detached sleep 1000
 	local dir w
-	dir=$(v1 blkio)
+	dir=$(v1_dir blkio)
 	w=blkio.weight
 	[[ -e $dir/$w ]] || w=blkio.bfq.weight
 	run vessel update --blkio-weight 300 "$CID"

@@ -4,24 +4,9 @@
 
 load helpers
 
-detached() {
-	"$@" >>"$BATS_TEST_TMPDIR/detached.log" 2>&1 </dev/null
-}
-
-set_cmd() {
-	local tmp
-	tmp=$(mktemp "$BUNDLE/config.json.XXXXXX")
-	jq --arg s "$1" '.process.args = ["sh", "-c", $s]' "$BUNDLE/config.json" >"$tmp" &&
-		mv "$tmp" "$BUNDLE/config.json"
-}
-
 setup() {
 	setup_bundle
-	requires userns
-	remap_rootfs 100000 100000
-	update_config '.linux.namespaces += [{"type": "user"}] |
-		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
-		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	userns_100000
 }
 
 @test "userns: root inside is the mapped host uid; the maps are the config's" {
