@@ -33,6 +33,9 @@ struct cg_handle {
 	 * during the create the placeholder process that holds it. */
 	char *sd_unit;
 	pid_t sd_placeholder;
+	/* The unit is the user's systemd instance's (rootless): available
+	 * holds what that instance delegates, not the root's controllers. */
+	bool sd_user;
 };
 
 /* Fails, saying why, when h has no live cgroup (none was created on a host

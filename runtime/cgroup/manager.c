@@ -324,7 +324,7 @@ int cg_create_in(const struct cg_config *cfg, const char *path, struct cg_handle
 	if (!root)
 		return vs_error_set(err, "cgroup %s: no cgroup2 hierarchy is mounted", path);
 	_cleanup_handle_ struct cg_handle *h = handle_new(root, path);
-	if (load_available(h, err) < 0)
+	if (load_available(h, err) < 0 || (rl_active() && cg_sd_user_available(h, err) < 0))
 		return -1;
 	if ((cfg->resources && cg_check_enforceable(h, cfg->resources, err) < 0) ||
 	    setup_leaf(h, cfg, true, err) < 0) {

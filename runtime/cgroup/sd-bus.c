@@ -8,6 +8,7 @@
  * RTLD_NOW: a library without one of the symbols fails here, naming it. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,7 +105,52 @@ static int open_private(sd_bus **ret)
 	return r;
 }
 
-int cg_sd_bus_open(struct cg_sd_bus **ret, struct vs_error *err)
+/* Whether sd_bus_open_user() has a bus to try; if not, *ret_missing says
+ * what is not there (its own errno, ENOENT or ENOMEDIUM, names neither the
+ * variable nor the socket). */
+static bool user_bus_present(char **ret_missing)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	if (addr && *addr)
+		return true;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (!xdg || !*xdg) {
+		*ret_missing = vs_strdup("neither $DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR "
+					 "is set");
+		return false;
+	}
+	_cleanup_free_ char *sock = vs_strdup_printf("%s/bus", xdg);
+	if (access(sock, F_OK) < 0) {
+		*ret_missing = vs_strdup_printf("$DBUS_SESSION_BUS_ADDRESS is not set and "
+						"%s ($XDG_RUNTIME_DIR/bus) does not exist",
+						sock);
+		return false;
+	}
+	return true;
+}
+
+static int open_user(sd_bus **ret, struct vs_error *err)
+{
+	_cleanup_free_ char *missing = NULL;
+	if (!user_bus_present(&missing))
+		return vs_error_set(err,
+				    "--systemd-cgroup (rootless): no user bus: %s; the user's "
+				    "systemd instance and its bus must run (systemctl start "
+				    "user@%u.service or loginctl enable-linger as root, and the "
+				    "dbus-user-session package)",
+				    missing, (unsigned)geteuid());
+	int r = cg_sym_sd_bus_open_user(ret);
+	if (r < 0)
+		return vs_error_errno(err, -r,
+				      "--systemd-cgroup (rootless): connect to the user bus "
+				      "(%s)",
+				      getenv("DBUS_SESSION_BUS_ADDRESS")
+					  ? "$DBUS_SESSION_BUS_ADDRESS"
+					  : "$XDG_RUNTIME_DIR/bus");
+	return 0;
+}
+
+int cg_sd_bus_open(bool user, struct cg_sd_bus **ret, struct vs_error *err)
 {
 	if (!systemd_running())
 		return vs_error_set(err, "--systemd-cgroup: systemd is not running (PID 1 is not "
@@ -114,13 +160,18 @@ int cg_sd_bus_open(struct cg_sd_bus **ret, struct vs_error *err)
 	if (load_libsystemd(err) < 0)
 		return -1;
 	sd_bus *bus = NULL;
-	int r = cg_sym_sd_bus_open_system(&bus);
-	if (r < 0) {
-		int r2 = geteuid() == 0 ? open_private(&bus) : r;
-		if (r2 < 0)
-			return vs_error_errno(err, -r,
-					      "--systemd-cgroup: connect to the system bus "
-					      "(and to /run/systemd/private)");
+	if (user) {
+		if (open_user(&bus, err) < 0)
+			return -1;
+	} else {
+		int r = cg_sym_sd_bus_open_system(&bus);
+		if (r < 0) {
+			int r2 = geteuid() == 0 ? open_private(&bus) : r;
+			if (r2 < 0)
+				return vs_error_errno(err, -r,
+						      "--systemd-cgroup: connect to the system bus "
+						      "(and to /run/systemd/private)");
+		}
 	}
 	struct cg_sd_bus *b = vs_malloc0(sizeof(*b));
 	b->bus = bus;

@@ -263,7 +263,8 @@ int cg_sd_props_devices(sd_bus_message *m, const struct oci_resources *res, stru
 	return 0;
 }
 
-int cg_sd_props_resources(sd_bus_message *m, const struct oci_resources *res, struct vs_error *err)
+int cg_sd_props_resources(sd_bus_message *m, const struct oci_resources *res, bool user,
+			  struct vs_error *err)
 {
 	if (!res)
 		return 0;
@@ -279,7 +280,9 @@ int cg_sd_props_resources(sd_bus_message *m, const struct oci_resources *res, st
 		       res->pids_limit.value <= 0 ? SD_INFINITY : (uint64_t)res->pids_limit.value);
 	if (res->block_io && res->block_io->weight.set && res->block_io->weight.value)
 		APPEND(m, "IOWeight", "t", cg_blkio_weight_to_io(res->block_io->weight.value));
-	if (cg_sd_props_devices(m, res, err) < 0)
+	/* The user's instance cannot attach a device program: rootless
+	 * containers only have the nodes bound into their /dev. */
+	if (!user && cg_sd_props_devices(m, res, err) < 0)
 		return vs_error_wrap(err, "linux.resources.devices");
 	if (props_unified(m, res->unified, res->n_unified, err) < 0)
 		return vs_error_wrap(err, "linux.resources");

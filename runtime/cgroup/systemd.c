@@ -14,8 +14,10 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/systemd-internal.h"
+#include "runtime/rootless/rootless.h"
 
 #define DEFAULT_SLICE  "system.slice"
+#define USER_SLICE     "user.slice"
 #define DEFAULT_PREFIX "vessel"
 
 void cg_sd_name_clear(struct cg_sd_name *n)
@@ -64,11 +66,12 @@ static bool unit_chars_ok(const char *s)
 	return true;
 }
 
-static int parse_parts(const char *p, const char *id, char **slice, char **prefix, char **name,
-		       struct vs_error *err)
+static int parse_parts(const char *p, const char *id, bool user, char **slice, char **prefix,
+		       char **name, struct vs_error *err)
 {
+	const char *dflt = user ? USER_SLICE : DEFAULT_SLICE;
 	if (!*p) {
-		*slice = vs_strdup(DEFAULT_SLICE);
+		*slice = vs_strdup(dflt);
 		*prefix = vs_strdup(DEFAULT_PREFIX);
 		*name = vs_strdup(id ? id : "");
 		return 0;
@@ -80,18 +83,18 @@ static int parse_parts(const char *p, const char *id, char **slice, char **prefi
 				    "--systemd-cgroup: linux.cgroupsPath \"%s\" is not of the form "
 				    "\"slice:prefix:name\" (a path is for the cgroupfs driver)",
 				    p);
-	*slice = c1 == p ? vs_strdup(DEFAULT_SLICE) : vs_strdup_printf("%.*s", (int)(c1 - p), p);
+	*slice = c1 == p ? vs_strdup(dflt) : vs_strdup_printf("%.*s", (int)(c1 - p), p);
 	*prefix = vs_strdup_printf("%.*s", (int)(c2 - c1 - 1), c1 + 1);
 	*name = vs_strdup(c2 + 1);
 	return 0;
 }
 
-int cg_sd_parse(const char *cgroups_path, const char *id, struct cg_sd_name *ret,
+int cg_sd_parse(const char *cgroups_path, const char *id, bool user, struct cg_sd_name *ret,
 		struct vs_error *err)
 {
 	const char *p = cgroups_path ? cgroups_path : "";
 	_cleanup_free_ char *slice = NULL, *prefix = NULL, *name = NULL, *slice_path = NULL;
-	if (parse_parts(p, id, &slice, &prefix, &name, err) < 0)
+	if (parse_parts(p, id, user, &slice, &prefix, &name, err) < 0)
 		return -1;
 	if (!*name)
 		return vs_error_set(err, "--systemd-cgroup: linux.cgroupsPath \"%s\": no name", p);
@@ -123,9 +126,17 @@ int cg_sd_resolve(const struct cg_config *cfg, char **ret_path, struct vs_error 
 	if (access("/run/systemd/system", F_OK) < 0)
 		return 0;
 	struct cg_sd_name n = {0};
-	if (cg_sd_parse(cfg->cgroups_path, cfg->id, &n, err) < 0)
+	bool user = rl_active();
+	if (cg_sd_parse(cfg->cgroups_path, cfg->id, user, &n, err) < 0)
 		return -1;
-	*ret_path = TAKE_PTR(n.path);
+	/* The user's instance roots its tree in its own service's cgroup,
+	 * where logind's user-UID.slice puts user@UID.service. */
+	if (user) {
+		unsigned uid = (unsigned)geteuid();
+		*ret_path = vs_strdup_printf("/user.slice/user-%u.slice/user@%u.service%s", uid,
+					     uid, n.path);
+	} else
+		*ret_path = TAKE_PTR(n.path);
 	cg_sd_name_clear(&n);
 	return 0;
 }
@@ -190,7 +201,7 @@ static int start_props(sd_bus_message *m, void *data, struct vs_error *err)
 		r = cg_sd_append_prop(m, "DefaultDependencies", "b", 0);
 	if (r < 0)
 		return vs_error_errno(err, -r, "unit properties");
-	if (cg_sd_props_resources(m, d->cfg->resources, err) < 0)
+	if (cg_sd_props_resources(m, d->cfg->resources, rl_active(), err) < 0)
 		return -1;
 	return cg_sd_props_annotations(m, d->cfg->annotations, d->cfg->n_annotations, err);
 }
@@ -215,6 +226,26 @@ static int placeholder_cgroup(pid_t pid, char **ret, struct vs_error *err)
 	return vs_error_set(err, "%s: no cgroup2 line", file);
 }
 
+/* Rootless: the kernel moves a process into a cgroup, CLONE_INTO_CGROUP
+ * included, only for a caller that may write cgroup.procs of the common
+ * ancestor of both cgroups (cgroup_attach_permissions).  From a login
+ * session (session-N.scope) or a system service, that ancestor is root's,
+ * and the init could not be born in the scope. */
+static int check_clone_into(const char *path, struct vs_error *err)
+{
+	_cleanup_free_ char *root = cg_find_cgroup2_mount();
+	_cleanup_free_ char *own = cg_own_cgroup();
+	if (root && cg_rootless_usable(root, path, own))
+		return 0;
+	return vs_error_set(err,
+			    "--systemd-cgroup (rootless): vessel runs in cgroup %s, outside uid "
+			    "%u's systemd instance (user@%u.service): the kernel lets it start "
+			    "the container only in a cgroup under an ancestor it may write; run "
+			    "vessel in a unit of the user's instance (systemd-run --user --scope "
+			    "vessel ..., as podman does)",
+			    own ? own : "(unknown)", (unsigned)geteuid(), (unsigned)geteuid());
+}
+
 /* After the unit started: the cgroup, its mark, the cgroupfs part. */
 static int adopt_scope(const struct cg_config *cfg, const struct cg_sd_name *n, pid_t pid,
 		       struct cg_handle **ret_handle, struct vs_error *err)
@@ -226,10 +257,13 @@ static int adopt_scope(const struct cg_config *cfg, const struct cg_sd_name *n, 
 	if (pl <= ul || strcmp(path + pl - ul, n->unit) != 0 || path[pl - ul - 1] != '/')
 		return vs_error_set(err, "systemd put the scope's process in %s, not in %s", path,
 				    n->unit);
+	if (rl_active() && check_clone_into(path, err) < 0)
+		return -1;
 	struct cg_handle *h = NULL;
 	if (cg_create_in(cfg, path, &h, err) < 0)
 		return -1;
-	if (fsetxattr(h->fd, SD_UNIT_XATTR, n->unit, strlen(n->unit), 0) < 0) {
+	const char *mark = h->sd_user ? SD_UNIT_XATTR_USER : SD_UNIT_XATTR;
+	if (fsetxattr(h->fd, mark, n->unit, strlen(n->unit), 0) < 0) {
 		int e = errno;
 		cg_handle_free(h);
 		return vs_error_errno(err, e, "mark cgroup %s with its unit", path);
@@ -245,9 +279,10 @@ int cg_sd_create(const struct cg_config *cfg, struct cg_handle **ret_handle, str
 	struct cg_sd_name n = {0};
 	struct cg_sd_bus *b = NULL;
 	pid_t pid = 0;
-	int r = cg_sd_parse(cfg->cgroups_path, cfg->id, &n, err);
+	bool user = rl_active();
+	int r = cg_sd_parse(cfg->cgroups_path, cfg->id, user, &n, err);
 	if (r == 0)
-		r = cg_sd_bus_open(&b, err);
+		r = cg_sd_bus_open(user, &b, err);
 	if (r == 0)
 		r = fork_placeholder(&pid, err);
 	if (r == 0) {
@@ -269,13 +304,41 @@ int cg_sd_create(const struct cg_config *cfg, struct cg_handle **ret_handle, str
 	return r;
 }
 
+int cg_sd_user_available(struct cg_handle *h, struct vs_error *err)
+{
+	_cleanup_free_ char *file = vs_strdup_printf("%s/cgroup.controllers", h->dir);
+	_cleanup_free_ char *buf = NULL;
+	if (vs_read_file(file, 0, &buf, NULL, err) < 0)
+		return vs_error_wrap(err, "the controllers uid %u's systemd instance delegates",
+				     (unsigned)geteuid());
+	vs_strv_free(h->available);
+	h->available = vs_malloc0(sizeof(char *));
+	char *save = NULL;
+	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save))
+		vs_strv_push(&h->available, c);
+	h->sd_user = true;
+	return 0;
+}
+
 void cg_sd_adopt(struct cg_handle *h)
 {
 	char unit[256];
-	ssize_t n = h->fd >= 0 ? fgetxattr(h->fd, SD_UNIT_XATTR, unit, sizeof(unit) - 1) : -1;
+	bool user = rl_active();
+	const char *mark = user ? SD_UNIT_XATTR_USER : SD_UNIT_XATTR;
+	ssize_t n = h->fd >= 0 ? fgetxattr(h->fd, mark, unit, sizeof(unit) - 1) : -1;
 	if (n <= 0)
 		return;
 	unit[n] = '\0';
+	/* The scope's cgroup is named after it: whatever the mark says, no
+	 * other unit is ever stopped (see SD_UNIT_XATTR_USER). */
+	const char *base = strrchr(h->path, '/');
+	size_t len = (size_t)n;
+	if (!base || strcmp(base + 1, unit) != 0 || len <= 6 ||
+	    strcmp(unit + len - 6, ".scope") != 0)
+		return;
+	struct vs_error ignored = VS_ERROR_INIT;
+	if (user && cg_sd_user_available(h, &ignored) < 0)
+		vs_error_clear(&ignored); /* the root's list, as before */
 	h->sd_unit = vs_strdup(unit);
 }
 
@@ -288,7 +351,7 @@ void cg_sd_release(struct cg_handle *h)
 
 static int update_props(sd_bus_message *m, void *data, struct vs_error *err)
 {
-	return cg_sd_props_resources(m, data, err);
+	return cg_sd_props_resources(m, data, rl_active(), err);
 }
 
 int cg_sd_update(struct cg_handle *h, const struct oci_resources *res, struct vs_error *err)
@@ -296,7 +359,7 @@ int cg_sd_update(struct cg_handle *h, const struct oci_resources *res, struct vs
 	if (!h->sd_unit || !res)
 		return 0;
 	struct cg_sd_bus *b = NULL;
-	if (cg_sd_bus_open(&b, err) < 0)
+	if (cg_sd_bus_open(h->sd_user, &b, err) < 0)
 		return -1;
 	int r = cg_sd_bus_set(b, h->sd_unit, update_props, (void *)res, err);
 	cg_sd_bus_close(b);
@@ -308,7 +371,7 @@ int cg_sd_stop(struct cg_handle *h, struct vs_error *err)
 	if (!h->sd_unit)
 		return 0;
 	struct cg_sd_bus *b = NULL;
-	if (cg_sd_bus_open(&b, err) < 0)
+	if (cg_sd_bus_open(h->sd_user, &b, err) < 0)
 		return -1;
 	int r = cg_sd_bus_stop(b, h->sd_unit, err);
 	cg_sd_bus_close(b);

@@ -19,6 +19,18 @@ static char *why_unavailable(const struct cg_handle *h, const char *name)
 				 "v2 subtree)");
 	if (!h)
 		return vs_strdup("no cgroup2 hierarchy is mounted on this host");
+	if (h->sd_user) {
+		_cleanup_free_ char *list = vs_strdup("");
+		for (char **c = h->available; *c; c++) {
+			char *next = vs_strdup_printf("%s%s%s", list, *list ? " " : "", *c);
+			free(list);
+			list = next;
+		}
+		return vs_strdup_printf("uid %u's systemd instance is not delegated the %s "
+					"controller (Delegate= of user@.service gives its units "
+					"only \"%s\")",
+					(unsigned)geteuid(), name, list);
+	}
 	_cleanup_free_ char *v1 = cg_v1_mount_of(name);
 	if (v1)
 		return vs_strdup_printf("the %s controller is bound to the cgroup v1 hierarchy at "

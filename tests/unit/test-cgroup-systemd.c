@@ -1,6 +1,7 @@
 /* The systemd cgroup driver's pure parts: cgroupsPath "slice:prefix:name"
  * to unit and cgroup path (systemd's slice nesting), runc's defaults, the
  * refusals, and the AllowedCPUs bit mask. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,11 @@
 #include "tap.h"
 
 /* want: "UNIT PATH SLICE", or "!substring of the error" */
-static void check_parse(const char *cgroups_path, const char *want)
+static void check_parse_as(bool user, const char *cgroups_path, const char *want)
 {
 	struct cg_sd_name n = {0};
 	struct vs_error err = VS_ERROR_INIT;
-	int r = cg_sd_parse(cgroups_path, "abc", &n, &err);
+	int r = cg_sd_parse(cgroups_path, "abc", user, &n, &err);
 	if (want[0] == '!') {
 		_cleanup_free_ char *desc = vs_strdup_printf(
 		    "\"%s\" refused with \"%s\"", cgroups_path ? cgroups_path : "(null)", want + 1);
@@ -34,6 +35,11 @@ static void check_parse(const char *cgroups_path, const char *want)
 	}
 	vs_error_clear(&err);
 	cg_sd_name_clear(&n);
+}
+
+static void check_parse(const char *cgroups_path, const char *want)
+{
+	check_parse_as(false, cgroups_path, want);
 }
 
 static void test_parse(void)
@@ -61,6 +67,10 @@ static void test_parse(void)
 	check_parse("-a.slice:p:x", "!no empty part");
 	check_parse("a-.slice:p:x", "!no empty part");
 	check_parse("system.slice:p:x/y", "!not a valid unit name");
+	/* rootless: the user's instance, runc's default slice for it */
+	check_parse_as(true, NULL, "vessel-abc.scope /user.slice/vessel-abc.scope user.slice");
+	check_parse_as(true, ":p:x", "p-x.scope /user.slice/p-x.scope user.slice");
+	check_parse_as(true, "app.slice:p:x", "p-x.scope /app.slice/p-x.scope app.slice");
 }
 
 static void check_mask(const char *list, const char *want_hex)
