@@ -206,11 +206,16 @@ lazy() {
 	local m=$1 r=$2 t0 t1 t2 t3 t4 t5 gap port=$((27100 + RANDOM % 800)) i
 	# not local: the EXIT trap reads them.  It runs in a subshell of its
 	# own (inner): on any way out, its containers and processes go.
-	id=lazy-$1-$2-$REP-$$ img=$WORK/src-img/lazy-$1-$2 dimg=$WORK/dst-img/lazy-$1-$2
+	# The source lives on until its last page is sent, the restored one
+	# already runs: two containers at once, on one machine, whose default
+	# cgroups (vessel/ID) would be the same for the same id.
+	id=lazy-$1-$2-$REP-$$ did=lazy-$1-$2-$REP-$$-dst img=$WORK/src-img/lazy-$1-$2 dimg=$WORK/dst-img/lazy-$1-$2
 	out=$WORK/lazy-$1-$2.log fifo=$WORK/lazy-$1-$2.status dpid="" lpid=""
 	vs=("$VESSEL" --root "$WORK/src") vd=("$VESSEL" --root "$WORK/dst")
-	trap 'keep_logs $? "$img" "$dimg"; kill $dpid $lpid 2>/dev/null; "${vs[@]}" delete -f "$id" >/dev/null 2>&1
-		"${vd[@]}" delete -f "$id" >/dev/null 2>&1; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out" "$fifo"' EXIT
+	# (errexit holds in the trap: a kill of what already ended must not
+	# turn a good run into a failed one)
+	trap 'keep_logs $? "$img" "$dimg"; kill $dpid $lpid 2>/dev/null || true; "${vs[@]}" delete -f "$id" >/dev/null 2>&1
+		"${vd[@]}" delete -f "$did" >/dev/null 2>&1; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out" "$fifo"' EXIT
 	make_bundle "$m" "$r"
 	mkdir -p "$img" "$dimg"
 	"${vs[@]}" run -d --bundle "$WORK/b" "$id" >>"$out" 2>&1 </dev/null || die "run: $(tail -n 3 "$out")"
@@ -236,7 +241,7 @@ lazy() {
 	done
 	[[ -S $dimg/final/lazy-pages.socket ]] || die "criu lazy-pages did not start (its lazy.log)"
 	t3=$(now)
-	"${vd[@]}" restore -d --lazy-pages --image-path "$dimg/final" --bundle "$WORK/b" "$id" \
+	"${vd[@]}" restore -d --lazy-pages --image-path "$dimg/final" --bundle "$WORK/b" "$did" \
 		>>"$out" 2>&1 </dev/null || die "restore: $(tail -n 3 "$out")"
 	t4=$(now)
 	gap=$(wait_for "$out" "/^gap / && \$2 <= $t1 && \$3 >= $t1" 120) || exit 1

@@ -85,7 +85,8 @@ teardown() {
 	[ "$status" -eq 0 ] || fail "$output"
 	grep -qF '| 64 | 1 | lazy | 20.00 [10.00–30.00] | **2.50** [1.50–9.00] | 20 (+16002 lazily, all in by 9.00 s after the restore) | 1.00 | 0.20 | 3.00 | 0.50 | 3 |' \
 		"$d/migrate.md" || fail "$(cat "$d/migrate.md")"
-	grep -qF '| 64 | 1 | lazy | 2.50 | - | 2000 |' "$d/migrate.md"
+	# criu's stats of a lazy dump are no measure: not shown
+	grep -qF '| 64 | 1 | lazy | 2.50 | - | - | - |' "$d/migrate.md"
 	# the whisker spans the runs
 	[ "$(grep -c 'class="spread"' "$d/migrate.svg")" -eq 2 ] # downtime and total
 	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$d/migrate.svg"
