@@ -8,29 +8,33 @@
 #   pre-copy   PRE_ROUNDS `checkpoint --pre-dump` rounds, each chained to the
 #              last with --parent-path and copied while the container runs,
 #              then the final dump (only pages dirtied since), copy, restore
-#   lazy       post-copy: criu's own --lazy-pages (vessel refuses the flag:
-#              libcriu 3.17 has no setter for it), on the bare dirtier in a
-#              pid namespace of its own: dump of everything but the memory,
-#              restore at once, pages pulled from the source's page server
-#              on fault (not yet measured to the end: bench/NOTES.md)
+#   lazy       post-copy: `checkpoint --lazy-pages --page-server --status-fd`
+#              dumps everything but the memory and serves the pages; the
+#              images copied, criu's lazy-pages daemon at the destination,
+#              `restore --lazy-pages` runs the process at once, its pages
+#              pulled from the source on fault (userfaultfd) or in the
+#              background; done when the checkpoint ends (every page sent)
 #   pre-copy-nothp, stop-copy-nothp
 #              the same with the dirtier's memory under MADV_NOHUGEPAGE
 # For each: total time, downtime (the dirtier's own view: its last tick
 # before the freeze to its first tick after the restore), and the pages
-# each round wrote (pages-*.img, criu's stats-dump).
+# each round wrote (pages-*.img, criu's stats-dump); MIG_REPEATS runs of
+# each (report.py: medians and spread).
 #
 #   bench/migrate/migrate.sh [--smoke] [--no-vm] [--out DIR]
 #
 # criu fails on the host's kernel, so the measuring part (--inner) runs in
 # the cgroup v2 VM (tests/vm/vm, TCG: absolute times are inflated many
 # times; compare ratios).  --no-vm runs it here (where criu works).
-# --smoke: one small size, one rate, stop-copy and pre-copy only.
+# --smoke: one small size, one rate, stop-copy and pre-copy only, once.
 # Knobs: MIG_POINTS (MiB:MiB/s pairs, "64:1 64:8 16:1 256:1 64:0": the size
 # at one rate, the rate at one size; the full grid is too slow under TCG),
 # MIG_METHODS ("stop-copy pre-copy lazy pre-copy-nothp"; -nothp: the
 # dirtier's memory without transparent huge pages), PRE_ROUNDS (2), WARMUP
-# (1 s), MIG_APPEND=1 (add this run's data to DIR's instead of replacing it).
-# Writes DIR/raw/{runs,rounds,stats}.tsv and, by report.py, DIR/migrate.md and
+# (1 s), MIG_REPEATS (3: runs per point and method, interleaved so that a
+# load change hits every method alike), MIG_APPEND=1 (add this run's data to DIR's instead of replacing it).
+# Writes DIR/raw/{runs,rounds,stats}.tsv (each line ends with its run's
+# repeat number) and, by report.py, DIR/migrate.md and
 # DIR/migrate.svg (default DIR: bench/results/migrate).
 set -euo pipefail
 
@@ -96,11 +100,19 @@ PY
 	rm -rf "$DATA/stats"
 }
 
-# round METHOD M R NAME DIR SECS: one line of rounds.tsv; criu's stats of
-# the round are kept as METHOD-M-R-NAME.
+# round METHOD M R NAME DIR SECS: one line of rounds.tsv (run $REP);
+# criu's stats of the round are kept as METHOD-M-R-NAME-rREP.
 round() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$6" "$(pages_of "$5")" >>"$DATA/rounds.tsv"
-	keep_stats "$5" "$1-$2-$3-$4"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$6" "$(pages_of "$5")" "$REP" \
+		>>"$DATA/rounds.tsv"
+	keep_stats "$5" "$1-$2-$3-$4-r$REP"
+}
+
+# run_line METHOD M R TOTAL DOWNTIME DUMP COPY RESTORE RESUME FETCH: one
+# line of runs.tsv (run $REP).
+run_line() {
+	local IFS=$'\t'
+	echo "$*"$'\t'"$REP" >>"$DATA/runs.tsv"
 }
 
 # keep_logs STATUS DIR...: after a failed run, criu's logs in DIRs go to DATA/logs.
@@ -141,7 +153,7 @@ container() {
 	local method=$1 m=$2 r=$3 k parent=() t0 t1 t2 t3 t4 gap
 	# not local: the EXIT trap reads them.  It runs in a subshell of its
 	# own (inner): on any way out, the container goes.
-	id=mig-$1-$2-$3-$$ img=$WORK/src-img/mig-$1-$2-$3 dimg=$WORK/dst-img/mig-$1-$2-$3 out=$WORK/mig-$1-$2-$3.log
+	id=mig-$1-$2-$3-$REP-$$ img=$WORK/src-img/mig-$1-$2-$3 dimg=$WORK/dst-img/mig-$1-$2-$3 out=$WORK/mig-$1-$2-$3.log
 	vs=("$VESSEL" --root "$WORK/src") vd=("$VESSEL" --root "$WORK/dst")
 	trap 'keep_logs $? "$img" "$dimg"; "${vs[@]}" delete -f "$id" >/dev/null 2>&1
 		"${vd[@]}" delete -f "$id" >/dev/null 2>&1; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out"' EXIT
@@ -174,77 +186,77 @@ container() {
 	gap=$(wait_for "$out" "/^gap / && \$2 <= $t2 && \$3 >= $t2") || exit 1
 	round "$method" "$m" "$r" final "$img/final" "$(secs "$t1" "$t2")"
 	read -r _ g0 g1 _ <<<"$gap"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$method" "$m" "$r" "$(secs "$t0" "$g1")" \
-		"$(secs "$g0" "$g1")" "$(secs "$t1" "$t2")" "$(secs "$t2" "$t3")" "$(secs "$t3" "$t4")" \
-		"$(secs "$t4" "$g1")" - >>"$DATA/runs.tsv"
-	keep_stats "$dimg/final" "$method-$m-$r-final"
+	run_line "$method" "$m" "$r" "$(secs "$t0" "$g1")" "$(secs "$g0" "$g1")" "$(secs "$t1" "$t2")" \
+		"$(secs "$t2" "$t3")" "$(secs "$t3" "$t4")" "$(secs "$t4" "$g1")" -
+	keep_stats "$dimg/final" "$method-$m-$r-final-r$REP"
 	# criu's logs of the final round, for where the downtime goes (NOTES.md)
 	mkdir -p "$DATA/logs"
-	cp "$img/final/dump.log" "$DATA/logs/$method-$m-$r-dump.log" 2>/dev/null || true
-	cp "$dimg/final/restore.log" "$DATA/logs/$method-$m-$r-restore.log" 2>/dev/null || true
+	cp "$img/final/dump.log" "$DATA/logs/$method-$m-$r-r$REP-dump.log" 2>/dev/null || true
+	cp "$dimg/final/restore.log" "$DATA/logs/$method-$m-$r-r$REP-restore.log" 2>/dev/null || true
 }
 
-# lazy M R: post-copy by criu itself on the bare dirtier process (vessel's
-# checkpoint refuses --lazy-pages).  The dump leaves the memory behind and
-# serves it; the restore runs the process at once, and criu's lazy-pages
-# daemon fills each page on its first touch (userfaultfd) or in the
-# background.  Total time: until the last page has arrived (the dump's
-# page server exits).
+# lazy M R: post-copy through vessel.  The checkpoint dumps everything but
+# the memory, says so on --status-fd ('\0') and then serves the pages from
+# its page server until the last one has gone; at the destination criu's
+# lazy-pages daemon fetches them for `vessel restore --lazy-pages`, whose
+# process runs at once and faults its pages in (userfaultfd) while the
+# daemon also pulls the rest in the background.  Total time: until the
+# checkpoint ends (every page sent).
 lazy() {
-	local m=$1 r=$2 t0 t1 t2 t3 t4 t5 gap port=$((27100 + RANDOM % 800))
+	local m=$1 r=$2 t0 t1 t2 t3 t4 t5 gap port=$((27100 + RANDOM % 800)) i
 	# not local: the EXIT trap reads them.  It runs in a subshell of its
-	# own (inner): on any way out, its processes go (by pid; SIGKILL for the
-	# dirtiers, pid 1 of their namespaces, which ignore the rest).
-	img=$WORK/src-img/lazy-$1-$2 dimg=$WORK/dst-img/lazy-$1-$2 out=$WORK/lazy-$1-$2.log fifo=$WORK/lazy-$1-$2.status
-	upid="" pid="" dpid="" lpid="" rpid=""
-	trap 'keep_logs $? "$img" "$dimg"; kill $upid $dpid $lpid 2>/dev/null; kill -9 $pid $rpid 2>/dev/null; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out" "$fifo"' EXIT
+	# own (inner): on any way out, its containers and processes go.
+	# The source lives on until its last page is sent, the restored one
+	# already runs: two containers at once, on one machine, whose default
+	# cgroups (vessel/ID) would be the same for the same id.
+	id=lazy-$1-$2-$REP-$$ did=lazy-$1-$2-$REP-$$-dst img=$WORK/src-img/lazy-$1-$2 dimg=$WORK/dst-img/lazy-$1-$2
+	out=$WORK/lazy-$1-$2.log fifo=$WORK/lazy-$1-$2.status dpid="" lpid=""
+	vs=("$VESSEL" --root "$WORK/src") vd=("$VESSEL" --root "$WORK/dst")
+	# (errexit holds in the trap: a kill of what already ended must not
+	# turn a good run into a failed one)
+	trap 'keep_logs $? "$img" "$dimg"; kill $dpid $lpid 2>/dev/null || true; "${vs[@]}" delete -f "$id" >/dev/null 2>&1
+		"${vd[@]}" delete -f "$did" >/dev/null 2>&1; cat "$out" >>"$DATA/dirtier.log"; rm -rf "$img" "$dimg" "$out" "$fifo"' EXIT
+	make_bundle "$m" "$r"
 	mkdir -p "$img" "$dimg"
-	# In a pid namespace of its own: a lazy dump holds the dumped process
-	# until its last page is served, so a restore on the same machine
-	# needs another pid namespace for the same pid.  unshare forks the
-	# dirtier (pid 1 there) and waits; the pid to dump is its child.
-	# setsid inside: criu wants the session leader inside the namespace
-	unshare -p -f setsid "$DIRTIER" "$m" "$r" >>"$out" 2>&1 </dev/null &
-	upid=$!
+	"${vs[@]}" run -d --bundle "$WORK/b" "$id" >>"$out" 2>&1 </dev/null || die "run: $(tail -n 3 "$out")"
 	wait_for "$out" '/^ready /' >/dev/null
-	pid=$(cat "/proc/$upid/task/$upid/children")
 	sleep "$WARMUP"
 	mkfifo "$fifo"
 	t0=$(now)
 	# every step bounded: a stuck post-copy must not hold the sweep
-	timeout 120 criu dump -t "$pid" -D "$img" -o dump.log -v4 --lazy-pages --address 127.0.0.1 \
-		--port "$port" --status-fd 9 9>"$fifo" &
+	timeout 300 "${vs[@]}" checkpoint --lazy-pages --page-server "127.0.0.1:$port" --status-fd 9 \
+		--image-path "$img/final" "$id" 9>"$fifo" >>"$out" 2>&1 &
 	dpid=$!
 	# one byte when the dump is ready to serve; none when it failed
-	[[ $(timeout 120 head -c1 "$fifo" | wc -c) -eq 1 ]] || die "lazy dump failed (criu's dump.log)"
+	[[ $(timeout 120 head -c1 "$fifo" | wc -c) -eq 1 ]] || die "lazy dump failed: $(tail -n 3 "$out")"
 	t1=$(now)
-	cp -a "$img/." "$dimg/"
+	copy "$img/final" "$dimg/final"
 	t2=$(now)
-	timeout 120 criu lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$dimg" -o lazy.log -v4 &
+	timeout 300 criu lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$dimg/final" \
+		-o lazy.log -v4 &
 	lpid=$!
 	for ((i = 0; i < 600; i++)); do
-		[[ -S $dimg/lazy-pages.socket ]] && break
+		[[ -S $dimg/final/lazy-pages.socket ]] && break
 		sleep 0.1
 	done
-	[[ -S $dimg/lazy-pages.socket ]] || die "criu lazy-pages did not start (its lazy.log)"
+	[[ -S $dimg/final/lazy-pages.socket ]] || die "criu lazy-pages did not start (its lazy.log)"
 	t3=$(now)
-	timeout 120 criu restore -D "$dimg" -o restore.log -v4 --lazy-pages -d --pidfile "$dimg/restored.pid" ||
-		die "lazy restore failed"
+	"${vd[@]}" restore -d --lazy-pages --image-path "$dimg/final" --bundle "$WORK/b" "$did" \
+		>>"$out" 2>&1 </dev/null || die "restore: $(tail -n 3 "$out")"
 	t4=$(now)
 	gap=$(wait_for "$out" "/^gap / && \$2 <= $t1 && \$3 >= $t1" 120) || exit 1
 	wait "$lpid" || log "lazy-pages daemon: status $?"
-	wait "$dpid" || log "lazy dump: status $?"
+	wait "$dpid" || die "lazy checkpoint: status $?: $(tail -n 3 "$out")"
 	t5=$(now)
 	# the dump's stats are written when its last page has gone
-	if [[ -s $dimg/stats-restore ]]; then cp "$dimg/stats-restore" "$img/"; fi
-	round lazy "$m" "$r" final "$img" "$(secs "$t0" "$t1")"
+	if [[ -s $dimg/final/stats-restore ]]; then cp "$dimg/final/stats-restore" "$img/final/"; fi
+	round lazy "$m" "$r" final "$img/final" "$(secs "$t0" "$t1")"
 	read -r _ g0 g1 _ <<<"$gap"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lazy "$m" "$r" "$(secs "$t0" "$t5")" \
-		"$(secs "$g0" "$g1")" "$(secs "$t0" "$t1")" "$(secs "$t1" "$t3")" "$(secs "$t3" "$t4")" \
-		"$(secs "$t4" "$g1")" "$(secs "$t4" "$t5")" >>"$DATA/runs.tsv"
-	# the restored dirtier: pid 1 of the restored pid namespace, whose
-	# host pid criu's restore wrote; the EXIT trap kills it
-	rpid=$(cat "$dimg/restored.pid" 2>/dev/null || true)
+	run_line lazy "$m" "$r" "$(secs "$t0" "$t5")" "$(secs "$g0" "$g1")" "$(secs "$t0" "$t1")" \
+		"$(secs "$t1" "$t2")" "$(secs "$t3" "$t4")" "$(secs "$t4" "$g1")" "$(secs "$t4" "$t5")"
+	mkdir -p "$DATA/logs"
+	cp "$img/final/dump.log" "$DATA/logs/lazy-$m-$r-r$REP-dump.log" 2>/dev/null || true
+	cp "$dimg/final/restore.log" "$DATA/logs/lazy-$m-$r-r$REP-restore.log" 2>/dev/null || true
 }
 
 # --inner: the measuring part (in the VM, or here with --no-vm).
@@ -266,15 +278,18 @@ inner() {
 	cp -a "$BUILDDIR/images/busybox/rootfs" "$WORK/rootfs"
 	install -m 0755 "$DIRTIER" "$WORK/rootfs/bin/dirtier"
 	echo "guest: kernel $(uname -r), $(nproc) vCPUs, $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)," \
-		"criu $(criu --version | awk '/Version/ { print $2 }'), pre-dump rounds $PRE_ROUNDS, warm-up $WARMUP s" \
+		"criu $(criu --version | awk '/Version/ { print $2 }'), pre-dump rounds $PRE_ROUNDS, warm-up $WARMUP s," \
+		"$MIG_REPEATS runs per point and method, load before: $(cut -d' ' -f1-3 /proc/loadavg)" \
 		>"$DATA/machine.txt"
 	local start=$SECONDS
-	# point by point (a run cut short still compares the methods)
+	# point by point, the methods interleaved within each repeat (a run
+	# cut short still compares the methods; a load change hits them alike)
 	for p in $MIG_POINTS; do
 		m=${p%:*} r=${p#*:}
+		for ((REP = 1; REP <= MIG_REPEATS; REP++)); do
 		for method in $MIG_METHODS; do
 			[[ $method != lazy || ! -e $WORK/lazy-failed ]] || continue
-			log "$method: $m MiB, $r MiB/s"
+			log "$method: $m MiB, $r MiB/s, run $REP"
 			# a subshell each: a failed run is noted, the sweep goes on
 			case $method in
 			stop-copy | pre-copy | stop-copy-nothp | pre-copy-nothp) (container "$method" "$m" "$r") ;;
@@ -285,6 +300,7 @@ inner() {
 				# one failed post-copy says enough (each may wait minutes)
 				[[ $method != lazy ]] || touch "$WORK/lazy-failed"
 			}
+		done
 		done
 	done
 	echo "measuring time: $((SECONDS - start)) s" >>"$DATA/machine.txt"
@@ -310,8 +326,8 @@ main() {
 	done
 	export BUILDDIR=${BUILDDIR:-$REPO/build-bench} MIG_POINTS=${MIG_POINTS:-64:1 64:8 16:1 256:1 64:0} \
 		MIG_METHODS=${MIG_METHODS:-stop-copy pre-copy lazy pre-copy-nothp} \
-		PRE_ROUNDS=${PRE_ROUNDS:-2} WARMUP=${WARMUP:-1}
-	((smoke)) && MIG_POINTS=8:4 MIG_METHODS="stop-copy pre-copy" PRE_ROUNDS=1
+		PRE_ROUNDS=${PRE_ROUNDS:-2} WARMUP=${WARMUP:-1} MIG_REPEATS=${MIG_REPEATS:-3}
+	((smoke)) && MIG_POINTS=8:4 MIG_METHODS="stop-copy pre-copy" PRE_ROUNDS=1 MIG_REPEATS=1
 	out=${out:-$REPO/bench/results/migrate}
 	if [[ -z ${VESSEL:-} ]]; then
 		make -s -C "$REPO" BUILDDIR="$BUILDDIR" "$BUILDDIR/vessel" >&2 || die "building vessel failed"
@@ -334,7 +350,8 @@ main() {
 		"$REPO/tests/vm/vm" -C "$REPO" "${binds[@]}" -t "${VM_TIMEOUT:-2400}" -m 4G -o "$DATA" \
 			-e "VESSEL=$VESSEL" -e "BUILDDIR=$BUILDDIR" -e "DIRTIER=$DIRTIER" \
 			-e "VM=1" -e "MIG_POINTS=$MIG_POINTS" -e "MIG_METHODS=$MIG_METHODS" \
-			-e "PRE_ROUNDS=$PRE_ROUNDS" -e "WARMUP=$WARMUP" -- bench/migrate/migrate.sh --inner >&2 || rc=$?
+			-e "PRE_ROUNDS=$PRE_ROUNDS" -e "WARMUP=$WARMUP" -e "MIG_REPEATS=$MIG_REPEATS" \
+			-- bench/migrate/migrate.sh --inner >&2 || rc=$?
 		# -o copied out what the guest wrote, however the run ended
 		((rc == 0)) || log "the VM run ended with status $rc: reporting what it measured"
 		# the stats of a run cut short are still undecoded

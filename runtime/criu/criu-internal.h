@@ -7,6 +7,9 @@
 
 /* The file in the image dir that records the init's stdio at dump. */
 #define CR_STDIO_FILE "vessel-stdio"
+/* Its line for a terminal from outside, which restore needs --shell-job
+ * and a terminal on its own stdin for (dump.c's stdio_key()). */
+#define CR_STDIO_SHELL_JOB "shell-job"
 
 enum cr_action { CR_DUMP, CR_PRE_DUMP, CR_RESTORE };
 

@@ -73,8 +73,16 @@ static void pty_orphan(void)
 
 /* The CRIU key of the init's fd when it comes from outside the container
  * (the caller's stdio: a shim's pipes, the host's /dev/null or a log
- * file), else "" (CRIU dumps it as it is). */
-static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error *err)
+ * file), else "" (CRIU dumps it as it is).
+ *
+ * A terminal from outside (`vessel run` in the foreground on the caller's
+ * tty, no console socket) is a shell job's: CRIU dumps its slave as
+ * unpaired only with --shell-job, and restores it as its own stdin, the
+ * restoring vessel's terminal.  Its file is external all the same (the
+ * host's devpts is no mount of the container's) but gets no key: restore
+ * hands it nothing, and *outside_tty says the dump has one. */
+static int stdio_key(pid_t pid, int fd, char *key, size_t size, bool *outside_tty,
+		     struct vs_error *err)
 {
 	char link[64], target[256];
 	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
@@ -91,15 +99,20 @@ static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error 
 	int mnt_id = fd_mnt_id(pid, fd);
 	if (target[0] != '/' || mnt_id < 0 || stat(link, &st) < 0)
 		return 0;
-	if (is_pty_slave(&st)) {
+	bool internal = mount_is_internal(pid, mnt_id);
+	if (is_pty_slave(&st) && internal) {
 		pty_orphan();
 		return 0;
 	}
-	if (mount_is_internal(pid, mnt_id))
+	if (internal)
 		return 0;
 	snprintf(key, size, "file[%x:%llx]", (unsigned)mnt_id, (unsigned long long)st.st_ino);
 	if (sym_criu_local_add_external(cr_opts, key) < 0)
 		return vs_error_set(err, "criu: external: out of memory");
+	if (is_pty_slave(&st)) {
+		*outside_tty = true;
+		key[0] = '\0';
+	}
 	return 0;
 }
 
@@ -107,17 +120,20 @@ static int stdio_key(pid_t pid, int fd, char *key, size_t size, struct vs_error 
  * external (pipes need not be), and restore hands it the restoring
  * vessel's own fds 0-2 in their place (as runc): the caller passes the
  * stdio it wants the restored container to use. */
-static int record_stdio(const struct cr_dump_opts *o, struct vs_error *err)
+static int record_stdio(const struct cr_dump_opts *o, bool *outside_tty, struct vs_error *err)
 {
 	char text[1024] = "";
 	size_t len = 0;
+	*outside_tty = false;
 	for (int fd = 0; fd <= 2; fd++) {
 		char key[288];
-		if (stdio_key(o->pid, fd, key, sizeof(key), err) < 0)
+		if (stdio_key(o->pid, fd, key, sizeof(key), outside_tty, err) < 0)
 			return -1;
 		if (key[0])
 			len += (size_t)snprintf(text + len, sizeof(text) - len, "%d %s\n", fd, key);
 	}
+	if (*outside_tty)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", CR_STDIO_SHELL_JOB);
 	_cleanup_free_ char *path = vs_strdup_printf("%s/%s", o->c.image_path, CR_STDIO_FILE);
 	return vs_write_file_atomic(path, text, len, 0600, err);
 }
@@ -150,17 +166,26 @@ int cr_dump(const struct cr_dump_opts *o, struct vs_error *err)
 	enum cr_action act = o->pre_dump ? CR_PRE_DUMP : CR_DUMP;
 	const char *what = o->pre_dump ? "pre-dump" : "dump";
 	struct cr_session s;
+	bool outside_tty = false;
 	int r = cr_session_begin(&s, &o->c, act, err);
 	if (r == 0)
 		r = dump_options(o, err);
 	if (r == 0 && !o->pre_dump)
-		r = record_stdio(o, err);
+		r = record_stdio(o, &outside_tty, err);
 	if (r == 0) {
 		vs_log_debug("criu %s of pid %d into %s", what, (int)o->pid, o->c.image_path);
 		int rc =
 		    o->pre_dump ? sym_criu_local_pre_dump(cr_opts) : sym_criu_local_dump(cr_opts);
 		if (rc < 0)
 			r = cr_fail(&s, what, rc, err);
+	}
+	/* CRIU's own hint goes to its log as a message, not an Error line. */
+	if (r < 0 && outside_tty && !o->c.shell_job) {
+		_cleanup_free_ char *msg = vs_strdup_printf(
+		    "%s; the init's stdio is a terminal from outside the container (a shell "
+		    "job's): --shell-job checkpoints it",
+		    err->msg);
+		vs_error_set_raw(err, err->errnum, msg);
 	}
 	cr_session_end(&s);
 	return r;

@@ -34,6 +34,23 @@ static int private_root(const char *rootfs, const char *overlay, struct vs_error
 	return 0;
 }
 
+/* The init's stdio was a terminal from outside at dump (a shell job's):
+ * CRIU restores it as its own stdin, which `criu swrk` inherits from
+ * vessel.  Without both it would fail with a less telling "No task found
+ * with sid" or "Don't have tty to inherit session from". */
+static int shell_job_tty(const struct cr_restore_opts *o, struct vs_error *err)
+{
+	if (!o->c.shell_job)
+		return vs_error_set(err, "the checkpoint's init had a terminal from outside the "
+					 "container (dumped with --shell-job): restore it with "
+					 "--shell-job");
+	if (!isatty(STDIN_FILENO))
+		return vs_error_set(err, "--shell-job: the checkpoint's init had a terminal from "
+					 "outside the container, which restore replaces by its "
+					 "own stdin: that is no terminal");
+	return 0;
+}
+
 /* The stdio the init had from outside at dump is replaced by the restoring
  * vessel's own fds 0-2 (runc does the same): the caller (a shim) passes
  * the stdio it wants the restored container to use.  fds 0-2 are not
@@ -50,6 +67,11 @@ static int inherit_stdio(const struct cr_restore_opts *o, struct vs_error *err)
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		int fd;
 		char key[288];
+		if (strcmp(line, CR_STDIO_SHELL_JOB) == 0) {
+			if (shell_job_tty(o, err) < 0)
+				return -1;
+			continue;
+		}
 		if (sscanf(line, "%d %287s", &fd, key) != 2 || fd < 0 || fd > 2)
 			return vs_error_set(err, "%s: bad line '%s'", path, line);
 		if (sym_criu_local_add_inherit_fd(cr_opts, fd, key) < 0)

@@ -67,3 +67,27 @@ teardown() {
 	grep -q '<rect .*pre-copy 16 MiB 8 MiB/s: 6.75 s' "$d/migrate.svg"
 	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$d/migrate.svg"
 }
+
+@test "bench-migrate: report.py shows the median of repeated runs, with their spread" {
+	local d=$BATS_TEST_TMPDIR/res
+	mkdir -p "$d/raw"
+	printf '%s\n' "guest: kernel 6.1" >"$d/raw/machine.txt"
+	# three runs of one point (last column: the run), listed out of order
+	printf 'lazy\t64\t1\t30.0\t2.50\t1.0\t0.2\t4.0\t0.5\t20.0\t1\n' >"$d/raw/runs.tsv"
+	printf 'lazy\t64\t1\t10.0\t9.00\t1.0\t0.2\t2.0\t0.5\t6.0\t2\n' >>"$d/raw/runs.tsv"
+	printf 'lazy\t64\t1\t20.0\t1.50\t1.0\t0.2\t3.0\t0.5\t9.0\t3\n' >>"$d/raw/runs.tsv"
+	for i in 1 2 3; do
+		printf 'lazy\t64\t1\tfinal\t1.0\t%s\t%s\n' $((10 * i)) "$i" >>"$d/raw/rounds.tsv"
+		printf 'lazy-64-1-final-r%s\tdump\tfrozen_time=%s\tpages_lazy=%s\n' "$i" $((1000000 * i)) \
+			$((16000 + i)) >>"$d/raw/stats.tsv"
+	done
+	run python3 "$REPO_ROOT/bench/migrate/report.py" "$d"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -qF '| 64 | 1 | lazy | 20.00 [10.00–30.00] | **2.50** [1.50–9.00] | 20 (+16002 lazily, all in by 9.00 s after the restore) | 1.00 | 0.20 | 3.00 | 0.50 | 3 |' \
+		"$d/migrate.md" || fail "$(cat "$d/migrate.md")"
+	# criu's stats of a lazy dump are no measure: not shown
+	grep -qF '| 64 | 1 | lazy | 2.50 | - | - | - |' "$d/migrate.md"
+	# the whisker spans the runs
+	[ "$(grep -c 'class="spread"' "$d/migrate.svg")" -eq 2 ] # downtime and total
+	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$d/migrate.svg"
+}
