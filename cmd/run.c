@@ -1,7 +1,10 @@
 /* `vessel run`: create + start; in the foreground, wait for the container,
  * forward signals to it, return its exit status and delete it. */
+#include <errno.h>
+
 #include "cmd/commands.h"
 #include "cmd/create-opts.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/container/container.h"
 #include "runtime/terminal/terminal.h"
@@ -45,6 +48,30 @@ static int parse_opt(struct vs_cli *cli, int c, struct run_opts *o)
 	return create_parse_opt(cli, c, &o->create);
 }
 
+/* Relock the container this run started, if it still holds its id.  While
+ * we waited unlocked, a checkpoint may have removed it (its init killed by
+ * criu) and a restore under the same id made another container there: that
+ * one has another init, and is not ours to delete.  *ours is false then, or
+ * when the id is gone. */
+static int run_relock_own(struct ct_container *ct, bool *ours, struct vs_error *err)
+{
+	pid_t pid = ct->state->pid;
+	uint64_t start = ct->state->init_start_time;
+	*ours = false;
+	if (ct_relock(ct, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		vs_log_debug("run %s: gone while we waited (checkpointed or deleted)", ct->id);
+		vs_error_clear(err);
+		return 0;
+	}
+	*ours = ct->state->pid == pid && ct->state->init_start_time == start;
+	if (!*ours)
+		vs_log_debug("run %s: the id now names another container (restored?): not deleted",
+			     ct->id);
+	return 0;
+}
+
 /* Foreground: supervise, then delete (the container is stopped by then). */
 static int run_wait(struct ct_container *ct, bool keep, int *ret_code, struct vs_error *err)
 {
@@ -57,9 +84,10 @@ static int run_wait(struct ct_container *ct, bool keep, int *ret_code, struct vs
 		return -1;
 	if (keep)
 		return 0;
-	if (ct_relock(ct, err) < 0)
+	bool ours;
+	if (run_relock_own(ct, &ours, err) < 0)
 		return -1;
-	return ct_delete(ct, true, err);
+	return ours ? ct_delete(ct, true, err) : 0;
 }
 
 int cmd_run(struct vs_cli *cli, int argc, char **argv)

@@ -352,6 +352,42 @@ load helpers
 	[ ! -e "$ROOT/$CID" ]
 }
 
+@test "lifecycle: a foreground run never deletes another container that took its id" {
+	# What a checkpoint then a restore under the same id do while a
+	# foreground run waits: its container goes, another takes the id.  The
+	# run is stopped so that both happen before it wakes.
+	set_cmd 'echo ready; exec sleep 1000'
+	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	vpid=$!
+	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out"
+	kill -STOP "$vpid"
+	vessel delete --force "$CID"
+	set_args sleep 1000
+	detached vessel run -d "$CID"
+	local other
+	other=$(container_pid "$CID")
+	kill -CONT "$vpid"
+	rc=0
+	wait "$vpid" || rc=$?
+	[ "$rc" -eq 137 ] || fail "run exited $rc: $(cat "$BATS_TEST_TMPDIR/out")"
+	[ "$(state_field "$CID" status)" = running ]
+	[ "$(container_pid "$CID")" = "$other" ]
+	# and when the id is simply gone, the run reports the exit, no error
+	set_cmd 'echo ready; exec sleep 1000'
+	vessel delete --force "$CID"
+	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out2" 2>&1 &
+	vpid=$!
+	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out2"
+	kill -STOP "$vpid"
+	vessel delete --force "$CID"
+	kill -CONT "$vpid"
+	rc=0
+	wait "$vpid" || rc=$?
+	[ "$rc" -eq 137 ] || fail "run exited $rc: $(cat "$BATS_TEST_TMPDIR/out2")"
+	run cat "$BATS_TEST_TMPDIR/out2"
+	refute_output --partial "does not exist"
+}
+
 @test "lifecycle: --pid-file is written for run --detach too" {
 	set_args sleep 100
 	detached vessel run -d --pid-file "$BATS_TEST_TMPDIR/p" "$CID"
