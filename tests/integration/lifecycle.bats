@@ -328,26 +328,34 @@ load helpers
 	vessel delete "$CID"
 }
 
-@test "lifecycle: run in the foreground forwards signals and returns 128+N" {
-	set_cmd 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
-	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+# foreground_run OUT: `vessel run` of $CID in the background (its pid in
+# vpid, its output in OUT), once the container printed "ready".
+foreground_run() {
+	"$VESSEL" --root "$ROOT" run "$CID" >"$1" 2>&1 &
 	vpid=$!
-	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out"
-	kill -TERM "$vpid"
-	# Not `run wait`: run's subshell cannot wait for our child.
+	retry 100 0.1 grep -q ready "$1"
+}
+
+# foreground_rc: wait for it, its exit status in rc.  Not `run wait`:
+# run's subshell cannot wait for our child.
+foreground_rc() {
 	rc=0
 	wait "$vpid" || rc=$?
+}
+
+@test "lifecycle: run in the foreground forwards signals and returns 128+N" {
+	set_cmd 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+	foreground_run "$BATS_TEST_TMPDIR/out"
+	kill -TERM "$vpid"
+	foreground_rc
 	[ "$rc" -eq 7 ]
 	grep -q "got TERM" "$BATS_TEST_TMPDIR/out"
 
 	set_cmd 'echo ready; while :; do sleep 0.1; done'
-	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out2" 2>&1 &
-	vpid=$!
-	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out2"
+	foreground_run "$BATS_TEST_TMPDIR/out2"
 	# pid 1 ignores TERM without a handler; KILL from outside kills it.
 	vessel kill "$CID" KILL
-	rc=0
-	wait "$vpid" || rc=$?
+	foreground_rc
 	[ "$rc" -eq 137 ]
 	[ ! -e "$ROOT/$CID" ]
 }
@@ -357,9 +365,7 @@ load helpers
 	# foreground run waits: its container goes, another takes the id.  The
 	# run is stopped so that both happen before it wakes.
 	set_cmd 'echo ready; exec sleep 1000'
-	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out" 2>&1 &
-	vpid=$!
-	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out"
+	foreground_run "$BATS_TEST_TMPDIR/out"
 	kill -STOP "$vpid"
 	vessel delete --force "$CID"
 	set_args sleep 1000
@@ -367,22 +373,18 @@ load helpers
 	local other
 	other=$(container_pid "$CID")
 	kill -CONT "$vpid"
-	rc=0
-	wait "$vpid" || rc=$?
+	foreground_rc
 	[ "$rc" -eq 137 ] || fail "run exited $rc: $(cat "$BATS_TEST_TMPDIR/out")"
 	[ "$(state_field "$CID" status)" = running ]
 	[ "$(container_pid "$CID")" = "$other" ]
 	# and when the id is simply gone, the run reports the exit, no error
 	set_cmd 'echo ready; exec sleep 1000'
 	vessel delete --force "$CID"
-	"$VESSEL" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out2" 2>&1 &
-	vpid=$!
-	retry 100 0.1 grep -q ready "$BATS_TEST_TMPDIR/out2"
+	foreground_run "$BATS_TEST_TMPDIR/out2"
 	kill -STOP "$vpid"
 	vessel delete --force "$CID"
 	kill -CONT "$vpid"
-	rc=0
-	wait "$vpid" || rc=$?
+	foreground_rc
 	[ "$rc" -eq 137 ] || fail "run exited $rc: $(cat "$BATS_TEST_TMPDIR/out2")"
 	run cat "$BATS_TEST_TMPDIR/out2"
 	refute_output --partial "does not exist"
