@@ -147,8 +147,8 @@ static void gen_cgroup(yajl_gen g)
 	yajl_gen_map_open(g);
 	gen_bool(g, "v1", false);
 	gen_bool(g, "v2", true);
-	gen_bool(g, "systemd", true); /* --systemd-cgroup: runtime/cgroup/systemd.c */
-	gen_bool(g, "systemdUser", false);
+	gen_bool(g, "systemd", true);	  /* --systemd-cgroup: runtime/cgroup/systemd.c */
+	gen_bool(g, "systemdUser", true); /* rootless: the user's instance, over the user bus */
 	gen_bool(g, "rdma", true);
 	yajl_gen_map_close(g);
 }

@@ -258,7 +258,7 @@ all_commands() {
 	jq -e '.linux.namespaces | sort == ["cgroup","ipc","mount","network","pid","time","user","uts"]' <<<"$f"
 	jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN") and index("CAP_CHECKPOINT_RESTORE")' <<<"$f"
 	jq -e '.linux.capabilities | all(test("^CAP_[A-Z_]+$"))' <<<"$f"
-	jq -e '.linux.cgroup == {"v1":false,"v2":true,"systemd":true,"systemdUser":false,"rdma":true}' <<<"$f"
+	jq -e '.linux.cgroup == {"v1":false,"v2":true,"systemd":true,"systemdUser":true,"rdma":true}' <<<"$f"
 	jq -e '.linux.seccomp.enabled == true' <<<"$f"
 	jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") and index("SCMP_ACT_ERRNO")' <<<"$f"
 	jq -e '.linux.seccomp.operators | length == 7' <<<"$f"
